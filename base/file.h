@@ -1,0 +1,21 @@
+// Reading local files.
+#ifndef STRATA_BASE_FILE_H_
+#define STRATA_BASE_FILE_H_
+
+#include <filesystem>
+#include <string>
+
+#include "base/result.h"
+
+namespace strata {
+
+// Returns the whole content of `path` as bytes. Errors (kNotFound, kIo) name the path and the
+// operating system's reason.
+Result<std::string> ReadFile(const std::filesystem::path& path);
+
+// Writes `content` to `path` atomically: a temporary file beside it, then rename.
+Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace strata
+
+#endif  // STRATA_BASE_FILE_H_

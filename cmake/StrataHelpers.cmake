@@ -1,0 +1,32 @@
+# strata_library(NAME folder SOURCES ... [PUBLIC_LIBS ...] [PRIVATE_LIBS ...] [HEADERS ...])
+# Defines target strata_<name> with alias strata::<name>; includes are repo-rooted
+# ("base/result.h"). Installed libraries export as strata::<name>.
+function(strata_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;HEADERS;PUBLIC_LIBS;PRIVATE_LIBS" ${ARGN})
+  add_library(strata_${name} STATIC ${ARG_SOURCES})
+  add_library(strata::${name} ALIAS strata_${name})
+  set_target_properties(strata_${name} PROPERTIES EXPORT_NAME ${name} POSITION_INDEPENDENT_CODE ON)
+  target_include_directories(strata_${name} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/strata>)
+  target_link_libraries(strata_${name} PUBLIC ${ARG_PUBLIC_LIBS} PRIVATE ${ARG_PRIVATE_LIBS})
+  if(ARG_HEADERS)
+    set_property(GLOBAL APPEND PROPERTY STRATA_INSTALLED_HEADERS ${ARG_HEADERS})
+  endif()
+endfunction()
+
+# strata_test(NAME SOURCES ... LIBS ... [LABELS ...])
+# One gtest executable; each test case becomes a ctest test carrying LABELS (default: unit).
+# Integration tests use the label of their server: postgres, mariadb, sqlite, cli.
+function(strata_test name)
+  if(NOT STRATA_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()

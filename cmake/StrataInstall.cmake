@@ -1,0 +1,26 @@
+# `cmake --install` installs the strata executable, the libraries and their headers, and a
+# CMake package: find_package(strata CONFIG) then link strata::domain (or any strata:: target).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(STRATA_EXPORTED_TARGETS strata_base strata_domain)
+install(TARGETS ${STRATA_EXPORTED_TARGETS} EXPORT strataTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS strata RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+get_property(headers GLOBAL PROPERTY STRATA_INSTALLED_HEADERS)
+foreach(header ${headers})
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${header})
+  get_filename_component(dir ${rel} DIRECTORY)
+  install(FILES ${header} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/strata/${dir})
+endforeach()
+
+install(EXPORT strataTargets NAMESPACE strata:: FILE strataTargets.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/strata)
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/strataConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/strataConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/strata)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/strataConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/strataConfig.cmake ${PROJECT_BINARY_DIR}/strataConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/strata)

@@ -1,0 +1,46 @@
+#include "db/dialect.h"
+
+#include <string>
+
+namespace strata::db {
+
+const char* DialectName(Dialect dialect) {
+  switch (dialect) {
+    case Dialect::kPostgres:
+      return "postgresql";
+    case Dialect::kMariaDb:
+      return "mariadb";
+    case Dialect::kSqlite:
+      return "sqlite";
+  }
+  return "unknown";
+}
+
+std::string Placeholder(Dialect dialect, int n) {
+  switch (dialect) {
+    case Dialect::kPostgres:
+      return "$" + std::to_string(n);
+    case Dialect::kMariaDb:
+      return "?";
+    case Dialect::kSqlite:
+      return "?" + std::to_string(n);
+  }
+  return "?";
+}
+
+std::string QuoteIdentifier(Dialect dialect, std::string_view name) {
+  const char quote = dialect == Dialect::kMariaDb ? '`' : '"';
+  std::string out;
+  out.reserve(name.size() + 2);
+  out += quote;
+  for (char c : name) {
+    if (c == quote) out += quote;
+    out += c;
+  }
+  out += quote;
+  return out;
+}
+
+bool HasTransactionalDdl(Dialect dialect) { return dialect != Dialect::kMariaDb; }
+
+}  // namespace strata::db

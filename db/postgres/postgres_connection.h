@@ -1,0 +1,18 @@
+// The postgres driver. See db/connection.h for the contract every driver keeps.
+#ifndef STRATA_DB_POSTGRES_POSTGRES_CONNECTION_H_
+#define STRATA_DB_POSTGRES_POSTGRES_CONNECTION_H_
+
+#include <memory>
+
+#include "base/result.h"
+#include "db/connection.h"
+#include "db/url.h"
+
+namespace strata::db::postgres {
+
+// Opens a connection to `url` (whose dialect must be this driver's).
+Result<std::unique_ptr<Connection>> Connect(const Url& url, const ConnectOptions& options);
+
+}  // namespace strata::db::postgres
+
+#endif
