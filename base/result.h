@@ -20,16 +20,16 @@ namespace strata {
 
 // What kind of failure an Error is. The CLI maps codes to exit codes (see README.md).
 enum class ErrorCode {
-  kInvalidArgument,   // bad input from the user: flags, configuration, file names, SQL text
-  kNotFound,          // a named thing (file, job, migration, table) does not exist
-  kIo,                // reading or writing a local file failed
-  kConnection,        // cannot reach or authenticate to a database, or the connection dropped
-  kDatabase,          // the server rejected a statement
-  kUnsupported,       // the operation is not available for this engine or server version
-  kValidation,        // migrations or schema disagree with what was expected (exit 3)
-  kLockTimeout,       // a lock could not be acquired in time (exit 4)
-  kCancelled,         // stopped on request (signal or cancel) and left resumable
-  kInternal,          // a bug in strata
+  kInvalidArgument,  // bad input from the user: flags, configuration, file names, SQL text
+  kNotFound,         // a named thing (file, job, migration, table) does not exist
+  kIo,               // reading or writing a local file failed
+  kConnection,       // cannot reach or authenticate to a database, or the connection dropped
+  kDatabase,         // the server rejected a statement
+  kUnsupported,      // the operation is not available for this engine or server version
+  kValidation,       // migrations or schema disagree with what was expected (exit 3)
+  kLockTimeout,      // a lock could not be acquired in time (exit 4)
+  kCancelled,        // stopped on request (signal or cancel) and left resumable
+  kInternal,         // a bug in strata
 };
 
 // Human-readable name of a code, e.g. "invalid argument".
@@ -41,9 +41,9 @@ const char* ErrorCodeName(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
-  std::string sqlstate;   // PostgreSQL SQLSTATE, MariaDB SQLSTATE; empty when unknown
-  int server_errno = 0;   // MariaDB error number, SQLite extended result code; 0 when unknown
-  bool transient = false; // deadlock, serialization failure, lock wait timeout, lost connection
+  std::string sqlstate;    // PostgreSQL SQLSTATE, MariaDB SQLSTATE; empty when unknown
+  int server_errno = 0;    // MariaDB error number, SQLite extended result code; 0 when unknown
+  bool transient = false;  // deadlock, serialization failure, lock wait timeout, lost connection
 
   // Returns a copy whose message is prefixed with `context` and ": ".
   [[nodiscard]] Error WithContext(const std::string& context) const;
@@ -58,7 +58,7 @@ class [[nodiscard]] Result {
   using value_type = T;
 
   // Implicit on purpose, as with std::expected: `return value;` and `return error;` both work.
-  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}      // NOLINT
   Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool has_value() const { return data_.index() == 0; }
@@ -112,12 +112,12 @@ inline Status Ok() { return {}; }
 }  // namespace strata
 
 // Propagates an error: `STRATA_TRY(Foo());` returns Foo()'s error from the enclosing function.
-#define STRATA_TRY(expr)                                 \
-  do {                                                   \
-    auto strata_try_result_ = (expr);                    \
-    if (!strata_try_result_) {                           \
-      return std::move(strata_try_result_).error();      \
-    }                                                    \
+#define STRATA_TRY(expr)                            \
+  do {                                              \
+    auto strata_try_result_ = (expr);               \
+    if (!strata_try_result_) {                      \
+      return std::move(strata_try_result_).error(); \
+    }                                               \
   } while (false)
 
 #define STRATA_CONCAT_INNER_(a, b) a##b

@@ -54,9 +54,9 @@ struct Rows {
 
 // What the connection is talking to.
 struct ServerInfo {
-  std::string product;      // "PostgreSQL", "MariaDB", "MySQL" or "SQLite"
-  std::string version;      // as the server reports it, e.g. "15.18", "10.11.19-MariaDB"
-  int version_number = 0;   // major * 10000 + minor * 100 + patch, e.g. 150018, 101119
+  std::string product;     // "PostgreSQL", "MariaDB", "MySQL" or "SQLite"
+  std::string version;     // as the server reports it, e.g. "15.18", "10.11.19-MariaDB"
+  int version_number = 0;  // major * 10000 + minor * 100 + patch, e.g. 150018, 101119
 };
 
 enum class Isolation { kDefault, kReadCommitted, kRepeatableRead, kSerializable };

@@ -99,8 +99,7 @@ Status ParseHostPort(std::string_view hostport, Url& url) {
     std::string_view after = hostport.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') {
-        return Err(ErrorCode::kInvalidArgument,
-                   "unexpected text after ']' in the host of the URL");
+        return Err(ErrorCode::kInvalidArgument, "unexpected text after ']' in the host of the URL");
       }
       port_text = after.substr(1);
     }
@@ -121,9 +120,9 @@ Status ParseHostPort(std::string_view hostport, Url& url) {
     auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 1 ||
         port > 65535) {
-      return Err(ErrorCode::kInvalidArgument,
-                 fmt::format("the port '{}' of the URL is not a number from 1 to 65535",
-                             port_text));
+      return Err(
+          ErrorCode::kInvalidArgument,
+          fmt::format("the port '{}' of the URL is not a number from 1 to 65535", port_text));
     }
     url.port = port;
   }
@@ -160,9 +159,9 @@ Result<Url> ParseServerUrl(std::string_view rest, Url url) {
     }
   }
   if (authority.empty()) {
-    return Err(ErrorCode::kInvalidArgument,
-               fmt::format("the URL names no host: write {}://user@host:port/database",
-                           url.scheme));
+    return Err(
+        ErrorCode::kInvalidArgument,
+        fmt::format("the URL names no host: write {}://user@host:port/database", url.scheme));
   }
   STRATA_TRY(ParseHostPort(authority, url));
   return url;

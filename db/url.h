@@ -23,12 +23,12 @@ namespace strata::db {
 
 struct Url {
   Dialect dialect = Dialect::kSqlite;
-  std::string scheme;                    // as written: "postgres", "mysql", ...
-  std::string user;                      // decoded; empty when absent
-  std::optional<std::string> password;   // decoded; nullopt when absent
-  std::string host;                      // without brackets; empty when absent
-  int port = 0;                          // 0 when absent (driver default)
-  std::string database;                  // decoded; SQLite: the file path or ":memory:"
+  std::string scheme;                   // as written: "postgres", "mysql", ...
+  std::string user;                     // decoded; empty when absent
+  std::optional<std::string> password;  // decoded; nullopt when absent
+  std::string host;                     // without brackets; empty when absent
+  int port = 0;                         // 0 when absent (driver default)
+  std::string database;                 // decoded; SQLite: the file path or ":memory:"
   std::vector<std::pair<std::string, std::string>> params;  // decoded, in order
 
   // The value of parameter `key`, if present.

@@ -6,7 +6,8 @@ namespace strata::db {
 namespace {
 
 TEST(UrlTest, ParsesPostgresUrlWithEverything) {
-  auto url = ParseUrl("postgresql://app:s%40cr%3At@db.example:6543/events?sslmode=require&connect_timeout=5");
+  auto url = ParseUrl(
+      "postgresql://app:s%40cr%3At@db.example:6543/events?sslmode=require&connect_timeout=5");
   ASSERT_TRUE(url) << url.error().message;
   EXPECT_EQ(url->dialect, Dialect::kPostgres);
   EXPECT_EQ(url->user, "app");
@@ -81,7 +82,8 @@ TEST(UrlTest, ErrorsNameTheWrongPartButNeverThePassword) {
 }
 
 TEST(UrlTest, RedactUrlTextHandlesUnparsableInput) {
-  EXPECT_EQ(RedactUrlText("postgresql://app:hunter2@db:99999/x"), "postgresql://app:***@db:99999/x");
+  EXPECT_EQ(RedactUrlText("postgresql://app:hunter2@db:99999/x"),
+            "postgresql://app:***@db:99999/x");
   EXPECT_EQ(RedactUrlText("host=db password=hunter2 user=app"), "host=db password=*** user=app");
   EXPECT_EQ(RedactUrlText("mysql://x@y/z?password=abc&a=b"), "mysql://x@y/z?password=***&a=b");
 }

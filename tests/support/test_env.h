@@ -39,7 +39,9 @@ class ScratchDatabase {
 
  private:
   ScratchDatabase(db::Dialect dialect, std::string admin_url, std::string name, std::string url)
-      : dialect_(dialect), admin_url_(std::move(admin_url)), name_(std::move(name)),
+      : dialect_(dialect),
+        admin_url_(std::move(admin_url)),
+        name_(std::move(name)),
         url_(std::move(url)) {}
   db::Dialect dialect_;
   std::string admin_url_;

@@ -1,0 +1,176 @@
+#include "cli/app.h"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/config.h"
+#include "cli/context.h"
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "cli/suggest.h"
+
+namespace strata::cli {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& global) {
+  app.add_option("-c,--config", global.config_path,
+                 "Configuration file (default: strata.toml in the working directory)");
+  app.add_option("--url", global.url,
+                 "Target database URL, e.g. postgresql://app@db:5432/events, "
+                 "mariadb://app@db/events, sqlite:events.db (also STRATA_URL)");
+  app.add_option("--log-level", global.log_level,
+                 "Log detail on stderr: trace, debug, info, warn (default), error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("-C", global.directory, "Run as if strata was started in this directory");
+  app.add_flag("--json", global.json, "Machine-readable output: one JSON document on stdout");
+  app.add_flag("--no-color", global.no_color, "No colors in output (also NO_COLOR)");
+  app.set_version_flag("--version", kVersion);
+}
+
+std::vector<std::string> SubcommandNames(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  return names;
+}
+
+// For an argument list whose command is not known, the path to the mistyped word and a
+// suggestion; empty when every word names a command.
+std::string UnknownCommandMessage(CLI::App& app, const std::vector<std::string>& args) {
+  static const std::vector<std::string> kOptionsWithValue = {"-c", "--config", "--url",
+                                                             "--log-level", "-C"};
+  CLI::App* current = &app;
+  std::string path = "strata";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word.rfind("-", 0) == 0) {
+      if (std::find(kOptionsWithValue.begin(), kOptionsWithValue.end(), word) !=
+          kOptionsWithValue.end()) {
+        ++i;
+      }
+      continue;
+    }
+    const std::vector<std::string> names = SubcommandNames(*current);
+    if (names.empty()) return "";
+    if (std::find(names.begin(), names.end(), word) != names.end()) {
+      current = current->get_subcommand(word);
+      path += " " + word;
+      continue;
+    }
+    std::string message = fmt::format("unknown command '{}' for '{}'", word, path);
+    if (auto best = ClosestMatch(word, names)) {
+      message += fmt::format(". Did you mean '{}'?", *best);
+    } else {
+      message += fmt::format(". Commands: {}", fmt::join(names, ", "));
+    }
+    return message;
+  }
+  return "";
+}
+
+void ConfigureLogging(std::ostream& err, const std::string& level) {
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
+  auto logger = std::make_shared<spdlog::logger>("strata", sink);
+  logger->set_pattern("strata: %l: %v");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+Status ChangeDirectory(const std::string& directory) {
+  if (directory.empty()) return Ok();
+  std::error_code ec;
+  std::filesystem::current_path(directory, ec);
+  if (ec) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("-C {}: cannot change into the directory: {}", directory, ec.message()));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+const CommandFn* CommandTable::Selected(CLI::App& app) const {
+  for (CLI::App* sub : app.get_subcommands()) {
+    if (const CommandFn* deeper = Selected(*sub)) return deeper;
+    auto it = commands_.find(sub);
+    if (it != commands_.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+              bool interactive) {
+  CLI::App app{
+      "strata: versioned migrations and native backfills for PostgreSQL, MariaDB "
+      "and SQLite",
+      "strata"};
+  app.fallthrough();  // global options may follow the command name
+  app.require_subcommand(1);
+  GlobalOptions global;
+  AddGlobalOptions(app, global);
+  CommandTable table;
+  RegisterDbCommands(app, table);
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const bool no_color_env = std::getenv("NO_COLOR") != nullptr;
+  Output early(out, err, false, interactive && !no_color_env);
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp& e) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    out << "strata " << kVersion << '\n';
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    std::string message = UnknownCommandMessage(app, args);
+    if (message.empty()) message = e.what();
+    early.Failure(Err(ErrorCode::kInvalidArgument, message + " (see strata --help)"));
+    return kExitUsage;
+  }
+
+  const Getenv getenv = ProcessEnvironment();
+  Output output(out, err, global.json, interactive && !global.no_color && !no_color_env);
+  if (Status st = ChangeDirectory(global.directory); !st) {
+    output.Failure(st.error());
+    return ExitCodeFor(st.error());
+  }
+  auto config = LoadConfig(global.config_path, getenv);
+  if (!config) {
+    ConfigureLogging(err, "warn");
+    output.Failure(config.error());
+    return ExitCodeFor(config.error());
+  }
+  if (global.url) config->url = *global.url;
+  if (global.log_level) config->log_level = *global.log_level;
+  ConfigureLogging(err, config->log_level);
+  if (!config->file.empty()) spdlog::debug("configuration from {}", config->file.string());
+
+  const CommandFn* command = table.Selected(app);
+  if (command == nullptr) {
+    output.Failure(Err(ErrorCode::kInvalidArgument, "no command given (see strata --help)"));
+    return kExitUsage;
+  }
+  Context ctx(std::move(*config), output, getenv);
+  Status status = (*command)(ctx);
+  if (!status) {
+    output.Failure(status.error());
+    return ExitCodeFor(status.error());
+  }
+  return kExitOk;
+}
+
+}  // namespace strata::cli

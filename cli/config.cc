@@ -1,0 +1,140 @@
+#include "cli/config.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "base/file.h"
+#include "db/url.h"
+
+namespace strata::cli {
+namespace {
+
+// One key of strata.toml. Every key can also be set as STRATA_<KEY IN UPPER CASE>.
+struct KeySpec {
+  const char* name;
+  std::string Config::*field;
+  bool is_path_or_url;  // relative values in the file resolve against the file's directory
+};
+
+constexpr KeySpec kKeys[] = {
+    {"url", &Config::url, true},
+    {"password_file", &Config::password_file, true},
+    {"log_level", &Config::log_level, false},
+};
+
+std::string EnvName(std::string_view key) {
+  std::string out = "STRATA_";
+  for (char c : key) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A SQLite URL or a file path written relative to strata.toml, made absolute.
+std::string ResolveRelative(const std::string& value, const std::filesystem::path& dir,
+                            const std::string& key) {
+  if (key == "url") {
+    auto url = db::ParseUrl(value);
+    if (!url || url->dialect != db::Dialect::kSqlite || url->database == ":memory:" ||
+        std::filesystem::path(url->database).is_absolute()) {
+      return value;
+    }
+    return url->scheme + ":" + (dir / url->database).lexically_normal().string();
+  }
+  if (value.empty() || std::filesystem::path(value).is_absolute()) return value;
+  return (dir / value).lexically_normal().string();
+}
+
+std::string Location(const std::filesystem::path& file, const toml::source_region& where) {
+  return fmt::format("{}:{}:{}", file.string(), where.begin.line, where.begin.column);
+}
+
+Status ApplyFile(const std::filesystem::path& path, Config& config) {
+  STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  toml::table table;
+  try {
+    // Debian builds toml++ with exceptions, so a syntax error arrives as toml::parse_error.
+    table = toml::parse(text, path.string());
+  } catch (const toml::parse_error& e) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("{}: {}", Location(path, e.source()), e.description()));
+  }
+  if (table.contains("password")) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("{}: a password does not belong in strata.toml: use password_file, "
+                           "STRATA_PASSWORD or the URL",
+                           Location(path, table.get("password")->source())));
+  }
+  for (const auto& [key, node] : table) {
+    const KeySpec* spec = nullptr;
+    for (const KeySpec& k : kKeys) {
+      if (key.str() == k.name) spec = &k;
+    }
+    if (spec == nullptr) {
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("{}: unknown key '{}' (known keys: {})", Location(path, node.source()),
+                             key.str(), fmt::join(KnownConfigKeys(), ", ")));
+    }
+    const std::optional<std::string> value = node.value<std::string>();
+    if (!value) {
+      return Err(
+          ErrorCode::kInvalidArgument,
+          fmt::format("{}: '{}' must be a string", Location(path, node.source()), key.str()));
+    }
+    config.*(spec->field) =
+        spec->is_path_or_url ? ResolveRelative(*value, config.dir, spec->name) : *value;
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Getenv ProcessEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Getenv& getenv) {
+  Config config;
+  config.dir = std::filesystem::current_path();
+  std::filesystem::path path = explicit_path;
+  if (path.empty()) {
+    if (auto from_env = getenv("STRATA_CONFIG")) path = *from_env;
+  }
+  if (path.empty() && std::filesystem::exists("strata.toml")) path = "strata.toml";
+  if (!path.empty()) {
+    if (!std::filesystem::exists(path)) {
+      return Err(ErrorCode::kNotFound,
+                 fmt::format("configuration file {} does not exist", path.string()));
+    }
+    config.file = std::filesystem::absolute(path).lexically_normal();
+    config.dir = config.file.parent_path();
+    STRATA_TRY(ApplyFile(path, config));
+  }
+  for (const KeySpec& k : kKeys) {
+    if (auto value = getenv(EnvName(k.name))) config.*(k.field) = *value;
+  }
+  return config;
+}
+
+Result<std::optional<std::string>> ResolvePassword(const Config& config, const Getenv& getenv) {
+  if (auto pw = getenv("STRATA_PASSWORD")) return std::optional<std::string>(*pw);
+  if (config.password_file.empty()) return std::optional<std::string>();
+  auto content = ReadFile(config.password_file);
+  if (!content) return std::move(content).error().WithContext("password_file");
+  std::string password = *content;
+  password = password.substr(0, password.find_first_of("\r\n"));
+  return std::optional<std::string>(std::move(password));
+}
+
+std::vector<std::string> KnownConfigKeys() {
+  std::vector<std::string> names;
+  for (const KeySpec& k : kKeys) names.emplace_back(k.name);
+  return names;
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,50 @@
+// strata's configuration: strata.toml, then STRATA_* environment variables, then flags
+// (highest). This file handles the first two; commands apply their flags on top.
+//
+// strata.toml is looked up in the working directory unless -c/--config names a file. Keys are
+// declared in config.cc; an unknown key is an error naming the key and its line. Relative
+// paths written in the file (SQLite URLs, locations) resolve against the file's directory, so
+// `strata -c examples/events/strata.toml migrate` works from anywhere.
+#ifndef STRATA_CLI_CONFIG_H_
+#define STRATA_CLI_CONFIG_H_
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace strata::cli {
+
+struct Config {
+  std::string url;            // url / STRATA_URL / --url. No default.
+  std::string password_file;  // password_file / STRATA_PASSWORD_FILE: first line is the password
+  std::string log_level = "warn";  // log_level / STRATA_LOG_LEVEL / --log-level
+
+  // Where the configuration came from: the strata.toml read (empty when none) and the
+  // directory relative paths resolve against (the file's directory, else the working dir).
+  std::filesystem::path file;
+  std::filesystem::path dir;
+};
+
+// Reads an environment variable; injectable for tests.
+using Getenv = std::function<std::optional<std::string>(const std::string& name)>;
+Getenv ProcessEnvironment();
+
+// Loads strata.toml (`explicit_path`, or ./strata.toml when that exists) and applies the
+// STRATA_* environment variables on top. A missing explicit file is an error; a missing
+// default file is not.
+Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Getenv& getenv);
+
+// The password to use when the URL has none: STRATA_PASSWORD, else the first line of
+// password_file; nullopt when neither is set.
+Result<std::optional<std::string>> ResolvePassword(const Config& config, const Getenv& getenv);
+
+// Names of every key strata.toml accepts, for messages and docs.
+std::vector<std::string> KnownConfigKeys();
+
+}  // namespace strata::cli
+
+#endif  // STRATA_CLI_CONFIG_H_

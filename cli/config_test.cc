@@ -1,0 +1,112 @@
+#include "cli/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace strata::cli {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        std::filesystem::temp_directory_path() /
+        ("strata_config_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+
+  Getenv Env() const {
+    return [this](const std::string& name) -> std::optional<std::string> {
+      auto it = env_.find(name);
+      if (it == env_.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+
+  std::filesystem::path dir_;
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(ConfigTest, ReadsFileAndResolvesRelativeSqlitePathAgainstIt) {
+  auto path = Write("strata.toml", "url = \"sqlite:events.db\"\nlog_level = \"info\"\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->url, "sqlite:" + (dir_ / "events.db").string());
+  EXPECT_EQ(config->log_level, "info");
+  EXPECT_EQ(config->dir, dir_);
+}
+
+TEST_F(ConfigTest, ServerUrlsAreNotRewritten) {
+  auto path = Write("strata.toml", "url = \"postgresql://app@db:5432/events\"\n");
+  EXPECT_EQ(LoadConfig(path, Env())->url, "postgresql://app@db:5432/events");
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesFile) {
+  auto path = Write("strata.toml", "url = \"sqlite:a.db\"\n");
+  env_["STRATA_URL"] = "sqlite::memory:";
+  EXPECT_EQ(LoadConfig(path, Env())->url, "sqlite::memory:");
+}
+
+TEST_F(ConfigTest, UnknownKeyNamesKeyAndLine) {
+  auto path = Write("strata.toml", "url = \"sqlite:a.db\"\n\nulr = \"x\"\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(config.error().message.find("strata.toml:3:"), std::string::npos)
+      << config.error().message;
+  EXPECT_NE(config.error().message.find("unknown key 'ulr'"), std::string::npos);
+}
+
+TEST_F(ConfigTest, SyntaxErrorNamesLine) {
+  auto path = Write("strata.toml", "url = \"unterminated\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("strata.toml:1:"), std::string::npos)
+      << config.error().message;
+}
+
+TEST_F(ConfigTest, PasswordKeyIsRefusedWithoutEchoingIt) {
+  auto path = Write("strata.toml", "password = \"hunter2\"\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("password_file"), std::string::npos);
+  EXPECT_EQ(config.error().message.find("hunter2"), std::string::npos);
+}
+
+TEST_F(ConfigTest, MissingExplicitFileIsAnError) {
+  auto config = LoadConfig(dir_ / "nope.toml", Env());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(ConfigTest, PasswordFromEnvironmentThenFile) {
+  Write("pw", "s3cret\nignored\n");
+  auto path = Write("strata.toml", "password_file = \"pw\"\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_TRUE(config);
+  EXPECT_EQ(*ResolvePassword(*config, Env()), "s3cret");
+  env_["STRATA_PASSWORD"] = "fromenv";
+  EXPECT_EQ(*ResolvePassword(*config, Env()), "fromenv");
+}
+
+TEST_F(ConfigTest, UnreadablePasswordFileIsAnError) {
+  auto path = Write("strata.toml", "password_file = \"missing\"\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_TRUE(config);
+  auto pw = ResolvePassword(*config, Env());
+  ASSERT_FALSE(pw);
+  EXPECT_NE(pw.error().message.find("password_file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata::cli

@@ -1,0 +1,24 @@
+#include "cli/context.h"
+
+#include <spdlog/spdlog.h>
+
+#include "db/open.h"
+
+namespace strata::cli {
+
+Result<db::Url> Context::TargetUrl() const { return db::ParseUrl(config_.url); }
+
+Result<db::ConnectOptions> Context::ConnectOptionsFor() const {
+  db::ConnectOptions options;
+  STRATA_ASSIGN_OR_RETURN(options.password, ResolvePassword(config_, getenv_));
+  return options;
+}
+
+Result<std::unique_ptr<db::Connection>> Context::Connect() const {
+  STRATA_ASSIGN_OR_RETURN(db::Url url, TargetUrl());
+  STRATA_ASSIGN_OR_RETURN(db::ConnectOptions options, ConnectOptionsFor());
+  spdlog::debug("connecting to {}", url.Redacted());
+  return db::Open(url, options);
+}
+
+}  // namespace strata::cli

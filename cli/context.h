@@ -1,0 +1,52 @@
+// What every command receives: the merged configuration, the output, and a way to connect.
+#ifndef STRATA_CLI_CONTEXT_H_
+#define STRATA_CLI_CONTEXT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "cli/config.h"
+#include "cli/output.h"
+#include "db/connection.h"
+#include "db/url.h"
+
+namespace strata::cli {
+
+// Options accepted by every command (before or after the command name).
+struct GlobalOptions {
+  std::string config_path;               // -c/--config FILE; default ./strata.toml if present
+  std::optional<std::string> url;        // --url; overrides url from file and STRATA_URL
+  std::optional<std::string> log_level;  // --log-level; trace|debug|info|warn|error|off
+  std::string directory;                 // -C DIR: run as if started in DIR
+  bool json = false;                     // --json: machine-readable output on stdout
+  bool no_color = false;                 // --no-color (also NO_COLOR in the environment)
+};
+
+class Context {
+ public:
+  Context(Config config, Output& out, Getenv getenv)
+      : config_(std::move(config)), out_(out), getenv_(std::move(getenv)) {}
+
+  const Config& config() const { return config_; }
+  Output& out() { return out_; }
+  const Getenv& getenv() const { return getenv_; }
+
+  // The configured target URL, parsed. Errors when none is configured or it is malformed.
+  Result<db::Url> TargetUrl() const;
+  // Options for connecting: strata's application name and the password from
+  // STRATA_PASSWORD / password_file when the URL carries none.
+  Result<db::ConnectOptions> ConnectOptionsFor() const;
+  // Opens a connection to the configured target.
+  Result<std::unique_ptr<db::Connection>> Connect() const;
+
+ private:
+  Config config_;
+  Output& out_;
+  Getenv getenv_;
+};
+
+}  // namespace strata::cli
+
+#endif  // STRATA_CLI_CONTEXT_H_
