@@ -18,7 +18,7 @@
 
 namespace strata::testing {
 
-// The admin URL of the test server for `dialect` (SQLite: a fresh temporary file), or
+// The admin URL of the test server for `dialect` (SQLite: sqlite::memory:), or
 // nullopt after recording a test failure that explains how to start the servers.
 std::optional<std::string> ServerUrl(db::Dialect dialect);
 
