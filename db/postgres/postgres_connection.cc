@@ -24,7 +24,7 @@ namespace strata::db::postgres {
 namespace {
 
 // COPY data goes to the server in pieces of about this size rather than in one huge message.
-constexpr std::size_t kCopyChunkBytes = 64 * 1024;
+constexpr std::size_t kCopyChunkBytes = std::size_t{64} * 1024;
 
 // ---- Text helpers ------------------------------------------------------------------------
 
@@ -681,7 +681,7 @@ Status PostgresConnection::Commit() {
     error.sqlstate = "25P02";  // in_failed_sql_transaction
     return error;
   }
-  const Status committed = Exec("COMMIT");
+  Status committed = Exec("COMMIT");
   EndTransaction();
   if (!committed && committed.error().code == ErrorCode::kConnection) {
     return committed.error().WithContext("COMMIT did not finish, its outcome is unknown");
@@ -692,7 +692,7 @@ Status PostgresConnection::Commit() {
 Status PostgresConnection::Rollback() {
   // After a lost connection there is nothing left to roll back: the server did it.
   if (!in_transaction_) return Ok();
-  const Status rolled_back = Exec("ROLLBACK");
+  Status rolled_back = Exec("ROLLBACK");
   EndTransaction();
   return rolled_back;
 }
