@@ -1,0 +1,491 @@
+#include "migrations/resolver.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <system_error>
+#include <tuple>
+
+#include "migrations/checksum.h"
+
+namespace strata::migrations {
+namespace fs = std::filesystem;
+namespace {
+
+// Flyway's callback event ids (reference/flyway.md §7). They are file name prefixes too.
+constexpr std::array<std::string_view, 42> kCallbackEvents = {
+    "beforeMigrate",
+    "beforeRepeatables",
+    "beforeEachMigrate",
+    "beforeEachMigrateStatement",
+    "afterEachMigrateStatement",
+    "afterEachMigrateStatementError",
+    "afterEachMigrate",
+    "afterEachMigrateError",
+    "afterVersioned",
+    "afterMigrateApplied",
+    "afterMigrate",
+    "afterMigrateError",
+    "afterMigrateOperationFinish",
+    "beforeUndo",
+    "beforeEachUndo",
+    "beforeEachUndoStatement",
+    "afterEachUndoStatement",
+    "afterEachUndoStatementError",
+    "afterEachUndo",
+    "afterEachUndoError",
+    "afterUndo",
+    "afterUndoError",
+    "beforeClean",
+    "afterClean",
+    "afterCleanError",
+    "beforeValidate",
+    "afterValidate",
+    "afterValidateError",
+    "beforeBaseline",
+    "afterBaseline",
+    "afterBaselineError",
+    "beforeRepair",
+    "afterRepair",
+    "afterRepairError",
+    "beforeInfo",
+    "afterInfo",
+    "afterInfoError",
+    "afterInfoOperationFinish",
+    "createSchema",
+    "beforeCreateSchema",
+    "beforeConnect",
+    "afterConnect",
+};
+
+constexpr std::string_view kSqlSuffix = ".sql";
+constexpr std::string_view kJobSuffix = ".job";
+constexpr std::string_view kConfigSuffix = ".conf";
+constexpr std::string_view kSeparator = "__";
+
+// What a prefix announces. Callbacks are one entry per event.
+struct Prefix {
+  std::string_view text;
+  std::optional<MigrationKind> kind;  // nullopt: a callback event
+};
+
+// All prefixes, longest first, so that "beforeEachMigrateStatement" wins over
+// "beforeEachMigrate" (Flyway's ResourceNameParser sorts them the same way).
+const std::vector<Prefix>& PrefixesLongestFirst() {
+  static const std::vector<Prefix> prefixes = [] {
+    std::vector<Prefix> all = {{"V", MigrationKind::kVersioned},
+                               {"R", MigrationKind::kRepeatable},
+                               {"U", MigrationKind::kUndo},
+                               {"B", MigrationKind::kBaseline}};
+    for (const std::string_view event : kCallbackEvents) all.push_back({event, std::nullopt});
+    std::stable_sort(all.begin(), all.end(), [](const Prefix& a, const Prefix& b) {
+      return a.text.size() > b.text.size();
+    });
+    return all;
+  }();
+  return prefixes;
+}
+
+bool EndsWithIgnoringCase(std::string_view text, std::string_view suffix) {
+  if (text.size() < suffix.size()) return false;
+  const std::string_view tail = text.substr(text.size() - suffix.size());
+  return std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+}
+
+std::string UnderscoresToSpaces(std::string_view raw) {
+  std::string description(raw);
+  std::replace(description.begin(), description.end(), '_', ' ');
+  return description;
+}
+
+InvalidFileName VersionedNameError(std::string_view prefix, std::string_view suffix,
+                                   std::string_view problem) {
+  return {fmt::format("not a valid migration name: {} (it should look like {}1.2__description{})",
+                      problem, prefix, suffix)};
+}
+
+FileName ClassifyVersioned(MigrationKind kind, std::string_view prefix, std::string_view suffix,
+                           std::string_view version_text, std::string_view description) {
+  if (version_text.empty()) return VersionedNameError(prefix, suffix, "it has no version");
+  auto version = Version::Parse(version_text);
+  if (!version) {
+    return VersionedNameError(prefix, suffix, fmt::format("'{}' is not a version", version_text));
+  }
+  return MigrationFileName{kind, std::move(*version), UnderscoresToSpaces(description)};
+}
+
+FileName ClassifyRepeatable(std::string_view rest, std::string_view version_text,
+                            std::string_view description) {
+  // Flyway only considers names longer than prefix + suffix, so "R.sql" is no repeatable.
+  if (rest.empty() || !version_text.empty()) {
+    return InvalidFileName{
+        "not a valid migration name: a repeatable migration has no version "
+        "(it should look like R__description.sql)"};
+  }
+  return MigrationFileName{MigrationKind::kRepeatable, std::nullopt,
+                           UnderscoresToSpaces(description)};
+}
+
+FileName ClassifyCallback(std::string_view event, std::string_view version_text,
+                          std::string_view description) {
+  if (!version_text.empty()) {
+    return InvalidFileName{fmt::format(
+        "not a valid callback name (it should look like {0}.sql or {0}__description.sql)", event)};
+  }
+  return CallbackFileName{std::string(event), UnderscoresToSpaces(description)};
+}
+
+}  // namespace
+
+MigrationType ResolvedMigration::type() const {
+  switch (kind) {
+    case MigrationKind::kVersioned:
+    case MigrationKind::kRepeatable:
+      return MigrationType::kSql;
+    case MigrationKind::kUndo:
+      return MigrationType::kUndoSql;
+    case MigrationKind::kBaseline:
+      return MigrationType::kSqlBaseline;
+    case MigrationKind::kJob:
+      // Flyway must be able to read every row strata writes, and fails on unknown types. JDBC is
+      // Flyway's type for code migrations — the Java counterpart of a native job step — so a
+      // Flyway reading the table sees a code migration it cannot resolve, which is the truth.
+      // CUSTOM (custom resolvers) would also load, but says less.
+      return MigrationType::kJdbc;
+  }
+  return MigrationType::kSql;
+}
+
+bool ResolvedMigration::ChecksumMatches(std::optional<std::int32_t> applied) const {
+  return !applied || *applied == checksum ||
+         (equivalent_checksum && *applied == *equivalent_checksum);
+}
+
+std::string FileProblem::ToString() const { return fmt::format("{}: {}", path.string(), message); }
+
+FileName ClassifyFileName(std::string_view name) {
+  if (name.ends_with(kConfigSuffix)) {
+    const std::string_view script = name.substr(0, name.size() - kConfigSuffix.size());
+    if (EndsWithIgnoringCase(script, kSqlSuffix)) return ScriptConfigFileName{std::string(script)};
+    return OtherFileName{};
+  }
+  const bool is_job = EndsWithIgnoringCase(name, kJobSuffix);
+  if (!is_job && !EndsWithIgnoringCase(name, kSqlSuffix)) return OtherFileName{};
+  const std::string_view suffix = is_job ? kJobSuffix : kSqlSuffix;
+  const std::string_view base = name.substr(0, name.size() - suffix.size());
+
+  const auto& prefixes = PrefixesLongestFirst();
+  const auto prefix = std::find_if(prefixes.begin(), prefixes.end(),
+                                   [&](const Prefix& p) { return base.starts_with(p.text); });
+  if (prefix == prefixes.end()) return OtherFileName{};
+
+  const std::string_view rest = base.substr(prefix->text.size());
+  const auto separator = rest.find(kSeparator);
+  const std::string_view version_text = rest.substr(0, separator);
+  const std::string_view description =
+      separator == std::string_view::npos ? std::string_view() : rest.substr(separator + 2);
+
+  if (is_job && prefix->kind != MigrationKind::kVersioned) {
+    return InvalidFileName{
+        "only versioned migrations can be .job steps (it should look like "
+        "V1.2__description.job)"};
+  }
+  if (!prefix->kind) return ClassifyCallback(prefix->text, version_text, description);
+  if (*prefix->kind == MigrationKind::kRepeatable) {
+    return ClassifyRepeatable(rest, version_text, description);
+  }
+  const MigrationKind kind = is_job ? MigrationKind::kJob : *prefix->kind;
+  return ClassifyVersioned(kind, prefix->text, suffix, version_text, description);
+}
+
+namespace {
+
+// A file found under a location, before it is read.
+struct FoundFile {
+  fs::path path;       // location / relative
+  std::string script;  // relative, `/`-separated
+  FileName name;
+};
+
+bool IsHidden(const fs::path& path) {
+  const std::string name = path.filename().string();
+  return !name.empty() && name.front() == '.';
+}
+
+Error ListingError(const fs::path& location, const std::error_code& ec) {
+  return Err(ErrorCode::kIo,
+             fmt::format("cannot list migration location {}: {}", location.string(), ec.message()));
+}
+
+Status CheckLocation(const fs::path& location) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(location, ec);
+  if (status.type() == fs::file_type::not_found) {
+    return Err(ErrorCode::kNotFound,
+               fmt::format("migration location {} does not exist", location.string()));
+  }
+  if (ec) return ListingError(location, ec);
+  if (status.type() != fs::file_type::directory) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("migration location {} is not a directory", location.string()));
+  }
+  return Ok();
+}
+
+Status ListLocation(const fs::path& location, std::vector<FoundFile>& found) {
+  STRATA_TRY(CheckLocation(location));
+  std::error_code ec;
+  fs::recursive_directory_iterator it(location, ec);
+  if (ec) return ListingError(location, ec);
+  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+    if (ec) return ListingError(location, ec);
+    const fs::directory_entry& entry = *it;
+    if (IsHidden(entry.path())) {
+      if (entry.is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (!entry.is_regular_file(ec)) continue;
+    found.push_back({entry.path(), entry.path().lexically_relative(location).generic_string(),
+                     ClassifyFileName(entry.path().filename().string())});
+  }
+  if (ec) return ListingError(location, ec);
+  return Ok();
+}
+
+// Reads the whole file into `buffer`, reusing its capacity: one read per file, no allocation
+// once the buffer has grown to the largest script.
+Status ReadWholeFile(const fs::path& path, std::string& buffer) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Err(ErrorCode::kIo,
+               fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  }
+  struct stat info {};
+  std::size_t size = 0;
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) size = static_cast<std::size_t>(info.st_size);
+  buffer.resize(size);
+  std::size_t done = 0;
+  while (true) {
+    if (done == buffer.size()) buffer.resize(buffer.size() + 4096);  // the file grew
+    const ssize_t n = ::read(fd, buffer.data() + done, buffer.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return Err(ErrorCode::kIo,
+                 fmt::format("cannot read {}: {}", path.string(), std::strerror(err)));
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  buffer.resize(done);
+  return Ok();
+}
+
+std::string NotUtf8Message(const Utf8Error& error) {
+  return fmt::format("not valid UTF-8 (line {}, byte {}); save the file as UTF-8", error.line,
+                     error.offset);
+}
+
+// B, then V and job, then U at equal versions.
+int KindRank(MigrationKind kind) {
+  switch (kind) {
+    case MigrationKind::kBaseline:
+      return 0;
+    case MigrationKind::kVersioned:
+    case MigrationKind::kJob:
+      return 1;
+    case MigrationKind::kUndo:
+      return 2;
+    case MigrationKind::kRepeatable:
+      return 3;
+  }
+  return 3;
+}
+
+// Whether two migrations cannot both exist: same version among V and job files, among U files or
+// among B files; or the same description among R files.
+bool Collide(const ResolvedMigration& a, const ResolvedMigration& b) {
+  if (KindRank(a.kind) != KindRank(b.kind)) return false;
+  if (a.kind == MigrationKind::kRepeatable) return a.description == b.description;
+  return *a.version == *b.version;
+}
+
+bool MigrationOrder(const ResolvedMigration& a, const ResolvedMigration& b) {
+  if (a.version.has_value() != b.version.has_value()) return a.version.has_value();
+  if (a.version) {
+    if (const auto c = *a.version <=> *b.version; c != 0) return c < 0;
+    if (KindRank(a.kind) != KindRank(b.kind)) return KindRank(a.kind) < KindRank(b.kind);
+  } else if (a.description != b.description) {
+    return a.description < b.description;
+  }
+  return std::tie(a.script, a.path) < std::tie(b.script, b.path);
+}
+
+std::string CollisionSubject(const ResolvedMigration& m) {
+  switch (m.kind) {
+    case MigrationKind::kRepeatable:
+      return fmt::format("repeatable migration description '{}'", m.description);
+    case MigrationKind::kUndo:
+      return fmt::format("undo version {}", m.version->ToString());
+    case MigrationKind::kBaseline:
+      return fmt::format("baseline version {}", m.version->ToString());
+    case MigrationKind::kVersioned:
+    case MigrationKind::kJob:
+      break;
+  }
+  return fmt::format("version {}", m.version->ToString());
+}
+
+// Calls report(member, others) for every member of every run of adjacent items that `same`
+// groups together. Items must be sorted so that such runs are contiguous.
+template <typename T, typename Same, typename Report>
+void ForEachDuplicate(const std::vector<T>& items, Same same, Report report) {
+  for (std::size_t begin = 0; begin < items.size();) {
+    std::size_t end = begin + 1;
+    while (end < items.size() && same(items[begin], items[end])) ++end;
+    if (end - begin > 1) {
+      for (std::size_t i = begin; i < end; ++i) {
+        std::vector<std::string> others;
+        for (std::size_t j = begin; j < end; ++j) {
+          if (j != i) others.push_back(items[j].path.string());
+        }
+        report(items[i], fmt::format("{}", fmt::join(others, ", ")));
+      }
+    }
+    begin = end;
+  }
+}
+
+void ReportDuplicateMigrations(const std::vector<ResolvedMigration>& migrations,
+                               std::vector<FileProblem>& problems) {
+  ForEachDuplicate(migrations, Collide, [&](const ResolvedMigration& m, const std::string& others) {
+    problems.push_back({m.path, fmt::format("{} is also used by {}", CollisionSubject(m), others)});
+  });
+}
+
+void ReportDuplicateCallbacks(const std::vector<SqlCallback>& callbacks,
+                              std::vector<FileProblem>& problems) {
+  auto same = [](const SqlCallback& a, const SqlCallback& b) {
+    return a.event == b.event && a.description == b.description;
+  };
+  ForEachDuplicate(callbacks, same, [&](const SqlCallback& c, const std::string& others) {
+    problems.push_back(
+        {c.path, fmt::format("callback {}{} is also defined by {}", c.event,
+                             c.description.empty() ? "" : " " + c.description, others)});
+  });
+}
+
+// Builds the migrations and callbacks from the files found, reading each migration once.
+class Assembler {
+ public:
+  Status Add(const FoundFile& file) {
+    if (EndsWithIgnoringCase(file.script, kSqlSuffix)) sql_files_.insert(file.path);
+    if (const auto* m = std::get_if<MigrationFileName>(&file.name)) return AddMigration(file, *m);
+    if (const auto* c = std::get_if<CallbackFileName>(&file.name)) {
+      callbacks_.push_back({c->event, c->description, file.script, file.path, std::nullopt});
+    } else if (std::holds_alternative<ScriptConfigFileName>(file.name)) {
+      configs_.insert(file.path);
+    } else if (const auto* invalid = std::get_if<InvalidFileName>(&file.name)) {
+      problems_.push_back({file.path, invalid->message});
+    }
+    return Ok();
+  }
+
+  Resolution Finish() && {
+    AttachConfigs();
+    std::sort(migrations_.begin(), migrations_.end(), MigrationOrder);
+    std::sort(callbacks_.begin(), callbacks_.end(), [](const SqlCallback& a, const SqlCallback& b) {
+      return std::tie(a.event, a.description, a.script, a.path) <
+             std::tie(b.event, b.description, b.script, b.path);
+    });
+    ReportDuplicateMigrations(migrations_, problems_);
+    ReportDuplicateCallbacks(callbacks_, problems_);
+    std::sort(problems_.begin(), problems_.end(), [](const FileProblem& a, const FileProblem& b) {
+      return std::tie(a.path, a.message) < std::tie(b.path, b.message);
+    });
+    return Resolution{std::move(migrations_), std::move(callbacks_), std::move(problems_)};
+  }
+
+ private:
+  Status AddMigration(const FoundFile& file, const MigrationFileName& name) {
+    STRATA_TRY(ReadWholeFile(file.path, buffer_));
+    if (const auto bad = FindInvalidUtf8(buffer_)) {
+      problems_.push_back({file.path, NotUtf8Message(*bad)});
+      return Ok();
+    }
+    ResolvedMigration m;
+    m.kind = name.kind;
+    m.version = name.version;
+    m.description = name.description;
+    m.script = file.script;
+    m.path = file.path;
+    m.checksum = FlywayChecksum(buffer_);
+    migrations_.push_back(std::move(m));
+    return Ok();
+  }
+
+  // Gives each script its "<file name>.conf" from the same directory. A configuration file with
+  // no script beside it is most likely misnamed, and ignoring it would run its script with the
+  // wrong settings: it is a problem.
+  void AttachConfigs() {
+    for (ResolvedMigration& m : migrations_) m.config_path = TakeConfig(m.path);
+    for (SqlCallback& c : callbacks_) c.config_path = TakeConfig(c.path);
+    for (const fs::path& config : configs_) {
+      fs::path script = config;
+      script.replace_extension();
+      if (sql_files_.count(script) != 0) continue;  // beside a script strata does not run
+      problems_.push_back(
+          {config, fmt::format("configuration file without a script beside it (no {})",
+                               script.filename().string())});
+    }
+  }
+
+  std::optional<fs::path> TakeConfig(const fs::path& script) {
+    fs::path config = script;
+    config += kConfigSuffix;
+    if (configs_.erase(config) == 0) return std::nullopt;
+    return config;
+  }
+
+  std::string buffer_;
+  std::vector<ResolvedMigration> migrations_;
+  std::vector<SqlCallback> callbacks_;
+  std::set<fs::path> configs_;    // configuration files not yet given to a script
+  std::set<fs::path> sql_files_;  // every .sql file found, used or not
+  std::vector<FileProblem> problems_;
+};
+
+}  // namespace
+
+Result<Resolution> ScanLocations(const ResolveOptions& options) {
+  std::vector<FoundFile> found;
+  for (const fs::path& location : options.locations) STRATA_TRY(ListLocation(location, found));
+  Assembler assembler;
+  for (const FoundFile& file : found) STRATA_TRY(assembler.Add(file));
+  return std::move(assembler).Finish();
+}
+
+Result<Resolution> ResolveMigrations(const ResolveOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(Resolution resolution, ScanLocations(options));
+  if (resolution.problems.empty()) return resolution;
+  std::vector<std::string> lines;
+  for (const FileProblem& problem : resolution.problems) lines.push_back(problem.ToString());
+  const std::size_t n = resolution.problems.size();
+  return Err(ErrorCode::kInvalidArgument, fmt::format("{} problem{} with migration files:\n  {}", n,
+                                                      n == 1 ? "" : "s", fmt::join(lines, "\n  ")));
+}
+
+}  // namespace strata::migrations

@@ -1,0 +1,137 @@
+// Finding migration files in their locations, parsing their names as Flyway does
+// (reference/flyway.md §1) and computing their checksums (§3).
+#ifndef STRATA_MIGRATIONS_RESOLVER_H_
+#define STRATA_MIGRATIONS_RESOLVER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "base/result.h"
+#include "migrations/history_row.h"
+#include "migrations/version.h"
+
+namespace strata::migrations {
+
+enum class MigrationKind {
+  kVersioned,   // V<version>__<description>.sql
+  kJob,         // V<version>__<description>.job: a native C++ job step (a small TOML file)
+  kRepeatable,  // R__<description>.sql
+  kUndo,        // U<version>__<description>.sql
+  kBaseline,    // B<version>__<description>.sql: the whole schema at <version>, for new databases
+};
+
+// A migration file found on disk. Its content is not kept: read `path` again to execute it.
+struct ResolvedMigration {
+  MigrationKind kind = MigrationKind::kVersioned;
+  std::optional<Version> version;  // absent exactly for repeatables
+  std::string description;         // from the file name, every `_` replaced by a space
+  // The path relative to its location with `/` separators, e.g. "2024/V3__add_users.sql": what
+  // Flyway stores in the history table's `script` column.
+  std::string script;
+  std::filesystem::path path;  // the file itself: location / script
+  std::int32_t checksum = 0;   // FlywayChecksum of the file's bytes
+  // A second checksum that also counts as a match. Flyway hashes repeatables after placeholder
+  // replacement and accepts the raw text's checksum too; whoever replaces placeholders sets
+  // `checksum` to the replaced text's and this to the raw one. Unset by the resolver.
+  std::optional<std::int32_t> equivalent_checksum;
+  std::optional<std::filesystem::path> config_path;  // "<file>.conf" beside the script, if any
+
+  // The history table `type` recorded when this migration runs: SQL for V and R scripts,
+  // UNDO_SQL, SQL_BASELINE, and JDBC for .job steps.
+  MigrationType type() const;
+  // Whether a history row's checksum agrees with this file. A missing checksum on the row agrees
+  // with anything, as in Flyway.
+  bool ChecksumMatches(std::optional<std::int32_t> applied) const;
+};
+
+// An SQL callback: `<event>.sql` or `<event>__<description>.sql`, e.g. beforeMigrate.sql.
+struct SqlCallback {
+  std::string event;        // e.g. "afterEachMigrate"
+  std::string description;  // may be empty
+  std::string script;       // relative to its location, `/`-separated
+  std::filesystem::path path;
+  std::optional<std::filesystem::path> config_path;
+};
+
+// One file that cannot be used, and why. ToString() gives the line to show: "<path>: <message>".
+struct FileProblem {
+  std::filesystem::path path;
+  std::string message;
+
+  std::string ToString() const;
+};
+
+// What a file name means, from the name alone (no file system access).
+struct MigrationFileName {
+  MigrationKind kind;
+  std::optional<Version> version;
+  std::string description;
+};
+struct CallbackFileName {
+  std::string event;
+  std::string description;
+};
+struct ScriptConfigFileName {
+  std::string script_name;  // the name of the script it configures: the name without ".conf"
+};
+struct OtherFileName {};  // not ours: ignored
+struct InvalidFileName {
+  std::string message;  // why the name does not parse, with the form it should have
+};
+using FileName = std::variant<MigrationFileName, CallbackFileName, ScriptConfigFileName,
+                              OtherFileName, InvalidFileName>;
+
+// Classifies a file name (not a path).
+//
+// Prefixes are case-sensitive and tried longest first (`V`, `R`, `U`, `B` and the callback
+// event names); suffixes `.sql` and `.job` are case-insensitive. After the prefix, the name is
+// split at the FIRST `__`: the text before it is the version (required for V, U and B, forbidden
+// for R and callbacks), the text after it the description. As in Flyway, the description may be
+// empty (`V1__.sql`, even `V1.sql`) and `V1__2__x.sql` is version 1, description "2  x".
+// A name that starts with a prefix and ends with a suffix but does not parse is Invalid: Flyway
+// skips such files by default, strata refuses them (`V1_init.sql`, `Vx__a.sql`, `Readme.sql`).
+// Only V files may be `.job` steps.
+FileName ClassifyFileName(std::string_view name);
+
+struct ResolveOptions {
+  // Directories searched recursively, in order. No default: the caller passes them (strata.toml,
+  // flags). Hidden directories and files (name starting with '.') are skipped; symbolic links to
+  // files are followed, symbolic links to directories are not.
+  std::vector<std::filesystem::path> locations;
+};
+
+// Everything found in the locations.
+struct Resolution {
+  // Versioned ones (V, job, B, U) by version, then B before V before U at equal versions; then
+  // repeatables by description (byte order). Deterministic whatever the directory order.
+  std::vector<ResolvedMigration> migrations;
+  std::vector<SqlCallback> callbacks;  // by event, then description, then script
+  std::vector<FileProblem> problems;   // by path; empty when every file is usable
+};
+
+// Scans the locations and reads every migration file once (for its checksum and to check that
+// it is UTF-8). Problems with individual files are collected, all of them, in `problems`:
+//   - names that start like a migration but do not parse, `.job` files that are not V files;
+//   - files that are not valid UTF-8;
+//   - two V (or job) files with the same version, two U or two B files with the same version,
+//     two R files with the same description, two callbacks with the same event and description
+//     (every file involved is listed; a V, a U and a B file may share a version);
+//   - `X.sql.conf` files with no X.sql beside them.
+// Fails only when a location cannot be listed: kNotFound when it does not exist,
+// kInvalidArgument when it is not a directory, kIo otherwise; and kIo when a migration file
+// cannot be read.
+Result<Resolution> ScanLocations(const ResolveOptions& options);
+
+// ScanLocations, but any problem fails the whole resolution with one kInvalidArgument error
+// whose message is a summary line followed by one line per problem ("  <path>: <message>"), so
+// that nothing can apply a partial set of migrations by accident.
+Result<Resolution> ResolveMigrations(const ResolveOptions& options);
+
+}  // namespace strata::migrations
+
+#endif  // STRATA_MIGRATIONS_RESOLVER_H_

@@ -1,0 +1,63 @@
+#include "migrations/version.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace strata::migrations {
+namespace {
+
+Version V(const std::string& text) {
+  auto version = Version::Parse(text);
+  EXPECT_TRUE(version) << text;
+  return *version;
+}
+
+TEST(VersionTest, ComparesNumericallyPartByPart) {
+  EXPECT_GT(V("1.10"), V("1.9"));
+  EXPECT_GT(V("2"), V("1.999"));
+  EXPECT_LT(V("1.2.3"), V("1.2.4"));
+  EXPECT_LT(V("1.2"), V("1.2.1"));
+  EXPECT_GT(V("10"), V("9"));
+  EXPECT_GT(V("20240501120000"), V("20240501115959"));
+}
+
+TEST(VersionTest, TrailingZeroPartsAndLeadingZerosDoNotMatter) {
+  EXPECT_EQ(V("1.0"), V("1"));
+  EXPECT_EQ(V("1.0.0"), V("1"));
+  EXPECT_EQ(V("001"), V("1"));
+  EXPECT_EQ(V("1.01"), V("1.1"));
+  EXPECT_EQ(V("0"), V("0.0"));
+  EXPECT_NE(V("1.0.1"), V("1.1"));
+  EXPECT_LT(V("0"), V("0.1"));
+}
+
+TEST(VersionTest, UnderscoresAreDots) {
+  EXPECT_EQ(V("1_1"), V("1.1"));
+  EXPECT_EQ(V("2024_05_01").ToString(), "2024.05.01");
+}
+
+TEST(VersionTest, ToStringKeepsTheNormalisedText) {
+  EXPECT_EQ(V("001").ToString(), "001");
+  EXPECT_EQ(V("1.0").ToString(), "1.0");
+  EXPECT_EQ(V("1_1").ToString(), "1.1");
+}
+
+TEST(VersionTest, ComparesNumbersBeyondSixtyFourBits) {
+  EXPECT_GT(V("123456789012345678901234567890"), V("123456789012345678901234567889"));
+  EXPECT_EQ(V("000123456789012345678901234567890"), V("123456789012345678901234567890"));
+}
+
+TEST(VersionTest, RejectsWhatIsNotAVersion) {
+  for (const char* text : {"", "x", "1_init", "1.", ".1", "1..2", "1.a", "-1", "+1", "1 2", "v1"}) {
+    auto version = Version::Parse(text);
+    ASSERT_FALSE(version) << text;
+    EXPECT_EQ(version.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(version.error().message.find(std::string("'") + text + "' is not a version"),
+              std::string::npos)
+        << version.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace strata::migrations
