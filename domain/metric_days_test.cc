@@ -15,8 +15,8 @@ namespace strata::domain {
 namespace {
 
 using ::testing::ElementsAre;
-using namespace date::literals;
-using namespace std::chrono_literals;
+using date::operator""_y;  // NOLINT(misc-unused-using-decls): the 2024_y literals
+using date::mar;
 
 static_assert(std::forward_iterator<DayRange::Iterator>);
 static_assert(std::ranges::forward_range<DayRange>);

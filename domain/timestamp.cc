@@ -90,7 +90,7 @@ Problem ReadTimeOfDay(Scanner& in, seconds& out) {
 }
 
 Problem ReadDateTime(Scanner& in, date::local_seconds& out) {
-  date::year_month_day day;
+  date::year_month_day day = date::year{1970} / 1 / 1;
   if (Problem p = ReadDay(in, day)) return p;
   if (!in.Take(' ') && !in.Take('T') && !in.Take('t')) {
     return "expected ' ' or 'T' between date and time";
@@ -216,7 +216,7 @@ Result<date::local_seconds> ParseLocalTimestamp(std::string_view text) {
 
 Result<date::sys_days> ParseDay(std::string_view text) {
   Scanner in(text);
-  date::year_month_day day;
+  date::year_month_day day = date::year{1970} / 1 / 1;
   Problem problem = ReadDay(in, day);
   if (!problem && !in.AtEnd()) problem = "unexpected text after the date";
   if (problem) return Invalid("date", text, problem);

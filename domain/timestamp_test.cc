@@ -10,7 +10,11 @@ namespace strata::domain {
 namespace {
 
 using ::testing::HasSubstr;
-using namespace date::literals;
+using date::operator""_y;  // NOLINT(misc-unused-using-decls): the 2024_y literals
+using date::dec;
+using date::feb;
+using date::jan;
+using date::mar;
 using namespace std::chrono_literals;
 
 // 2024-03-10 01:30:00 as an instant and as a wall-clock time.

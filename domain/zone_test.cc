@@ -9,7 +9,8 @@ namespace strata::domain {
 namespace {
 
 using ::testing::HasSubstr;
-using namespace date::literals;
+using date::operator""_y;  // NOLINT(misc-unused-using-decls): the 2024_y literals
+using date::mar;
 using namespace std::chrono_literals;
 
 TEST(ZoneTest, FindsAnIanaZoneByName) {
