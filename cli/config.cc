@@ -64,7 +64,7 @@ Status ApplyFile(const std::filesystem::path& path, Config& config) {
     return Err(ErrorCode::kInvalidArgument,
                fmt::format("{}: a password does not belong in strata.toml: use password_file, "
                            "STRATA_PASSWORD or the URL",
-                           Location(path, table.get("password")->source())));
+                           Location(path, table.find("password")->first.source())));
   }
   for (const auto& [key, node] : table) {
     const KeySpec* spec = nullptr;
@@ -73,7 +73,7 @@ Status ApplyFile(const std::filesystem::path& path, Config& config) {
     }
     if (spec == nullptr) {
       return Err(ErrorCode::kInvalidArgument,
-                 fmt::format("{}: unknown key '{}' (known keys: {})", Location(path, node.source()),
+                 fmt::format("{}: unknown key '{}' (known keys: {})", Location(path, key.source()),
                              key.str(), fmt::join(KnownConfigKeys(), ", ")));
     }
     const std::optional<std::string> value = node.value<std::string>();

@@ -39,15 +39,20 @@ std::optional<db::Url> PrepareUserWithPassword(db::Dialect dialect, const std::s
   if (!conn) return std::nullopt;
   if (dialect == db::Dialect::kPostgres) {
     (void)(*conn)->Execute(fmt::format("DROP ROLE IF EXISTS {}", user));
-    EXPECT_TRUE(
-        (*conn)->Execute(fmt::format("CREATE ROLE {} LOGIN PASSWORD '{}'", user, kSecret)));
+    EXPECT_TRUE((*conn)->Execute(fmt::format("CREATE ROLE {} LOGIN PASSWORD '{}'", user, kSecret)));
   } else {
     (void)(*conn)->Execute(fmt::format("DROP USER IF EXISTS '{}'@'127.0.0.1'", user));
     EXPECT_TRUE((*conn)->Execute(
         fmt::format("CREATE USER '{}'@'127.0.0.1' IDENTIFIED BY '{}'", user, kSecret)));
     EXPECT_TRUE((*conn)->Execute(fmt::format("GRANT ALL ON *.* TO '{}'@'127.0.0.1'", user)));
   }
-  return admin;
+  return *admin;
+}
+
+RunOptions WithEnv(const std::string& name, const std::string& value) {
+  RunOptions options;
+  options.env[name] = value;
+  return options;
 }
 
 void ExpectNoSecret(const RunResult& r, const std::string& what) {
@@ -85,8 +90,8 @@ TEST_P(ServerPingTest, WrongPasswordIsAConnectionErrorWithoutThePassword) {
                            WithCredentials(*admin, "strata_pw_wrong", kWrongSecret)});
   EXPECT_EQ(r.exit_code, 5) << r.all();
   EXPECT_NE(r.err.find("strata: error:"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(":***@"), std::string::npos) << "the target should be shown redacted: "
-                                                     << r.err;
+  EXPECT_NE(r.err.find(":***@"), std::string::npos)
+      << "the target should be shown redacted: " << r.err;
   ExpectNoSecret(r, "a failed ping");
 }
 
@@ -106,25 +111,44 @@ TEST_P(ServerPingTest, PasswordFromEveryChannelIsNeverPrinted) {
     int exit_code;
   };
   const std::vector<Case> cases = {
-      {"password in URL", {"db", "ping", "--url", WithCredentials(*admin, "strata_pw", kSecret)},
-       {}, 0},
+      {"password in URL",
+       {"db", "ping", "--url", WithCredentials(*admin, "strata_pw", kSecret)},
+       {},
+       0},
       {"password in URL, json",
-       {"db", "ping", "--json", "--url", WithCredentials(*admin, "strata_pw", kSecret)}, {}, 0},
-      {"STRATA_PASSWORD", {"db", "ping", "--url", no_pw_url}, {{{"STRATA_PASSWORD", kSecret}}}, 0},
+       {"db", "ping", "--json", "--url", WithCredentials(*admin, "strata_pw", kSecret)},
+       {},
+       0},
+      {"STRATA_PASSWORD",
+       {"db", "ping", "--url", no_pw_url},
+       WithEnv("STRATA_PASSWORD", kSecret),
+       0},
       {"STRATA_PASSWORD wrong",
-       {"db", "ping", "--url", no_pw_url}, {{{"STRATA_PASSWORD", kWrongSecret}}}, 5},
-      {"password file", {"db", "ping", "--url", no_pw_url},
-       {{{"STRATA_PASSWORD_FILE", pw_file.string()}}}, 0},
-      {"password file wrong, json", {"db", "ping", "--json", "--url", no_pw_url},
-       {{{"STRATA_PASSWORD_FILE", pw_file.string() + ".wrong"}}}, 5},
+       {"db", "ping", "--url", no_pw_url},
+       WithEnv("STRATA_PASSWORD", kWrongSecret),
+       5},
+      {"password file",
+       {"db", "ping", "--url", no_pw_url},
+       WithEnv("STRATA_PASSWORD_FILE", pw_file.string()),
+       0},
+      {"password file wrong, json",
+       {"db", "ping", "--json", "--url", no_pw_url},
+       WithEnv("STRATA_PASSWORD_FILE", pw_file.string() + ".wrong"),
+       5},
       {"URL via STRATA_URL, bad port",
        {"db", "ping"},
-       {{{"STRATA_URL", WithCredentials(*admin, "strata_pw", kSecret) + "x"}}}, 2},
+       WithEnv("STRATA_URL",
+               fmt::format("{}://strata_pw:{}@127.0.0.1:99999/x", admin->scheme, kSecret)),
+       2},
       {"unknown database",
-       {"db", "ping", "--url", WithCredentials(*admin, "strata_pw", kSecret) + "_missing"}, {}, 5},
-      {"unreachable port", {"db", "ping", "--url",
-                            fmt::format("{}://strata_pw:{}@127.0.0.1:1/x", admin->scheme, kSecret)},
-       {}, 5},
+       {"db", "ping", "--url", WithCredentials(*admin, "strata_pw", kSecret) + "_missing"},
+       {},
+       5},
+      {"unreachable port",
+       {"db", "ping", "--url",
+        fmt::format("{}://strata_pw:{}@127.0.0.1:1/x", admin->scheme, kSecret)},
+       {},
+       5},
   };
   for (const Case& c : cases) {
     for (const char* level : {"trace", "warn"}) {
@@ -189,7 +213,9 @@ TEST(CliTest, UnknownConfigKeyIsUsageError) {
   const auto dir = std::filesystem::temp_directory_path() / "strata_cli_cfg";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "strata.toml") << "url = \"sqlite::memory:\"\nlocatoins = [\"x\"]\n";
-  RunResult r = RunStrata({"db", "ping"}, {.cwd = dir.string()});
+  RunOptions in_dir;
+  in_dir.cwd = dir.string();
+  RunResult r = RunStrata({"db", "ping"}, in_dir);
   EXPECT_EQ(r.exit_code, 2) << r.all();
   EXPECT_NE(r.err.find("strata.toml:2:1: unknown key 'locatoins'"), std::string::npos) << r.err;
   RunResult c = RunStrata({"-C", dir.string(), "db", "ping"});
