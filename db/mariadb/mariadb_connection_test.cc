@@ -335,6 +335,18 @@ TEST_F(MariaDbConnectionTest, AffectedRows) {
   EXPECT_EQ(conn_->Execute("CREATE TABLE u (id INT)").value_or(-1), 0);
 }
 
+TEST_F(MariaDbConnectionTest, CallReturnsTheFirstResultSetInBothProtocols) {
+  Exec("CREATE PROCEDURE two_results(n INT) BEGIN SELECT n AS a; SELECT n + 1 AS b; END");
+  Rows text = MustQuery(*conn_, "CALL two_results(1)");
+  EXPECT_EQ(text.columns, std::vector<std::string>{"a"});
+  EXPECT_EQ(text.rows, Cells({{"1"}}));
+  Rows prepared = MustQuery(*conn_, "CALL two_results(?)", {std::int64_t{5}});
+  EXPECT_EQ(prepared.columns, std::vector<std::string>{"a"});
+  EXPECT_EQ(prepared.rows, Cells({{"5"}}));
+  // Every result was drained: the connection is ready for the next statement.
+  EXPECT_EQ(MustQuery(*conn_, "SELECT 7").rows, Cells({{"7"}}));
+}
+
 // --- transactions ---
 
 TEST_F(MariaDbConnectionTest, CommitRollbackAndRaii) {
