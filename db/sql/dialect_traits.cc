@@ -148,14 +148,6 @@ constexpr ClientCommand kMariaDbClientCommands[] = {
 
 }  // namespace
 
-bool IsKeyword(std::string_view word, std::string_view keyword) {
-  if (word.size() != keyword.size()) return false;
-  for (size_t i = 0; i < word.size(); ++i) {
-    if (ToLowerAscii(word[i]) != keyword[i]) return false;
-  }
-  return true;
-}
-
 int StatementWords::Find(std::string_view keyword, int from) const {
   for (int i = from < 0 ? 0 : from; i < count_; ++i) {
     if (IsKeyword(words_[i], keyword)) return i;
@@ -176,8 +168,15 @@ const DialectTraits& TraitsFor(Dialect dialect) {
 }
 
 const ClientCommand* FindMariaDbClientCommand(std::string_view word) {
+  // Called for every statement: reject most words by length and first letter first.
+  constexpr size_t kLongestName = 9;
+  if (word.empty() || word.size() > kLongestName) return nullptr;
+  char first = ToLowerAscii(word[0]);
   for (const ClientCommand& command : kMariaDbClientCommands) {
-    if (IsKeyword(word, command.name)) return &command;
+    if (command.name.size() == word.size() && command.name[0] == first &&
+        IsKeyword(word, command.name)) {
+      return &command;
+    }
   }
   return nullptr;
 }

@@ -13,7 +13,15 @@
 namespace strata::db::sql {
 
 // True when `word` equals `keyword` ignoring ASCII case. `keyword` is lower case.
-bool IsKeyword(std::string_view word, std::string_view keyword);
+inline bool IsKeyword(std::string_view word, std::string_view keyword) {
+  if (word.size() != keyword.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != keyword[i]) return false;
+  }
+  return true;
+}
 
 // The first words of a statement outside parentheses, as written; quoted identifiers are words
 // too (with their quotes, so they never equal a keyword). Enough to classify a statement.

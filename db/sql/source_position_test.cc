@@ -30,6 +30,17 @@ TEST(PositionTrackerTest, CountsLinesAndCharacterColumns) {
   EXPECT_EQ(p.column, 5);
 }
 
+TEST(PositionTrackerTest, CountsAcrossWordBoundaries) {
+  // Long spans exercise the 8-bytes-at-a-time counting, including bytes 0x0A +/- 1 and
+  // continuation bytes at every offset within a word.
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "\x09\x0B\n\xC3\xA9\xE2\x82\xAC\x7F\x80z";
+  text += "end";
+  SourcePosition p = LocateFromStart(text, text.size());
+  EXPECT_EQ(p.line, 101);
+  EXPECT_EQ(p.column, 1 + 4 + 3);  // é, €, \x7F, z (the stray \x80 does not count), "end"
+}
+
 TEST(FormatSourceErrorTest, QuotesTheLineWithACaret) {
   EXPECT_EQ(FormatSourceError("f.sql", "a\r\nbc d\r\n", 6, "oops"),
             "f.sql:2:4: oops\n  bc d\n     ^");

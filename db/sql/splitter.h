@@ -47,6 +47,7 @@
 #ifndef STRATA_DB_SQL_SPLITTER_H_
 #define STRATA_DB_SQL_SPLITTER_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,18 +76,21 @@ struct Statement {
   // From the first token through the last token, without the delimiter. Views into the
   // script passed to Split(): valid while that string lives.
   std::string_view text;
+  // PostgreSQL `COPY ... FROM STDIN`: the data lines that follow the statement, each with its
+  // line terminator, without the `\.` line. Send with the COPY protocol, not as SQL.
+  std::optional<std::string_view> copy_data;
   int line = 0;    // 1-based line of the first token
   int column = 0;  // 1-based column (characters) of the first token
+  // Bytes of the first word, see keyword().
+  uint32_t keyword_size = 0;
   // The statement cannot run inside a transaction block (PostgreSQL: CREATE INDEX
   // CONCURRENTLY, VACUUM, ...; SQLite: VACUUM, ...; see dialect_traits.cc for the list and its
   // sources). MariaDB commits DDL implicitly, so nothing is flagged there.
   bool no_transaction = false;
-  // PostgreSQL `COPY ... FROM STDIN`: the data lines that follow the statement, each with its
-  // line terminator, without the `\.` line. Send with the COPY protocol, not as SQL.
-  std::optional<std::string_view> copy_data;
-  // The first word as written ("create", "VACUUM"), for logs; empty when the statement does not
-  // start with a word (e.g. `(SELECT 1)` or a MariaDB `/*!40101 ...` comment).
-  std::string_view keyword;
+
+  // The first word as written ("create", "VACUUM"), for logs; empty when the statement does
+  // not start with a word (e.g. `(SELECT 1)` or a MariaDB `/*!40101 ...` comment).
+  std::string_view keyword() const { return text.substr(0, keyword_size); }
 };
 
 // Splits `script` into statements in order. Fails with kInvalidArgument on an unterminated

@@ -146,7 +146,7 @@ TEST(SplitMariaDbTest, UseIsSentAsAStatement) {
   ASSERT_TRUE(result) << result.error().message;
   ASSERT_EQ(result->size(), 3u);
   EXPECT_EQ((*result)[0].text, "use app");
-  EXPECT_EQ((*result)[0].keyword, "use");
+  EXPECT_EQ((*result)[0].keyword(), "use");
   EXPECT_EQ((*result)[1].text, "SELECT DATABASE()");
   EXPECT_EQ((*result)[2].text, "USE `other`");
 }

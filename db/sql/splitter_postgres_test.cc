@@ -40,7 +40,7 @@ TEST(SplitPostgresTest, SplitsAtSemicolonsAndReportsFirstTokenPositions) {
   EXPECT_EQ((*result)[2].text, "SELECT\n3");
   EXPECT_EQ((*result)[2].line, 2);
   EXPECT_EQ((*result)[2].column, 13);
-  EXPECT_EQ((*result)[2].keyword, "SELECT");
+  EXPECT_EQ((*result)[2].keyword(), "SELECT");
   EXPECT_FALSE((*result)[0].copy_data.has_value());
 }
 
@@ -370,11 +370,11 @@ TEST(SplitPostgresTest, KeywordIsTheFirstWordAsWritten) {
   auto result = SplitAs(Dialect::kPostgres, "vacuum t; (SELECT 1); \"quoted\" ; E'x'");
   ASSERT_TRUE(result) << result.error().message;
   ASSERT_EQ(result->size(), 4u);
-  EXPECT_EQ((*result)[0].keyword, "vacuum");
+  EXPECT_EQ((*result)[0].keyword(), "vacuum");
   EXPECT_TRUE((*result)[0].no_transaction);
-  EXPECT_EQ((*result)[1].keyword, "");
-  EXPECT_EQ((*result)[2].keyword, "");
-  EXPECT_EQ((*result)[3].keyword, "");
+  EXPECT_EQ((*result)[1].keyword(), "");
+  EXPECT_EQ((*result)[2].keyword(), "");
+  EXPECT_EQ((*result)[3].keyword(), "");
 }
 
 TEST(SplitPostgresTest, DefaultFileNameInErrors) {

@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(statement.text.data() >= previous_end);
     Check(!IsSpace(statement.text.front()) && !IsSpace(statement.text.back()));
     Check(statement.line >= previous_line && statement.column >= 1);
-    Check(statement.keyword.empty() || Inside(statement.keyword, statement.text));
+    Check(statement.keyword_size <= statement.text.size());
     previous_end = statement.text.data() + statement.text.size();
     previous_line = statement.line;
     if (statement.copy_data) {

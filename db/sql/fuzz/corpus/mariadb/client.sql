@@ -1,0 +1,5 @@
+SELECT 1\G
+source x.sql
+status;
+\. x.sql
+connect db

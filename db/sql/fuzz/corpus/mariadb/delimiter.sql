@@ -1,0 +1,11 @@
+DELIMITER //
+CREATE PROCEDURE p()
+BEGIN
+  DECLARE x INT DEFAULT 1;
+  SELECT x;
+END//
+delimiter $$
+SELECT a$$b$$
+/* DELIMITER ;; */
+  DeLiMiTeR ;
+SELECT 1; DELIMITER //
