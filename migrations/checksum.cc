@@ -35,18 +35,32 @@ std::size_t ValidSequenceLength(const unsigned char* p, std::size_t n) {
 
 std::int32_t FlywayChecksum(std::string_view content) {
   if (content.starts_with(kUtf8Bom)) content.remove_prefix(kUtf8Bom.size());
-  // Lines are hashed back to back with nothing between them, so hashing every run of bytes
-  // between line terminators is the same as hashing each line: no line objects, no copies.
+  // Lines are hashed back to back with nothing between them, so the checksum is the CRC of the
+  // content with every CR and LF byte removed. Those bytes are gathered into a buffer on the
+  // stack: no line objects, no allocation, and few calls into zlib, which is slow on the short
+  // buffers single lines would be.
+  constexpr std::size_t kChunk = 16 * 1024;
+  char chunk[kChunk];
+  std::size_t used = 0;
   uLong crc = crc32_z(0L, Z_NULL, 0);
+  auto flush = [&] {
+    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(chunk), static_cast<z_size_t>(used));
+    used = 0;
+  };
   const char* p = content.data();
   const char* const end = p + content.size();
   while (p < end) {
     const char* run_end = std::find_if(p, end, [](char c) { return c == '\n' || c == '\r'; });
-    if (run_end > p) {
-      crc = crc32_z(crc, reinterpret_cast<const Bytef*>(p), static_cast<z_size_t>(run_end - p));
+    while (p < run_end) {
+      const std::size_t n = std::min<std::size_t>(run_end - p, kChunk - used);
+      std::memcpy(chunk + used, p, n);
+      used += n;
+      p += n;
+      if (used == kChunk) flush();
     }
-    p = run_end == end ? end : run_end + 1;
+    if (p < end) ++p;  // the terminator itself
   }
+  flush();
   return std::bit_cast<std::int32_t>(static_cast<std::uint32_t>(crc));
 }
 

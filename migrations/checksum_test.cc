@@ -67,6 +67,15 @@ TEST(FlywayChecksumTest, BomIsStrippedFromTheFirstLineOnly) {
   EXPECT_EQ(FlywayChecksum("\n\xEF\xBB\xBFSELECT 1;"), -1606921097);
 }
 
+TEST(FlywayChecksumTest, ContentLongerThanItsWorkingBuffer) {
+  std::string lines;
+  for (int i = 0; i < 1000; ++i) lines += std::string(99, 'x') + "\n";
+  EXPECT_EQ(FlywayChecksum(lines), -1549621644);  // zlib.crc32(b"x" * 99000)
+  std::string crlf;
+  for (int i = 0; i < 40000; ++i) crlf += "a\r\nb";
+  EXPECT_EQ(FlywayChecksum(crlf), -949556409);  // zlib.crc32(b"ab" * 40000)
+}
+
 TEST(FlywayChecksumTest, HashesUtf8Bytes) {
   EXPECT_EQ(FlywayChecksum("caf\xC3\xA9;\r\n\r\n"), -660935448);
 }

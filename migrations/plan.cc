@@ -247,16 +247,16 @@ struct AppliedRow {
   bool out_of_order = false;  // a higher version had been applied before it
 };
 
-// The row a DELETE (or undo) marker at the end of `rows` refers to: the latest earlier row with
-// the same version (or, for repeatables, description) that is a real migration.
-AppliedRow* LatestMatching(std::vector<AppliedRow>& rows, const HistoryRow& marker,
-                           bool skip_undo_rows) {
+// The latest row so far with the marker's version (or, for a repeatable, its description) that
+// `eligible` accepts: what a DELETE or undo row refers to.
+template <typename Eligible>
+AppliedRow* LatestEarlier(std::vector<AppliedRow>& rows, const HistoryRow& marker,
+                          Eligible eligible) {
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
     const HistoryRow& row = *it->row;
-    if (IsSynthetic(row.type) || (skip_undo_rows && IsUndoType(row.type))) continue;
     const bool same = marker.version ? row.version == marker.version
                                      : !row.version && row.description == marker.description;
-    if (same) return &*it;
+    if (same && !IsSynthetic(row.type) && eligible(*it)) return &*it;
   }
   return nullptr;
 }
@@ -267,10 +267,11 @@ AppliedRow* LatestMatching(std::vector<AppliedRow>& rows, const HistoryRow& mark
 // too); a repeatable may be deleted again, as Flyway allows.
 Result<std::vector<AppliedRow>> ApplyMarkers(const std::vector<const HistoryRow*>& by_rank) {
   std::vector<AppliedRow> rows;
+  rows.reserve(by_rank.size());
   for (const HistoryRow* row : by_rank) {
     if (row->type == MigrationType::kDelete) {
       if (!row->success) continue;
-      AppliedRow* target = LatestMatching(rows, *row, /*skip_undo_rows=*/false);
+      AppliedRow* target = LatestEarlier(rows, *row, [](const AppliedRow&) { return true; });
       if (target && target->deleted && row->version) {
         return Err(ErrorCode::kValidation,
                    fmt::format("corrupted schema history: more than one DELETE row for version "
@@ -281,13 +282,9 @@ Result<std::vector<AppliedRow>> ApplyMarkers(const std::vector<const HistoryRow*
       continue;
     }
     if (IsUndoType(row->type) && row->success && row->version) {
-      for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-        if (it->row->version == row->version && !IsSynthetic(it->row->type) &&
-            !IsUndoType(it->row->type) && !it->undone) {
-          it->undone = true;
-          break;
-        }
-      }
+      AppliedRow* target = LatestEarlier(
+          rows, *row, [](const AppliedRow& r) { return !IsUndoType(r.row->type) && !r.undone; });
+      if (target) target->undone = true;
     }
     rows.push_back({row});
   }
@@ -343,7 +340,7 @@ void RaiseTo(std::optional<Version>& highest, const Version& v) {
 
 class ResolvedIndex {
  public:
-  static Result<ResolvedIndex> Build(std::span<const ResolvedMigration> resolved) {
+  static Result<ResolvedIndex> Build(const std::vector<ResolvedMigration>& resolved) {
     ResolvedIndex index;
     for (std::size_t i = 0; i < resolved.size(); ++i) {
       const ResolvedMigration& m = resolved[i];
@@ -405,9 +402,10 @@ MigrationState AppliedState(const AppliedRow& r, const ResolvedMigration* file,
   }
   if (!row.version) return RepeatableRowState(r, file, context);
   if (!file) {
-    const bool missing = context.highest_resolved && *row.version < *context.highest_resolved;
-    if (missing)
+    // Gone below the highest file: removed. Gone above it: applied by newer files.
+    if (context.highest_resolved && *row.version < *context.highest_resolved) {
       return row.success ? MigrationState::kMissingSuccess : MigrationState::kMissingFailed;
+    }
     return row.success ? MigrationState::kFutureSuccess : MigrationState::kFutureFailed;
   }
   if (!row.success) return MigrationState::kFailed;
@@ -443,10 +441,6 @@ std::string Identify(const PlanEntry& entry) {
   const std::string& name = entry.script().empty() ? entry.description() : entry.script();
   if (entry.version()) return fmt::format("version {} ({})", entry.version()->ToString(), name);
   return fmt::format("repeatable migration {}", name);
-}
-
-std::string ChecksumText(std::optional<std::int32_t> checksum) {
-  return checksum ? std::to_string(*checksum) : "(none)";
 }
 
 bool DescriptionDiffers(const ResolvedMigration& file, const HistoryRow& row) {
@@ -516,9 +510,7 @@ class Validator {
   template <typename MakeProblem>
   std::optional<ValidationProblem> CheckAgainstFile(const PlanEntry& entry,
                                                     MakeProblem problem) const {
-    if (!entry.resolved || !entry.applied || entry.applied->type == MigrationType::kDelete) {
-      return std::nullopt;
-    }
+    if (!entry.resolved || !entry.applied) return std::nullopt;
     const ResolvedMigration& file = *entry.resolved;
     const HistoryRow& row = *entry.applied;
     // Flyway compares only what lies above the applied baseline.
@@ -530,12 +522,13 @@ class Validator {
                      fmt::format("was applied as type {} but the file is of type {}",
                                  MigrationTypeName(row.type), MigrationTypeName(file.type())));
     }
-    // A repeatable's latest run matches its file by definition (else it is Outdated).
+    // A repeatable's latest run matches its file by definition (else it is Outdated). A row
+    // without a checksum matches any file.
     if (row.version && !file.ChecksumMatches(row.checksum)) {
       return problem(ProblemKind::kChecksumMismatch,
                      fmt::format("changed since it was applied: applied checksum {} differs from "
                                  "file checksum {}; revert the file, or run repair to accept it",
-                                 ChecksumText(row.checksum), file.checksum));
+                                 *row.checksum, file.checksum));
     }
     if (DescriptionDiffers(file, row)) {
       return problem(ProblemKind::kDescriptionMismatch,
@@ -568,18 +561,6 @@ class Validator {
 // ---------------------------------------------------------------------------------------------
 // Assembling the plan
 
-std::vector<const HistoryRow*> RowsByRank(std::span<const HistoryRow> history,
-                                          const HistoryRow* assumed_baseline) {
-  std::vector<const HistoryRow*> rows;
-  rows.reserve(history.size() + 1);
-  if (assumed_baseline) rows.push_back(assumed_baseline);
-  for (const HistoryRow& row : history) rows.push_back(&row);
-  std::stable_sort(rows.begin(), rows.end(), [](const HistoryRow* a, const HistoryRow* b) {
-    return a->installed_rank < b->installed_rank;
-  });
-  return rows;
-}
-
 HistoryRow AssumedBaselineRow(const Version& version) {
   HistoryRow row;
   row.installed_rank = 1;
@@ -607,38 +588,52 @@ int KindRank(MigrationKind kind) {
   return 3;
 }
 
-bool UnappliedOrder(const ResolvedMigration* a, const ResolvedMigration* b) {
-  if (a->version.has_value() != b->version.has_value()) return a->version.has_value();
-  if (a->version && *a->version != *b->version) return *a->version < *b->version;
-  if (KindRank(a->kind) != KindRank(b->kind)) return KindRank(a->kind) < KindRank(b->kind);
-  return a->description < b->description;
+bool UnappliedOrder(const ResolvedMigration& a, const ResolvedMigration& b) {
+  if (a.version.has_value() != b.version.has_value()) return a.version.has_value();
+  if (a.version && *a.version != *b.version) return *a.version < *b.version;
+  if (KindRank(a.kind) != KindRank(b.kind)) return KindRank(a.kind) < KindRank(b.kind);
+  return a.description < b.description;
 }
+
+// An entry before it owns its data: which row and which file it shows.
+struct Draft {
+  std::optional<std::size_t> row;   // index into the history
+  std::optional<std::size_t> file;  // index into the files
+  MigrationState state = MigrationState::kPending;
+};
 
 class Planner {
  public:
-  Planner(std::span<const ResolvedMigration> resolved, const PlanOptions& options,
-          ResolvedIndex index)
-      : resolved_(resolved), options_(options), index_(std::move(index)) {}
+  Planner(std::vector<ResolvedMigration>& files, std::vector<HistoryRow>& history,
+          const PlanOptions& options, ResolvedIndex index)
+      : files_(files), history_(history), options_(options), index_(std::move(index)) {}
 
-  Result<Plan> Run(std::span<const HistoryRow> history) {
-    std::optional<HistoryRow> assumed;
-    if (history.empty() && options_.baseline_version) {
-      assumed = AssumedBaselineRow(*options_.baseline_version);
+  Result<Plan> Run() {
+    if (history_.empty() && options_.baseline_version) {
+      history_.push_back(AssumedBaselineRow(*options_.baseline_version));
     }
-    const std::vector<const HistoryRow*> by_rank =
-        RowsByRank(history, assumed ? &*assumed : nullptr);
+    std::stable_sort(history_.begin(), history_.end(),
+                     [](const HistoryRow& a, const HistoryRow& b) {
+                       return a.installed_rank < b.installed_rank;
+                     });
+    std::vector<const HistoryRow*> by_rank;
+    by_rank.reserve(history_.size());
+    for (const HistoryRow& row : history_) by_rank.push_back(&row);
     STRATA_ASSIGN_OR_RETURN(std::vector<AppliedRow> rows, ApplyMarkers(by_rank));
     MarkOutOfOrder(rows);
-    LearnFromHistory(by_rank, rows);
+    LearnFromHistory(rows);
 
     // done[i]: the history accounts for file i, so it is not due.
-    std::vector<bool> done(resolved_.size(), false);
-    Plan plan;
-    for (const AppliedRow& r : rows) plan.entries.push_back(AppliedEntry(r, done));
+    std::vector<bool> done(files_.size(), false);
+    std::vector<Draft> drafts;
+    drafts.reserve(rows.size() + files_.size());
+    for (const AppliedRow& r : rows) drafts.push_back(AppliedDraft(r, done));
     LearnFromFiles(done);
     ResolveTarget(done);
-    AddUnappliedEntries(done, plan);
+    AddUnappliedDrafts(done, drafts);
 
+    Plan plan;
+    plan.entries = Materialize(drafts);
     STRATA_TRY(CheckTargetExists(plan));
     plan.current_version = context_.last_applied;
     ListWhatToApply(plan);
@@ -652,8 +647,7 @@ class Planner {
   }
 
  private:
-  void LearnFromHistory(const std::vector<const HistoryRow*>& by_rank,
-                        const std::vector<AppliedRow>& rows) {
+  void LearnFromHistory(const std::vector<AppliedRow>& rows) {
     for (const AppliedRow& r : rows) {
       if (CountsAsApplied(r)) RaiseTo(context_.last_applied, *r.row->version);
       if (IsBaselineType(r.row->type) && r.row->version && !r.deleted) {
@@ -662,27 +656,24 @@ class Planner {
     }
     // A repeatable's latest run is its highest rank, DELETE rows included: a file that comes
     // back after repair marked it deleted is new again.
-    for (const HistoryRow* row : by_rank) {
-      if (row->version || row->type == MigrationType::kSchema) continue;
+    for (const HistoryRow& row : history_) {
+      if (row.version || row.type == MigrationType::kSchema) continue;
       auto [it, inserted] =
-          context_.latest_repeatable_rank.emplace(row->description, row->installed_rank);
-      if (!inserted) it->second = std::max(it->second, row->installed_rank);
+          context_.latest_repeatable_rank.emplace(row.description, row.installed_rank);
+      if (!inserted) it->second = std::max(it->second, row.installed_rank);
     }
     context_.out_of_order = options_.out_of_order;
     // Whether a row whose file is gone is Missing or Future depends on the highest file.
-    for (const ResolvedMigration& m : resolved_) {
-      if (m.version && m.kind != MigrationKind::kUndo)
+    for (const ResolvedMigration& m : files_) {
+      if (m.version && m.kind != MigrationKind::kUndo) {
         RaiseTo(context_.highest_resolved, *m.version);
+      }
     }
   }
 
-  PlanEntry AppliedEntry(const AppliedRow& r, std::vector<bool>& done) const {
+  Draft AppliedDraft(const AppliedRow& r, std::vector<bool>& done) const {
     const std::optional<std::size_t> match = index_.Find(*r.row);
-    const ResolvedMigration* file = match ? &resolved_[*match] : nullptr;
-    PlanEntry entry;
-    entry.applied = *r.row;
-    if (file) entry.resolved = *file;
-    entry.state = AppliedState(r, file, context_);
+    const ResolvedMigration* file = match ? &files_[*match] : nullptr;
     if (match && !r.deleted && !r.undone) {
       // A repeatable stays due unless its latest run matches the file. A failed row counts as
       // done, as in Flyway: validation stops the run until repair.
@@ -692,13 +683,14 @@ class Planner {
            !file->ChecksumMatches(r.row->checksum));
       if (!due_again) done[*match] = true;
     }
-    return entry;
+    const auto row_index = static_cast<std::size_t>(r.row - history_.data());
+    return Draft{row_index, match, AppliedState(r, file, context_)};
   }
 
   void LearnFromFiles(const std::vector<bool>& done) {
-    for (std::size_t i = 0; i < resolved_.size(); ++i) {
-      if (!done[i] && resolved_[i].kind == MigrationKind::kBaseline) {
-        RaiseTo(context_.pending_baseline, *resolved_[i].version);
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      if (!done[i] && files_[i].kind == MigrationKind::kBaseline) {
+        RaiseTo(context_.pending_baseline, *files_[i].version);
       }
     }
   }
@@ -716,8 +708,8 @@ class Planner {
       case Target::Kind::kNext: {
         // The first migration that would be pending without a target.
         std::optional<Version> next;
-        for (std::size_t i = 0; i < resolved_.size(); ++i) {
-          const ResolvedMigration& m = resolved_[i];
+        for (std::size_t i = 0; i < files_.size(); ++i) {
+          const ResolvedMigration& m = files_[i];
           if (done[i] || !m.version || UnappliedState(m, context_) != MigrationState::kPending) {
             continue;
           }
@@ -729,18 +721,37 @@ class Planner {
     }
   }
 
-  void AddUnappliedEntries(const std::vector<bool>& done, Plan& plan) const {
-    std::vector<const ResolvedMigration*> unapplied;
-    for (std::size_t i = 0; i < resolved_.size(); ++i) {
-      if (!done[i]) unapplied.push_back(&resolved_[i]);
+  void AddUnappliedDrafts(const std::vector<bool>& done, std::vector<Draft>& drafts) const {
+    std::vector<std::size_t> unapplied;
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      if (!done[i]) unapplied.push_back(i);
     }
-    std::sort(unapplied.begin(), unapplied.end(), UnappliedOrder);
-    for (const ResolvedMigration* m : unapplied) {
-      PlanEntry entry;
-      entry.resolved = *m;
-      entry.state = UnappliedState(*m, context_);
-      plan.entries.push_back(std::move(entry));
+    std::sort(unapplied.begin(), unapplied.end(),
+              [&](std::size_t a, std::size_t b) { return UnappliedOrder(files_[a], files_[b]); });
+    for (const std::size_t i : unapplied) {
+      drafts.push_back(Draft{std::nullopt, i, UnappliedState(files_[i], context_)});
     }
+  }
+
+  // Moves rows and files into their entries; a file shown by several entries (the runs of a
+  // repeatable) is copied for all but its last.
+  std::vector<PlanEntry> Materialize(const std::vector<Draft>& drafts) {
+    std::vector<int> uses(files_.size(), 0);
+    for (const Draft& d : drafts) {
+      if (d.file) ++uses[*d.file];
+    }
+    std::vector<PlanEntry> entries(drafts.size());
+    for (std::size_t i = 0; i < drafts.size(); ++i) {
+      const Draft& d = drafts[i];
+      PlanEntry& entry = entries[i];
+      entry.state = d.state;
+      if (d.row) entry.applied = std::move(history_[*d.row]);
+      if (d.file) {
+        ResolvedMigration& file = files_[*d.file];
+        entry.resolved = --uses[*d.file] == 0 ? std::move(file) : file;
+      }
+    }
+    return entries;
   }
 
   Status CheckTargetExists(const Plan& plan) const {
@@ -765,7 +776,8 @@ class Planner {
     }
   }
 
-  std::span<const ResolvedMigration> resolved_;
+  std::vector<ResolvedMigration>& files_;
+  std::vector<HistoryRow>& history_;
   const PlanOptions& options_;
   ResolvedIndex index_;
   Context context_;
@@ -773,10 +785,16 @@ class Planner {
 
 }  // namespace
 
+Result<Plan> MakePlan(std::vector<ResolvedMigration> resolved, std::vector<HistoryRow> history,
+                      const PlanOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(ResolvedIndex index, ResolvedIndex::Build(resolved));
+  return Planner(resolved, history, options, std::move(index)).Run();
+}
+
 Result<Plan> MakePlan(std::span<const ResolvedMigration> resolved,
                       std::span<const HistoryRow> history, const PlanOptions& options) {
-  STRATA_ASSIGN_OR_RETURN(ResolvedIndex index, ResolvedIndex::Build(resolved));
-  return Planner(resolved, options, std::move(index)).Run(history);
+  return MakePlan(std::vector<ResolvedMigration>(resolved.begin(), resolved.end()),
+                  std::vector<HistoryRow>(history.begin(), history.end()), options);
 }
 
 }  // namespace strata::migrations

@@ -158,11 +158,17 @@ struct Plan {
   std::optional<Version> current_version;
 };
 
-// Computes the plan. `resolved` must not contain duplicates (ResolveMigrations guarantees it);
-// `history` may come in any order (it is sorted by installed_rank).
+// Computes the plan. Takes its inputs by value and moves them into the entries, so that the plan
+// stands alone: pass them with std::move when they are not needed afterwards (10,000 files are
+// then planned without copying one).
+// `resolved` must not contain duplicates (ResolveMigrations guarantees it); `history` may come in
+// any order (it is sorted by installed_rank).
 // Fails with kInvalidArgument when `resolved` has duplicates or the target version does not
 // exist (see Target::must_exist), and with kValidation when the history is corrupt (two DELETE
 // rows for the same applied version).
+Result<Plan> MakePlan(std::vector<ResolvedMigration> resolved, std::vector<HistoryRow> history,
+                      const PlanOptions& options);
+// The same, copying the inputs.
 Result<Plan> MakePlan(std::span<const ResolvedMigration> resolved,
                       std::span<const HistoryRow> history, const PlanOptions& options);
 

@@ -659,6 +659,16 @@ TEST(PlanTest, DuplicateFilesAreRejected) {
   EXPECT_EQ(plan.error().message, "two migrations share the version of V1.0__b.sql");
 }
 
+TEST(PlanTest, SpanOverloadCopiesItsInputs) {
+  const std::vector<ResolvedMigration> files = {Versioned("1", "a"), Versioned("2", "b")};
+  const std::vector<HistoryRow> rows = {RowFor(1, files[0])};
+  auto plan = MakePlan(std::span<const ResolvedMigration>(files), std::span<const HistoryRow>(rows),
+                       PlanOptions{});
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(States(*plan), (Strings{"1=Success", "2=Pending"}));
+  EXPECT_EQ(files[1].script, "V2__b.sql");  // untouched
+}
+
 TEST(PlanTest, EntryShowsTheRowsValuesWhenApplied) {
   const auto file = Versioned("1.0", "new", 2);
   HistoryRow row = RowFor(1, Versioned("1", "old", 1));

@@ -198,6 +198,30 @@ TEST_F(ResolverTest, FindsMigrationsRecursivelyAndSortsThem) {
   EXPECT_EQ(r.migrations[3].type(), MigrationType::kUndoSql);
 }
 
+TEST_F(ResolverTest, ManyFilesAreReadOnSeveralThreadsAndSortedAllTheSame) {
+  constexpr int kFiles = 1500;  // enough for the resolver to use more than one thread
+  for (int i = kFiles; i >= 1; --i) {
+    Write("db/" + std::to_string(i % 7) + "/V" + std::to_string(i) + "__m.sql",
+          "SELECT " + std::to_string(i) + ";\n");
+  }
+  Write("db/3/V77__bad.sql", "\xFF");
+  const Resolution r = Scan({root_ / "db"});
+  ASSERT_EQ(r.migrations.size(), static_cast<std::size_t>(kFiles));
+  for (int i = 1; i <= kFiles; ++i) {
+    const ResolvedMigration& m = r.migrations[i - 1];
+    ASSERT_EQ(m.version->ToString(), std::to_string(i));
+    ASSERT_EQ(m.checksum, FlywayChecksum("SELECT " + std::to_string(i) + ";\n"));
+  }
+  // A file that is not UTF-8 still takes part in the duplicate check: every problem at once.
+  const std::string db = (root_ / "db").string();
+  EXPECT_EQ(Problems(r),
+            (std::vector<std::string>{
+                db + "/0/V77__m.sql: version 77 is also used by " + db + "/3/V77__bad.sql",
+                db + "/3/V77__bad.sql: not valid UTF-8 (line 1, byte 0); save the file as UTF-8",
+                db + "/3/V77__bad.sql: version 77 is also used by " + db + "/0/V77__m.sql",
+            }));
+}
+
 TEST_F(ResolverTest, ChecksumOfTheDocumentedVectorFromDisk) {
   Write("db/V3__Couple.sql",
         "create table COUPLE (\r\n    ID int not null,\r\n"

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace strata::migrations {
 namespace {
@@ -46,6 +48,26 @@ TEST(VersionTest, ToStringKeepsTheNormalisedText) {
 TEST(VersionTest, ComparesNumbersBeyondSixtyFourBits) {
   EXPECT_GT(V("123456789012345678901234567890"), V("123456789012345678901234567889"));
   EXPECT_EQ(V("000123456789012345678901234567890"), V("123456789012345678901234567890"));
+}
+
+TEST(VersionTest, PartsHaveAtMost255SignificantDigits) {
+  EXPECT_TRUE(Version::Parse(std::string(255, '9')));
+  EXPECT_TRUE(Version::Parse("000" + std::string(255, '9')));  // leading zeros do not count
+  auto too_long = Version::Parse("1." + std::string(256, '9'));
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(too_long.error().message,
+            "'1." + std::string(256, '9') + "' is not a version: a part has more than 255 digits");
+}
+
+TEST(VersionTest, SortsLikeNumbers) {
+  std::vector<Version> versions = {V("1.10"), V("2"),  V("1.9"), V("1.0.1"), V("0"),
+                                   V("1.1"),  V("10"), V("1"),   V("0.1")};
+  std::sort(versions.begin(), versions.end());
+  std::vector<std::string> texts;
+  for (const Version& v : versions) texts.push_back(v.ToString());
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{"0", "0.1", "1", "1.0.1", "1.1", "1.9", "1.10", "2", "10"}));
 }
 
 TEST(VersionTest, RejectsWhatIsNotAVersion) {
