@@ -57,7 +57,7 @@ void operator delete[](void* p, size_t /*size*/) noexcept { CountedFree(p); }
 namespace strata::db::sql {
 namespace {
 
-constexpr size_t kTargetBytes = 50u * 1024 * 1024;
+constexpr size_t kTargetBytes = size_t{50} * 1024 * 1024;
 
 std::string PostgresStatement(int i) {
   std::string n = std::to_string(i);
@@ -135,7 +135,7 @@ void RunSplit(benchmark::State& state, Dialect dialect, std::string (*statement)
   options.file_name = "bench.sql";
   size_t statements = 0;
   size_t peak_over_baseline = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores)
     size_t baseline = g_heap_in_use.load();
     g_heap_peak.store(baseline);
     auto result = Split(script, options);

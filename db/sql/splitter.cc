@@ -267,7 +267,7 @@ bool Splitter::LexWord() {
     // PostgreSQL's one-letter string prefixes: E'..' (escapes), B'..', X'..', N'..', and
     // U&'..' / U&".." (Unicode escapes, otherwise standard quoting).
     char letter = static_cast<char>(word[0] | 0x20);
-    if (next == '\'') {
+    if (next == '\'' && (letter == 'e' || letter == 'b' || letter == 'x' || letter == 'n')) {
       pos_ = end;
       return LexQuoted('\'', letter == 'e', false, start);
     }
