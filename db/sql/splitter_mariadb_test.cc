@@ -56,6 +56,11 @@ TEST(SplitMariaDbTest, DelimiterCommandDetails) {
               ElementsAre("SELECT 1", "SELECT 2"));
 }
 
+TEST(SplitMariaDbTest, DelimiterLinesWithCrLf) {
+  EXPECT_THAT(My("DELIMITER //\r\nSELECT 1; SELECT 2//\r\nDELIMITER ;\r\nSELECT 3;\r\n"),
+              ElementsAre("SELECT 1; SELECT 2", "SELECT 3"));
+}
+
 TEST(SplitMariaDbTest, DelimiterInsideCommentsIsIgnored) {
   EXPECT_THAT(My("/*\nDELIMITER //\n*/\nSELECT 1;\n# DELIMITER //\nSELECT 2;\n-- DELIMITER //\n"
                  "SELECT 3;"),
@@ -105,6 +110,8 @@ TEST(SplitMariaDbTest, HashAndDashDashComments) {
   EXPECT_THAT(My("SELECT 4 --x\n;"), ElementsAre("SELECT 4 --x"));
   // ... but at the start of a statement the client skips the line as a comment.
   EXPECT_THAT(My("--y;\nSELECT 5;"), ElementsAre("SELECT 5"));
+  // "--" at the end of the input is a comment.
+  EXPECT_THAT(My("SELECT 6 --"), ElementsAre("SELECT 6"));
 }
 
 TEST(SplitMariaDbTest, BlockAndExecutableComments) {
@@ -158,6 +165,8 @@ TEST(SplitMariaDbTest, UnterminatedTokens) {
             "V1__test.sql:1:8: unterminated quoted string\n  SELECT \"a\n         ^");
   EXPECT_EQ(MyError("SELECT `é;\n"),
             "V1__test.sql:1:8: unterminated quoted identifier\n  SELECT `é;\n         ^");
+  EXPECT_EQ(MyError("SELECT 'ü';\nSELECT 'ä', `x"),
+            "V1__test.sql:2:13: unterminated quoted identifier\n  SELECT 'ä', `x\n              ^");
   EXPECT_EQ(MyError("SELECT 1; /* /* */ */ /* x"),
             "V1__test.sql:1:23: unterminated /* comment\n"
             "  SELECT 1; /* /* */ */ /* x\n"
