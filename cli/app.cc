@@ -118,6 +118,7 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
   GlobalOptions global;
   AddGlobalOptions(app, global);
   CommandTable table;
+  RegisterMigrateCommands(app, table);
   RegisterDbCommands(app, table);
 
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -27,6 +27,7 @@ class CommandTable {
 };
 
 void RegisterDbCommands(CLI::App& app, CommandTable& table);
+void RegisterMigrateCommands(CLI::App& app, CommandTable& table);
 
 }  // namespace strata::cli
 

@@ -13,22 +13,73 @@ namespace strata::cli {
 namespace {
 
 // One key of strata.toml. Every key can also be set as STRATA_<KEY IN UPPER CASE>.
-struct KeySpec {
-  const char* name;
-  std::string Config::*field;
-  bool is_path_or_url;  // relative values in the file resolve against the file's directory
+enum class KeyKind {
+  kText,      // a string
+  kPath,      // a string; relative values in the file resolve against the file's directory
+  kPathList,  // a list of strings (or one string) resolved like kPath; comma-separated in env
+  kBool,      // true / false
 };
 
-constexpr KeySpec kKeys[] = {
-    {"url", &Config::url, true},
-    {"password_file", &Config::password_file, true},
-    {"log_level", &Config::log_level, false},
+struct KeySpec {
+  const char* name;
+  KeyKind kind;
+  std::string Config::*text = nullptr;
+  std::vector<std::string> Config::*list = nullptr;
+  bool Config::*flag = nullptr;
+};
+
+const KeySpec kKeys[] = {
+    {"url", KeyKind::kPath, &Config::url},
+    {"password_file", KeyKind::kPath, &Config::password_file},
+    {"log_level", KeyKind::kText, &Config::log_level},
+    {"locations", KeyKind::kPathList, nullptr, &Config::locations},
+    {"table", KeyKind::kText, &Config::table},
+    {"schema", KeyKind::kText, &Config::schema},
+    {"target", KeyKind::kText, &Config::target},
+    {"out_of_order", KeyKind::kBool, nullptr, nullptr, &Config::out_of_order},
+    {"validate_on_migrate", KeyKind::kBool, nullptr, nullptr, &Config::validate_on_migrate},
+    {"mixed", KeyKind::kBool, nullptr, nullptr, &Config::mixed},
+    {"lock_timeout", KeyKind::kText, &Config::lock_timeout},
+    {"ignore_migration_patterns", KeyKind::kText, &Config::ignore_migration_patterns},
 };
 
 std::string EnvName(std::string_view key) {
   std::string out = "STRATA_";
   for (char c : key) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
+}
+
+std::vector<std::string> SplitComma(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return out;
+}
+
+Status SetFromEnv(const KeySpec& spec, const std::string& value, Config& config) {
+  switch (spec.kind) {
+    case KeyKind::kText:
+    case KeyKind::kPath:
+      config.*(spec.text) = value;
+      return Ok();
+    case KeyKind::kPathList:
+      config.*(spec.list) = SplitComma(value);
+      return Ok();
+    case KeyKind::kBool:
+      if (value != "true" && value != "false") {
+        return Err(ErrorCode::kInvalidArgument,
+                   fmt::format("{} must be true or false, not '{}'", EnvName(spec.name), value));
+      }
+      config.*(spec.flag) = value == "true";
+      return Ok();
+  }
+  return Ok();
 }
 
 // A SQLite URL or a file path written relative to strata.toml, made absolute.
@@ -48,6 +99,54 @@ std::string ResolveRelative(const std::string& value, const std::filesystem::pat
 
 std::string Location(const std::filesystem::path& file, const toml::source_region& where) {
   return fmt::format("{}:{}:{}", file.string(), where.begin.line, where.begin.column);
+}
+
+Status SetFromFile(const KeySpec& spec, const toml::node& node, Config& config,
+                   const std::string& where) {
+  switch (spec.kind) {
+    case KeyKind::kText:
+    case KeyKind::kPath: {
+      const std::optional<std::string> value = node.value<std::string>();
+      if (!value) {
+        return Err(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: '{}' must be a string", where, spec.name));
+      }
+      config.*(spec.text) =
+          spec.kind == KeyKind::kPath ? ResolveRelative(*value, config.dir, spec.name) : *value;
+      return Ok();
+    }
+    case KeyKind::kPathList: {
+      std::vector<std::string> items;
+      if (auto one = node.value<std::string>()) {
+        items.push_back(*one);
+      } else if (const toml::array* array = node.as_array()) {
+        for (const toml::node& item : *array) {
+          auto text = item.value<std::string>();
+          if (!text) {
+            return Err(ErrorCode::kInvalidArgument,
+                       fmt::format("{}: '{}' must be a list of strings", where, spec.name));
+          }
+          items.push_back(*text);
+        }
+      } else {
+        return Err(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: '{}' must be a list of strings", where, spec.name));
+      }
+      for (std::string& item : items) item = ResolveRelative(item, config.dir, spec.name);
+      config.*(spec.list) = std::move(items);
+      return Ok();
+    }
+    case KeyKind::kBool: {
+      const std::optional<bool> value = node.value<bool>();
+      if (!value) {
+        return Err(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: '{}' must be true or false", where, spec.name));
+      }
+      config.*(spec.flag) = *value;
+      return Ok();
+    }
+  }
+  return Ok();
 }
 
 Status ApplyFile(const std::filesystem::path& path, Config& config) {
@@ -76,14 +175,7 @@ Status ApplyFile(const std::filesystem::path& path, Config& config) {
                  fmt::format("{}: unknown key '{}' (known keys: {})", Location(path, key.source()),
                              key.str(), fmt::join(KnownConfigKeys(), ", ")));
     }
-    const std::optional<std::string> value = node.value<std::string>();
-    if (!value) {
-      return Err(
-          ErrorCode::kInvalidArgument,
-          fmt::format("{}: '{}' must be a string", Location(path, node.source()), key.str()));
-    }
-    config.*(spec->field) =
-        spec->is_path_or_url ? ResolveRelative(*value, config.dir, spec->name) : *value;
+    STRATA_TRY(SetFromFile(*spec, node, config, Location(path, node.source())));
   }
   return Ok();
 }
@@ -116,8 +208,9 @@ Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Gete
     STRATA_TRY(ApplyFile(path, config));
   }
   for (const KeySpec& k : kKeys) {
-    if (auto value = getenv(EnvName(k.name))) config.*(k.field) = *value;
+    if (auto value = getenv(EnvName(k.name))) STRATA_TRY(SetFromEnv(k, *value, config));
   }
+  if (config.locations.empty()) config.locations.push_back((config.dir / "migrations").string());
   return config;
 }
 

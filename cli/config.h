@@ -18,10 +18,22 @@
 
 namespace strata::cli {
 
+// Every key can also be set as STRATA_<KEY> (lists comma-separated, booleans true/false).
 struct Config {
   std::string url;            // url / STRATA_URL / --url. No default.
   std::string password_file;  // password_file / STRATA_PASSWORD_FILE: first line is the password
   std::string log_level = "warn";  // log_level / STRATA_LOG_LEVEL / --log-level
+
+  // Migrations.
+  std::vector<std::string> locations;  // locations / --locations; default: "migrations" dir
+  std::string table = "strata_schema_history";  // table / --table: the history table
+  std::string schema;  // schema / --schema: where the history table lives; default: current
+  std::string target = "latest";     // target / --target: latest, current, next or a version
+  bool out_of_order = false;         // out_of_order / --out-of-order
+  bool validate_on_migrate = true;   // validate_on_migrate
+  bool mixed = false;                // mixed: scripts may mix transactional/non-tx statements
+  std::string lock_timeout = "10m";  // lock_timeout / --lock-timeout
+  std::string ignore_migration_patterns = "*:future";  // ignore_migration_patterns (Flyway's)
 
   // Where the configuration came from: the strata.toml read (empty when none) and the
   // directory relative paths resolve against (the file's directory, else the working dir).

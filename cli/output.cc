@@ -36,12 +36,14 @@ void Output::Table(const std::vector<std::string>& header,
 }
 
 void Output::Json(const nlohmann::json& document) {
-  if (json_) out_ << document.dump() << '\n';
+  if (!json_) return;
+  out_ << document.dump() << '\n';
+  json_printed_ = true;
 }
 
 void Output::Failure(const Error& error) {
   err_ << Red("strata: error:") << ' ' << error.message << '\n';
-  if (json_) {
+  if (json_ && !json_printed_) {
     nlohmann::json e = {{"code", ErrorCodeName(error.code)}, {"message", error.message}};
     if (!error.sqlstate.empty()) e["sqlstate"] = error.sqlstate;
     if (error.server_errno != 0) e["server_errno"] = error.server_errno;

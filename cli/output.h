@@ -48,6 +48,7 @@ class Output {
   std::ostream& err_;
   bool json_;
   bool color_;
+  bool json_printed_ = false;  // a result document went out: a failure adds none
 };
 
 }  // namespace strata::cli

@@ -1,3 +1,5 @@
+include(GNUInstallDirs)  # CMAKE_INSTALL_INCLUDEDIR is used by strata_library()
+
 # strata_library(NAME folder SOURCES ... [PUBLIC_LIBS ...] [PRIVATE_LIBS ...] [HEADERS ...])
 # Defines target strata_<name> with alias strata::<name>; includes are repo-rooted
 # ("base/result.h"). Installed libraries export as strata::<name>.

@@ -32,6 +32,21 @@ void Drain(int out_fd, int err_fd, std::string& out, std::string& err) {
   }
 }
 
+// In the child: applies `options` and replaces the process with strata. Never returns.
+[[noreturn]] void ExecStrata(const std::vector<std::string>& args, const RunOptions& options) {
+  for (const auto& name : options.unset_env) ::unsetenv(name.c_str());
+  for (const auto& [k, v] : options.env) ::setenv(k.c_str(), v.c_str(), 1);
+  if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(126);
+  std::vector<char*> argv;
+  std::string binary = StrataBinary();
+  argv.push_back(binary.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(binary.c_str(), argv.data());
+  ::_exit(127);
+}
+
 }  // namespace
 
 std::string StrataBinary() { return STRATA_BINARY_PATH; }
@@ -50,25 +65,31 @@ RunResult RunStrata(const std::vector<std::string>& args, const RunOptions& opti
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     ::close(STDIN_FILENO);
-    for (const auto& name : options.unset_env) ::unsetenv(name.c_str());
-    for (const auto& [k, v] : options.env) ::setenv(k.c_str(), v.c_str(), 1);
-    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(126);
-    std::vector<char*> argv;
-    std::string binary = StrataBinary();
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
+    ExecStrata(args, options);
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   Drain(out_pipe[0], err_pipe[0], result.out, result.err);
+  result.exit_code = WaitStrata(pid);
+  return result;
+}
+
+int SpawnStrata(const std::vector<std::string>& args, const RunOptions& options) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(devnull, STDIN_FILENO);
+    ::dup2(devnull, STDOUT_FILENO);
+    ::dup2(devnull, STDERR_FILENO);
+    ExecStrata(args, options);
+  }
+  return pid;
+}
+
+int WaitStrata(int pid) {
   int status = 0;
   ::waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace strata::testing

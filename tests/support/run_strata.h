@@ -24,6 +24,11 @@ struct RunOptions {
 // Runs `strata ARGS...` (the binary built alongside the tests) and waits for it.
 RunResult RunStrata(const std::vector<std::string>& args, const RunOptions& options = {});
 
+// Starts `strata ARGS...` without waiting; its output is discarded. Returns the pid.
+int SpawnStrata(const std::vector<std::string>& args, const RunOptions& options = {});
+// Waits for a spawned process; returns its exit code (128+N when killed by signal N).
+int WaitStrata(int pid);
+
 // The path of the strata binary under test.
 std::string StrataBinary();
 

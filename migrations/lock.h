@@ -1,0 +1,86 @@
+// The migration lock: one runner at a time per history table, and a lock that cannot go
+// stale, because it belongs to a connection or process and dies with it.
+//
+// - PostgreSQL: a session-level advisory lock (pg_try_advisory_lock) on a dedicated
+//   connection that keeps no transaction open, so `CREATE INDEX CONCURRENTLY` in a migration
+//   (which waits for every older transaction) cannot deadlock against the lock holder.
+// - MariaDB/MySQL: GET_LOCK on a dedicated connection.
+// - SQLite: an exclusive flock() on "<database file>.strata-lock"; the kernel drops it when
+//   the process dies. In-memory databases need no lock.
+// The PostgreSQL key and the MariaDB lock name are Flyway's (reference/flyway.md §4), so a
+// Flyway runner and a strata runner on the same history table exclude each other too.
+#ifndef STRATA_MIGRATIONS_LOCK_H_
+#define STRATA_MIGRATIONS_LOCK_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "db/connection.h"
+
+namespace strata::migrations {
+
+struct LockOptions {
+  // How long to wait for another runner before giving up with kLockTimeout. Default 10 min.
+  std::chrono::milliseconds timeout = std::chrono::minutes(10);
+  // How often to report who holds the lock while waiting. Default 10 s.
+  std::chrono::milliseconds report_every = std::chrono::seconds(10);
+  // How often to try again. Default 100 ms.
+  std::chrono::milliseconds poll = std::chrono::milliseconds(100);
+};
+
+// Told, every `report_every` while waiting, who holds the lock (e.g. "PostgreSQL pid 4242,
+// application strata, client 10.0.0.7") and how long this runner has waited.
+using LockWaitListener =
+    std::function<void(const std::string& holder, std::chrono::milliseconds waited)>;
+
+class MigrationLock {
+ public:
+  // Takes the lock for the history table `quoted_table` (the dialect-quoted, qualified name,
+  // e.g. "public"."strata_schema_history" or `events`.`strata_schema_history`) on `conn`.
+  // REQUIRES: `conn` is dedicated to the lock (PostgreSQL, MariaDB), in autocommit, and
+  // outlives the lock. Errors: kLockTimeout naming the holder after options.timeout.
+  static Result<MigrationLock> Acquire(db::Connection& conn, const std::string& quoted_table,
+                                       const LockOptions& options, const LockWaitListener& on_wait,
+                                       Clock& clock = Clock::Real());
+
+  MigrationLock(MigrationLock&& other) noexcept;
+  MigrationLock& operator=(MigrationLock&&) = delete;
+  MigrationLock(const MigrationLock&) = delete;
+  MigrationLock& operator=(const MigrationLock&) = delete;
+  ~MigrationLock();  // releases, best effort
+
+  // Releases now; an error says the lock was already gone (e.g. the connection dropped).
+  Status Release();
+  // How the lock is shown in dry runs and logs, e.g. "pg_advisory_lock(77433833903597)".
+  const std::string& description() const { return description_; }
+
+ private:
+  MigrationLock(db::Connection* conn, std::string release_sql, db::Params release_params,
+                int lock_fd, std::string description);
+
+  db::Connection* conn_;  // null once released (or for file locks)
+  std::string release_sql_;
+  db::Params release_params_;
+  int lock_fd_;  // SQLite lock file descriptor, or -1
+  std::string description_;
+};
+
+// Java's String.hashCode() of `text` (UTF-8, hashed as UTF-16 code units), as Flyway computes
+// its lock discriminator.
+std::int32_t JavaStringHash(std::string_view text);
+
+// Flyway's PostgreSQL advisory lock key for a quoted table name:
+// 0x466C79776179 + JavaStringHash(quoted_table).
+std::int64_t FlywayAdvisoryLockKey(std::string_view quoted_table);
+
+// Flyway's MariaDB/MySQL lock name: "Flyway-" + JavaStringHash(quoted_table).
+std::string FlywayNamedLock(std::string_view quoted_table);
+
+}  // namespace strata::migrations
+
+#endif  // STRATA_MIGRATIONS_LOCK_H_

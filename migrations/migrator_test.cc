@@ -1,0 +1,281 @@
+// Migrate / Inspect against real PostgreSQL and MariaDB servers and SQLite files.
+#include "migrations/migrator.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "db/open.h"
+#include "tests/support/test_env.h"
+
+namespace strata::migrations {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ScratchDatabase;
+
+class MigratorTest : public ::testing::TestWithParam<db::Dialect> {
+ protected:
+  void SetUp() override {
+    scratch_ = ScratchDatabase::Create(GetParam());
+    ASSERT_NE(scratch_, nullptr);
+    conn_ = scratch_->Connect();
+    ASSERT_NE(conn_, nullptr);
+    lock_conn_ = GetParam() == db::Dialect::kSqlite ? nullptr : scratch_->Connect();
+    dir_ = fs::temp_directory_path() /
+           fmt::format("strata_migrator_{}_{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void Write(const std::string& name, const std::string& text) {
+    fs::create_directories((dir_ / name).parent_path());
+    std::ofstream(dir_ / name) << text;
+  }
+
+  void CopyExample() {
+    const char* folder = GetParam() == db::Dialect::kPostgres  ? "postgres"
+                         : GetParam() == db::Dialect::kMariaDb ? "mariadb"
+                                                               : "sqlite";
+    const fs::path example = fs::path(STRATA_SOURCE_DIR) / "examples/events/migrations" / folder;
+    for (const auto& entry : fs::directory_iterator(example)) {
+      fs::copy_file(entry.path(), dir_ / entry.path().filename());
+    }
+  }
+
+  Result<MigrateResult> RunMigrate(MigrateOptions options = {}) {
+    auto resolved = ResolveMigrations({{dir_}});
+    if (!resolved) return std::move(resolved).error();
+    MigrateListener listener;
+    options.lock.timeout = std::min(options.lock.timeout, std::chrono::milliseconds(30000));
+    return Migrate(*conn_, lock_conn_ ? *lock_conn_ : *conn_, std::move(resolved->migrations),
+                   options, listener);
+  }
+
+  std::vector<HistoryRow> History() {
+    SchemaHistory history(*conn_, {});
+    auto rows = history.ReadAll();
+    EXPECT_TRUE(rows) << rows.error().message;
+    return rows ? *rows : std::vector<HistoryRow>{};
+  }
+
+  bool TableExists(const std::string& table) {
+    SchemaHistory probe(*conn_, {"", table});
+    auto exists = probe.Exists();
+    EXPECT_TRUE(exists) << exists.error().message;
+    return exists && *exists;
+  }
+
+  std::unique_ptr<ScratchDatabase> scratch_;
+  std::unique_ptr<db::Connection> conn_;
+  std::unique_ptr<db::Connection> lock_conn_;
+  fs::path dir_;
+};
+
+TEST_P(MigratorTest, AppliesTheEventExampleOnceAndRecordsFlywayRows) {
+  CopyExample();
+  auto first = RunMigrate();
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->applied.size(), 4u);
+  EXPECT_EQ(first->initial_version, std::nullopt);
+  EXPECT_EQ(first->final_version->ToString(), "3");
+  EXPECT_TRUE(TableExists("event_view_metric"));
+
+  const std::vector<HistoryRow> rows = History();
+  ASSERT_EQ(rows.size(), 4u);
+  auto resolved = ResolveMigrations({{dir_}});
+  ASSERT_TRUE(resolved);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].installed_rank, static_cast<int>(i) + 1);
+    EXPECT_TRUE(rows[i].success);
+    EXPECT_EQ(rows[i].type, MigrationType::kSql);
+    EXPECT_EQ(rows[i].checksum, resolved->migrations[i].checksum) << rows[i].script;
+    EXPECT_EQ(rows[i].script, resolved->migrations[i].script);
+  }
+  EXPECT_EQ(rows[0].version->ToString(), "1");
+  EXPECT_EQ(rows[0].description, "create event");
+  EXPECT_EQ(rows[3].version, std::nullopt);
+  EXPECT_EQ(rows[3].description, "event daily views");
+
+  auto second = RunMigrate();
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_TRUE(second->applied.empty());
+  EXPECT_EQ(History().size(), 4u);
+
+  auto plan = Inspect(*conn_, std::move(resolved->migrations), {}, {});
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_TRUE(ValidationStatus(*plan)) << ValidationStatus(*plan).error().message;
+}
+
+TEST_P(MigratorTest, ChangedRepeatableRunsAgainAndEditedVersionedFileFailsValidation) {
+  CopyExample();
+  ASSERT_TRUE(RunMigrate());
+  std::ofstream(dir_ / "R__event_daily_views.sql", std::ios::app) << "\n-- changed\n";
+  auto rerun = RunMigrate();
+  ASSERT_TRUE(rerun) << rerun.error().message;
+  ASSERT_EQ(rerun->applied.size(), 1u);
+  EXPECT_EQ(rerun->applied[0].description, "event daily views");
+
+  std::ofstream(dir_ / "V2__create_event_statistic.sql", std::ios::app) << "\n-- edited\n";
+  Write("V4__more.sql", "CREATE TABLE more_things (id INT);\n");
+  auto refused = RunMigrate();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kValidation);
+  EXPECT_NE(refused.error().message.find("checksum"), std::string::npos) << refused.error().message;
+  EXPECT_FALSE(TableExists("more_things"));
+}
+
+TEST_P(MigratorTest, ScriptThatCannotBeSplitAppliesNothingNotEvenTheHistoryTable) {
+  Write("V1__ok.sql", "CREATE TABLE ok_table (id INT);\n");
+  Write("V2__broken.sql", "CREATE TABLE t2 (id INT);\nINSERT INTO t2 VALUES ('unterminated);\n");
+  auto result = RunMigrate();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(result.error().message.find("V2__broken.sql:2:"), std::string::npos)
+      << result.error().message;
+  EXPECT_FALSE(TableExists("ok_table"));
+  EXPECT_FALSE(TableExists("strata_schema_history"));
+}
+
+TEST_P(MigratorTest, FailingStatementNamesFileLineAndServerMessage) {
+  Write("V1__ok.sql", "CREATE TABLE first_table (id INT);\n");
+  Write("V2__fails.sql",
+        "CREATE TABLE second_table (id INT);\n\nINSERT INTO no_such_table VALUES (1);\n");
+  auto result = RunMigrate();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kDatabase);
+  EXPECT_NE(result.error().message.find("V2__fails.sql:3:1: statement 2 of 2 failed"),
+            std::string::npos)
+      << result.error().message;
+  EXPECT_NE(result.error().message.find("no_such_table"), std::string::npos);
+  EXPECT_TRUE(TableExists("first_table"));
+
+  const std::vector<HistoryRow> rows = History();
+  if (GetParam() == db::Dialect::kMariaDb) {
+    // DDL committed implicitly: the failure is recorded and blocks further runs until repair.
+    EXPECT_TRUE(TableExists("second_table"));
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_FALSE(rows[1].success);
+    auto again = RunMigrate();
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::kValidation);
+    EXPECT_NE(again.error().message.find("repair"), std::string::npos) << again.error().message;
+  } else {
+    // Transactional DDL: the whole migration and its row rolled back together.
+    EXPECT_FALSE(TableExists("second_table"));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].version->ToString(), "1");
+  }
+}
+
+TEST_P(MigratorTest, LockTimeoutNamesTheHolder) {
+  Write("V1__ok.sql", "CREATE TABLE locked_out (id INT);\n");
+  auto holder_conn = scratch_->Connect();
+  ASSERT_NE(holder_conn, nullptr);
+  SchemaHistory history(*conn_, {});
+  LockOptions quick;
+  quick.timeout = std::chrono::milliseconds(1500);
+  auto held = MigrationLock::Acquire(*holder_conn, history.quoted(), quick, nullptr);
+  ASSERT_TRUE(held) << held.error().message;
+
+  MigrateOptions options;
+  options.lock.timeout = std::chrono::milliseconds(1500);
+  auto result = RunMigrate(options);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kLockTimeout);
+  EXPECT_NE(result.error().message.find("held by"), std::string::npos) << result.error().message;
+  if (GetParam() == db::Dialect::kPostgres) {
+    EXPECT_NE(result.error().message.find(fmt::format("pid {}", holder_conn->session_id())),
+              std::string::npos)
+        << result.error().message;
+  }
+  if (GetParam() == db::Dialect::kMariaDb) {
+    EXPECT_NE(result.error().message.find(fmt::format("connection {}", holder_conn->session_id())),
+              std::string::npos)
+        << result.error().message;
+  }
+  EXPECT_FALSE(TableExists("locked_out"));
+  ASSERT_TRUE(held->Release());
+  auto after = RunMigrate();
+  EXPECT_TRUE(after) << after.error().message;
+}
+
+TEST_P(MigratorTest, JobStepIsRefusedBeforeAnythingRuns) {
+  Write("V1__ok.sql", "CREATE TABLE before_job (id INT);\n");
+  Write("V2__backfill.job", "job = \"event-view-metrics\"\n");
+  auto result = RunMigrate();
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("V2__backfill.job"), std::string::npos)
+      << result.error().message;
+  EXPECT_FALSE(TableExists("before_job"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, MigratorTest, ::testing::ValuesIn(testing::kAllDialects),
+                         [](const auto& info) { return std::string(db::DialectName(info.param)); });
+
+class PostgresMigratorTest : public MigratorTest {};
+
+TEST_P(PostgresMigratorTest, ConcurrentIndexRunsOutsideATransactionWhileOthersWrite) {
+  Write("V1__table.sql",
+        "CREATE TABLE busy (id BIGSERIAL PRIMARY KEY, v INT);\n"
+        "INSERT INTO busy (v) SELECT g FROM generate_series(1, 20000) g;\n");
+  ASSERT_TRUE(RunMigrate());
+  Write("V2__index.sql", "CREATE INDEX CONCURRENTLY busy_v_idx ON busy (v);\n");
+  std::atomic<bool> stop{false};
+  std::atomic<int> writes{0};
+  std::thread writer([&] {
+    auto w = scratch_->Connect();
+    while (!stop) {
+      auto tx = db::Transaction::Begin(*w);
+      if (!tx || !w->Execute("INSERT INTO busy (v) VALUES (1)") || !tx->Commit()) break;
+      ++writes;
+    }
+  });
+  while (writes.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const int before = writes.load();
+  auto result = RunMigrate();
+  const int during = writes.load() - before;
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_GT(during, 0);
+  auto valid =
+      conn_->Query("SELECT indisvalid FROM pg_index WHERE indexrelid = 'busy_v_idx'::regclass");
+  ASSERT_TRUE(valid) << valid.error().message;
+  EXPECT_EQ(valid->rows[0][0], "t");
+}
+
+TEST_P(PostgresMigratorTest, MixedScriptIsRefusedNamingTheStatement) {
+  Write("V1__mixed.sql",
+        "CREATE TABLE m (id INT);\n\nCREATE INDEX CONCURRENTLY m_idx ON m (id);\n");
+  auto result = RunMigrate();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(result.error().message.find("V1__mixed.sql:3:1"), std::string::npos)
+      << result.error().message;
+  EXPECT_NE(result.error().message.find("mixed = true"), std::string::npos);
+  EXPECT_FALSE(TableExists("m"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresMigratorTest, ::testing::Values(db::Dialect::kPostgres),
+                         [](const auto&) { return std::string("postgresql"); });
+
+TEST(LockKeyTest, MatchesFlywaysKeyForItsDefaultTable) {
+  // reference/flyway.md §4: the default table in public has key 77433833903597, and
+  // `test`.`flyway_schema_history` has the MySQL lock name Flyway--562162009.
+  EXPECT_EQ(FlywayAdvisoryLockKey("\"public\".\"flyway_schema_history\""), 77433833903597);
+  EXPECT_EQ(FlywayNamedLock("`test`.`flyway_schema_history`"), "Flyway--562162009");
+  EXPECT_EQ(JavaStringHash(""), 0);
+  EXPECT_EQ(JavaStringHash("a"), 97);
+  EXPECT_EQ(JavaStringHash("\xc3\xa9"), 233);  // é is one UTF-16 unit
+}
+
+}  // namespace
+}  // namespace strata::migrations
