@@ -6,7 +6,8 @@
 //               `'...'`, `E'...'` (backslash escapes), `U&'...'`, `"..."`, `$$...$$` and
 //               `$tag$...$tag$`, nested `/* /* */ */`, `--`. `COPY ... FROM STDIN` takes the
 //               lines after it, up to a line `\.` or the end of the file, as its data.
-//               standard_conforming_strings is assumed on (the default since 9.1).
+//               standard_conforming_strings is assumed on (the default since 9.1). psql
+//               variables (`:name`) are not interpolated: the text is sent as written.
 //   MariaDB     the mariadb/mysql client 10.11: the current delimiter (`;`, changed by
 //               `DELIMITER x` lines) outside `'...'`/`"..."` (backslash escapes, doubled quotes),
 //               backticks, `#` and `-- ` comments and `/* */`. Executable comments `/*! ... */`
@@ -31,11 +32,19 @@
 //
 // Client commands are errors, never statements: psql meta-commands (any backslash outside
 // quotes and comments, e.g. `\set`, `\i`, `\c`, `\gexec`), mariadb client commands (`source`,
-// `connect`, `charset`, `\g`, `\G`, `\.`, ... — see client_commands in dialect_traits.cc) and
+// `connect`, `charset`, `\g`, `\G`, `\.`, ... — kMariaDbClientCommands in dialect_traits.cc) and
 // sqlite3 shell dot-commands (`.read`). `DELIMITER` lines are interpreted, as the mariadb
 // client does. `USE db` is sent to the server as a statement: the client runs it itself
 // through mysql_select_db(), and the server's USE statement has the same effect on the
-// session (Flyway also sends it as SQL).
+// session (Flyway also sends it as SQL). As in the client, a line `use db` (or any client
+// command) at the start of a statement needs no delimiter: it ends with its line.
+//
+// Deliberate differences from the clients, all of which make Split() fail where the client
+// would send something the server rejects or run statements out of order: an unterminated
+// string, identifier, comment or dollar quote at the end of the file (the clients send the
+// incomplete text); text after `COPY ... FROM STDIN;` on the same line (psql runs it after
+// the data); `DELIMITER` anywhere but at the start of a line (the client glues it to the next
+// statement).
 //
 // Errors (ErrorCode::kInvalidArgument) read "file:line:col: message", followed by the source
 // line and a caret under the offending token on two more lines, e.g.
