@@ -39,7 +39,7 @@ std::int32_t FlywayChecksum(std::string_view content) {
   // content with every CR and LF byte removed. Those bytes are gathered into a buffer on the
   // stack: no line objects, no allocation, and few calls into zlib, which is slow on the short
   // buffers single lines would be.
-  constexpr std::size_t kChunk = 16 * 1024;
+  constexpr std::size_t kChunk = std::size_t{16} * 1024;
   char chunk[kChunk];
   std::size_t used = 0;
   uLong crc = crc32_z(0L, Z_NULL, 0);
@@ -71,7 +71,7 @@ std::optional<Utf8Error> FindInvalidUtf8(std::string_view content) {
   while (i < n) {
     // Migration scripts are mostly ASCII: skip eight such bytes at a time.
     if (i + 8 <= n) {
-      std::uint64_t word;
+      std::uint64_t word = 0;
       std::memcpy(&word, bytes + i, sizeof word);
       if ((word & 0x8080808080808080ULL) == 0) {
         i += 8;

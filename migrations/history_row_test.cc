@@ -53,7 +53,7 @@ TEST(AbbreviateTest, DescriptionCountsUtf16UnitsAndNeverSplitsACharacter) {
   // 101 emoji are 202 units; 197 units would split the 99th emoji, so 98 are kept.
   std::string emoji;
   for (int i = 0; i < 101; ++i) emoji += "\xF0\x9F\x98\x80";
-  EXPECT_EQ(AbbreviateDescription(emoji), emoji.substr(0, 98 * 4) + "...");
+  EXPECT_EQ(AbbreviateDescription(emoji), emoji.substr(0, std::size_t{98} * 4) + "...");
 }
 
 TEST(AbbreviateTest, ScriptKeeps1000AndOtherwiseDropsItsStart) {

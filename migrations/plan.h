@@ -3,6 +3,17 @@
 // A pure function of (resolved migrations, history rows, options), computed as Flyway's
 // MigrationInfoService computes it (reference/flyway.md §2 and §5). `info` prints it,
 // `validate` judges its problems, `migrate` runs its `to_apply` list. No database, no printing.
+//
+// Where strata knowingly differs from Flyway:
+//   - A row is matched to the file of the same version among V and job files, U files or B files
+//     (Flyway: same version and same type), so a V file turned into a job step is reported as a
+//     type mismatch instead of "missing" plus "pending".
+//   - B files in a database that already has a history are Ignored without a problem, and a
+//     SQL_BASELINE row whose B file was later removed is not reported missing: B files only ever
+//     start new databases, and teams regenerate them.
+//   - Only a strictly higher earlier version makes a row Out of Order.
+//   - current_version does not fall back to the latest repeatable when nothing versioned ran.
+//   - Messages are strata's own, one line each; the kinds match Flyway's error codes.
 #ifndef STRATA_MIGRATIONS_PLAN_H_
 #define STRATA_MIGRATIONS_PLAN_H_
 

@@ -328,7 +328,7 @@ bool Collide(const ResolvedMigration& a, const ResolvedMigration& b) {
 bool MigrationOrder(const ResolvedMigration& a, const ResolvedMigration& b) {
   if (a.version.has_value() != b.version.has_value()) return a.version.has_value();
   if (a.version) {
-    if (const auto c = *a.version <=> *b.version; c != 0) return c < 0;
+    if (*a.version != *b.version) return *a.version < *b.version;
     if (KindRank(a.kind) != KindRank(b.kind)) return KindRank(a.kind) < KindRank(b.kind);
   } else if (a.description != b.description) {
     return a.description < b.description;

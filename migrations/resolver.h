@@ -1,5 +1,10 @@
 // Finding migration files in their locations, parsing their names as Flyway does
 // (reference/flyway.md §1) and computing their checksums (§3).
+//
+// Stricter than Flyway on purpose, because a skipped migration is worse than a refused one:
+// names that start like a migration but do not parse, configuration files without their script
+// and locations that do not exist are errors (Flyway skips, ignores or warns). UTF-8 is the only
+// encoding, as with Flyway's default `encoding`.
 #ifndef STRATA_MIGRATIONS_RESOLVER_H_
 #define STRATA_MIGRATIONS_RESOLVER_H_
 

@@ -140,7 +140,7 @@ class ResolverTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   fs::path Write(const std::string& relative, const std::string& content) {
-    const fs::path path = root_ / relative;
+    fs::path path = root_ / relative;
     fs::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << content;
     return path;

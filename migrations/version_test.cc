@@ -65,6 +65,7 @@ TEST(VersionTest, SortsLikeNumbers) {
                                    V("1.1"),  V("10"), V("1"),   V("0.1")};
   std::sort(versions.begin(), versions.end());
   std::vector<std::string> texts;
+  texts.reserve(versions.size());
   for (const Version& v : versions) texts.push_back(v.ToString());
   EXPECT_EQ(texts,
             (std::vector<std::string>{"0", "0.1", "1", "1.0.1", "1.1", "1.9", "1.10", "2", "10"}));
