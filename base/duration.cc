@@ -15,11 +15,15 @@ Error BadDuration(std::string_view text) {
 }
 
 // Milliseconds per unit, or 0 for an unknown unit.
+constexpr std::int64_t kSecond = 1000;
+constexpr std::int64_t kMinute = 60 * kSecond;
+constexpr std::int64_t kHour = 60 * kMinute;
+
 std::int64_t UnitMillis(std::string_view unit) {
   if (unit == "ms") return 1;
-  if (unit == "s" || unit.empty()) return 1000;
-  if (unit == "m" || unit == "min") return 60 * 1000;
-  if (unit == "h") return 60 * 60 * 1000;
+  if (unit == "s" || unit.empty()) return kSecond;
+  if (unit == "m" || unit == "min") return kMinute;
+  if (unit == "h") return kHour;
   return 0;
 }
 
@@ -51,7 +55,7 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
 std::string FormatDuration(std::chrono::milliseconds d) {
   const std::int64_t ms = d.count();
   if (ms < 1000) return fmt::format("{}ms", ms);
-  if (ms < 60 * 1000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000.0);
+  if (ms < kMinute) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000.0);
   const std::int64_t s = ms / 1000;
   if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);

@@ -52,7 +52,7 @@ std::string UnknownCommandMessage(CLI::App& app, const std::vector<std::string>&
   std::string path = "strata";
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& word = args[i];
-    if (word.rfind("-", 0) == 0) {
+    if (word.rfind('-', 0) == 0) {
       if (std::find(kOptionsWithValue.begin(), kOptionsWithValue.end(), word) !=
           kOptionsWithValue.end()) {
         ++i;

@@ -21,8 +21,8 @@ enum class KeyKind {
 };
 
 struct KeySpec {
-  const char* name;
-  KeyKind kind;
+  const char* name = nullptr;
+  KeyKind kind = KeyKind::kText;
   std::string Config::*text = nullptr;
   std::vector<std::string> Config::*list = nullptr;
   bool Config::*flag = nullptr;
