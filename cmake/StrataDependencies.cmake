@@ -10,6 +10,7 @@ find_package(date CONFIG REQUIRED)
 find_package(tomlplusplus CONFIG REQUIRED)
 find_package(OpenSSL REQUIRED)   # SHA-256 (libcrypto)
 find_package(ZLIB REQUIRED)      # CRC-32 (Flyway checksums)
+find_package(nlohmann_json CONFIG REQUIRED)  # --json output
 find_package(Threads REQUIRED)
 if(STRATA_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
