@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "base/file.h"
 #include "db/open.h"
 #include "tests/support/test_env.h"
 
@@ -215,6 +216,88 @@ TEST_P(MigratorTest, JobStepIsRefusedBeforeAnythingRuns) {
   EXPECT_NE(result.error().message.find("V2__backfill.job"), std::string::npos)
       << result.error().message;
   EXPECT_FALSE(TableExists("before_job"));
+}
+
+// Flyway's own DDL (reference/flyway.md §2), written here literally rather than through
+// SchemaHistory, as Flyway would have left it.
+std::vector<std::string> FlywayDdl(db::Dialect dialect) {
+  switch (dialect) {
+    case db::Dialect::kPostgres:
+      return {
+          "CREATE TABLE \"flyway_schema_history\" (\"installed_rank\" INT NOT NULL, "
+          "\"version\" VARCHAR(50), \"description\" VARCHAR(200) NOT NULL, \"type\" "
+          "VARCHAR(20) NOT NULL, \"script\" VARCHAR(1000) NOT NULL, \"checksum\" INTEGER, "
+          "\"installed_by\" VARCHAR(100) NOT NULL, \"installed_on\" TIMESTAMP NOT NULL "
+          "DEFAULT now(), \"execution_time\" INTEGER NOT NULL, \"success\" BOOLEAN NOT NULL)",
+          "ALTER TABLE \"flyway_schema_history\" ADD CONSTRAINT \"flyway_schema_history_pk\" "
+          "PRIMARY KEY (\"installed_rank\")",
+          "CREATE INDEX \"flyway_schema_history_s_idx\" ON \"flyway_schema_history\" "
+          "(\"success\")"};
+    case db::Dialect::kMariaDb:
+      return {
+          "CREATE TABLE `flyway_schema_history` (`installed_rank` INT NOT NULL, `version` "
+          "VARCHAR(50), `description` VARCHAR(200) NOT NULL, `type` VARCHAR(20) NOT NULL, "
+          "`script` VARCHAR(1000) NOT NULL, `checksum` INT, `installed_by` VARCHAR(100) NOT "
+          "NULL, `installed_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, "
+          "`execution_time` INT NOT NULL, `success` BOOL NOT NULL, CONSTRAINT "
+          "`flyway_schema_history_pk` PRIMARY KEY (`installed_rank`)) ENGINE=InnoDB",
+          "CREATE INDEX `flyway_schema_history_s_idx` ON `flyway_schema_history` (`success`)"};
+    case db::Dialect::kSqlite:
+      return {
+          "CREATE TABLE \"flyway_schema_history\" (\"installed_rank\" INT NOT NULL PRIMARY "
+          "KEY, \"version\" VARCHAR(50), \"description\" VARCHAR(200) NOT NULL, \"type\" "
+          "VARCHAR(20) NOT NULL, \"script\" VARCHAR(1000) NOT NULL, \"checksum\" INT, "
+          "\"installed_by\" VARCHAR(100) NOT NULL, \"installed_on\" TEXT NOT NULL DEFAULT "
+          "(strftime('%Y-%m-%d %H:%M:%f','now')), \"execution_time\" INT NOT NULL, "
+          "\"success\" BOOLEAN NOT NULL)"};
+  }
+  return {};
+}
+
+TEST_P(MigratorTest, TakesOverAFlywayHistoryTableUnchanged) {
+  CopyExample();
+  auto resolved = ResolveMigrations({{dir_}});
+  ASSERT_TRUE(resolved) << resolved.error().message;
+  // What Flyway left: the schema it built, and its history rows (a baseline-less history with
+  // the three versioned scripts and the repeatable, as `flyway migrate` records them).
+  for (const auto& m : resolved->migrations) {
+    auto content = ReadFile(m.path);
+    ASSERT_TRUE(content);
+    ASSERT_TRUE(conn_->ExecuteScript(*content)) << m.script;
+  }
+  for (const std::string& sql : FlywayDdl(GetParam())) ASSERT_TRUE(conn_->Execute(sql)) << sql;
+  int rank = 1;
+  const char* success = GetParam() == db::Dialect::kPostgres ? "true" : "1";
+  for (const auto& m : resolved->migrations) {
+    const std::string version = m.version ? "'" + m.version->ToString() + "'" : "NULL";
+    ASSERT_TRUE(conn_->Execute(fmt::format(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, "
+        "checksum, installed_by, execution_time, success) VALUES ({}, {}, '{}', 'SQL', '{}', {}, "
+        "'flyway', 12, {})",
+        rank++, version, m.description, m.script, m.checksum, success)));
+  }
+
+  HistoryTableName flyway{"", "flyway_schema_history"};
+  auto plan = Inspect(*conn_, resolved->migrations, flyway, {});
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_TRUE(ValidationStatus(*plan)) << ValidationStatus(*plan).error().message;
+  ASSERT_EQ(plan->entries.size(), 4u);
+  for (const auto& e : plan->entries) EXPECT_EQ(e.state, MigrationState::kSuccess);
+  EXPECT_EQ(plan->current_version->ToString(), "3");
+
+  // And strata carries on in the same table.
+  Write("V4__after_flyway.sql", "CREATE TABLE after_flyway (id INT);\n");
+  MigrateOptions options;
+  options.history = flyway;
+  auto migrated = RunMigrate(options);
+  ASSERT_TRUE(migrated) << migrated.error().message;
+  ASSERT_EQ(migrated->applied.size(), 1u);
+  SchemaHistory history(*conn_, flyway);
+  auto rows = history.ReadAll();
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 5u);
+  EXPECT_EQ(rows->back().installed_rank, 5);
+  EXPECT_EQ(rows->back().version->ToString(), "4");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, MigratorTest, ::testing::ValuesIn(testing::kAllDialects),
