@@ -572,22 +572,6 @@ HistoryRow AssumedBaselineRow(const Version& version) {
   return row;
 }
 
-// B first, then V and job, then U; repeatables after every versioned file.
-int KindRank(MigrationKind kind) {
-  switch (kind) {
-    case MigrationKind::kBaseline:
-      return 0;
-    case MigrationKind::kVersioned:
-    case MigrationKind::kJob:
-      return 1;
-    case MigrationKind::kUndo:
-      return 2;
-    case MigrationKind::kRepeatable:
-      return 3;
-  }
-  return 3;
-}
-
 bool UnappliedOrder(const ResolvedMigration& a, const ResolvedMigration& b) {
   if (a.version.has_value() != b.version.has_value()) return a.version.has_value();
   if (a.version && *a.version != *b.version) return *a.version < *b.version;

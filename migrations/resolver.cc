@@ -176,6 +176,21 @@ bool ResolvedMigration::ChecksumMatches(std::optional<std::int32_t> applied) con
 
 std::string FileProblem::ToString() const { return fmt::format("{}: {}", path.string(), message); }
 
+int KindRank(MigrationKind kind) {
+  switch (kind) {
+    case MigrationKind::kBaseline:
+      return 0;
+    case MigrationKind::kVersioned:
+    case MigrationKind::kJob:
+      return 1;
+    case MigrationKind::kUndo:
+      return 2;
+    case MigrationKind::kRepeatable:
+      return 3;
+  }
+  return 3;
+}
+
 FileName ClassifyFileName(std::string_view name) {
   if (name.ends_with(kConfigSuffix)) {
     const std::string_view script = name.substr(0, name.size() - kConfigSuffix.size());
@@ -299,22 +314,6 @@ Status ReadWholeFile(const fs::path& path, std::string& buffer) {
 std::string NotUtf8Message(const Utf8Error& error) {
   return fmt::format("not valid UTF-8 (line {}, byte {}); save the file as UTF-8", error.line,
                      error.offset);
-}
-
-// B, then V and job, then U at equal versions.
-int KindRank(MigrationKind kind) {
-  switch (kind) {
-    case MigrationKind::kBaseline:
-      return 0;
-    case MigrationKind::kVersioned:
-    case MigrationKind::kJob:
-      return 1;
-    case MigrationKind::kUndo:
-      return 2;
-    case MigrationKind::kRepeatable:
-      return 3;
-  }
-  return 3;
 }
 
 // Whether two migrations cannot both exist: same version among V and job files, among U files or

@@ -30,6 +30,10 @@ enum class MigrationKind {
   kBaseline,    // B<version>__<description>.sql: the whole schema at <version>, for new databases
 };
 
+// Where a kind sorts among migrations of equal version: B (0), then V and job steps (1), then
+// U (2); repeatables (3) come after every versioned file. Equal ranks collide at equal versions.
+int KindRank(MigrationKind kind);
+
 // A migration file found on disk. Its content is not kept: read `path` again to execute it.
 struct ResolvedMigration {
   MigrationKind kind = MigrationKind::kVersioned;
