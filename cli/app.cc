@@ -149,7 +149,7 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
     output.Failure(st.error());
     return ExitCodeFor(st.error());
   }
-  auto config = LoadConfig(global.config_path, getenv);
+  auto config = LoadConfig(global.config_path, getenv, ProcessEnvironmentNames());
   if (!config) {
     ConfigureLogging(err, "warn");
     output.Failure(config.error());

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+#include <unistd.h>  // environ
 
 #include <algorithm>
 #include <cstdlib>
@@ -17,7 +18,9 @@ enum class KeyKind {
   kText,      // a string
   kPath,      // a string; relative values in the file resolve against the file's directory
   kPathList,  // a list of strings (or one string) resolved like kPath; comma-separated in env
+  kList,      // a list of strings (or one string); comma-separated in env
   kBool,      // true / false
+  kTextMap,   // a table of string values ([placeholders]); env: STRATA_<KEY>_<NAME>
 };
 
 struct KeySpec {
@@ -26,6 +29,7 @@ struct KeySpec {
   std::string Config::*text = nullptr;
   std::vector<std::string> Config::*list = nullptr;
   bool Config::*flag = nullptr;
+  std::map<std::string, std::string> Config::*map = nullptr;
 };
 
 const KeySpec kKeys[] = {
@@ -41,6 +45,13 @@ const KeySpec kKeys[] = {
     {"mixed", KeyKind::kBool, nullptr, nullptr, &Config::mixed},
     {"lock_timeout", KeyKind::kText, &Config::lock_timeout},
     {"ignore_migration_patterns", KeyKind::kText, &Config::ignore_migration_patterns},
+    {"placeholders", KeyKind::kTextMap, nullptr, nullptr, nullptr, &Config::placeholders},
+    {"placeholder_replacement", KeyKind::kBool, nullptr, nullptr, &Config::placeholder_replacement},
+    {"baseline_on_migrate", KeyKind::kBool, nullptr, nullptr, &Config::baseline_on_migrate},
+    {"baseline_version", KeyKind::kText, &Config::baseline_version},
+    {"baseline_description", KeyKind::kText, &Config::baseline_description},
+    {"clean_disabled", KeyKind::kBool, nullptr, nullptr, &Config::clean_disabled},
+    {"schemas", KeyKind::kList, nullptr, &Config::schemas},
 };
 
 std::string EnvName(std::string_view key) {
@@ -69,8 +80,11 @@ Status SetFromEnv(const KeySpec& spec, const std::string& value, Config& config)
       config.*(spec.text) = value;
       return Ok();
     case KeyKind::kPathList:
+    case KeyKind::kList:
       config.*(spec.list) = SplitComma(value);
       return Ok();
+    case KeyKind::kTextMap:
+      return Ok();  // one variable per entry: see ApplyMapEnvironment
     case KeyKind::kBool:
       if (value != "true" && value != "false") {
         return Err(ErrorCode::kInvalidArgument,
@@ -115,7 +129,25 @@ Status SetFromFile(const KeySpec& spec, const toml::node& node, Config& config,
           spec.kind == KeyKind::kPath ? ResolveRelative(*value, config.dir, spec.name) : *value;
       return Ok();
     }
-    case KeyKind::kPathList: {
+    case KeyKind::kTextMap: {
+      const toml::table* entries = node.as_table();
+      if (entries == nullptr) {
+        return Err(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: '{}' must be a table of strings, e.g. [{}]", where, spec.name,
+                               spec.name));
+      }
+      for (const auto& [name, value] : *entries) {
+        auto text = value.value<std::string>();
+        if (!text) {
+          return Err(ErrorCode::kInvalidArgument,
+                     fmt::format("{}: {}.{} must be a string", where, spec.name, name.str()));
+        }
+        (config.*(spec.map))[std::string(name.str())] = *text;
+      }
+      return Ok();
+    }
+    case KeyKind::kPathList:
+    case KeyKind::kList: {
       std::vector<std::string> items;
       if (auto one = node.value<std::string>()) {
         items.push_back(*one);
@@ -132,7 +164,9 @@ Status SetFromFile(const KeySpec& spec, const toml::node& node, Config& config,
         return Err(ErrorCode::kInvalidArgument,
                    fmt::format("{}: '{}' must be a list of strings", where, spec.name));
       }
-      for (std::string& item : items) item = ResolveRelative(item, config.dir, spec.name);
+      if (spec.kind == KeyKind::kPathList) {
+        for (std::string& item : items) item = ResolveRelative(item, config.dir, spec.name);
+      }
       config.*(spec.list) = std::move(items);
       return Ok();
     }
@@ -147,6 +181,21 @@ Status SetFromFile(const KeySpec& spec, const toml::node& node, Config& config,
     }
   }
   return Ok();
+}
+
+// STRATA_PLACEHOLDERS_<NAME>=value sets placeholders[<name in lower case>], as Flyway does
+// for FLYWAY_PLACEHOLDERS_<NAME>.
+void ApplyMapEnvironment(const KeySpec& spec, const std::vector<std::string>& env_names,
+                         const Getenv& getenv, Config& config) {
+  const std::string prefix = EnvName(spec.name) + "_";
+  for (const std::string& var : env_names) {
+    if (var.size() <= prefix.size() || var.compare(0, prefix.size(), prefix) != 0) continue;
+    auto value = getenv(var);
+    if (!value) continue;
+    std::string name = var.substr(prefix.size());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    (config.*(spec.map))[name] = *value;
+  }
 }
 
 Status ApplyFile(const std::filesystem::path& path, Config& config) {
@@ -190,7 +239,17 @@ Getenv ProcessEnvironment() {
   };
 }
 
-Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Getenv& getenv) {
+std::vector<std::string> ProcessEnvironmentNames() {
+  std::vector<std::string> names;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view text(*entry);
+    names.emplace_back(text.substr(0, text.find('=')));
+  }
+  return names;
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Getenv& getenv,
+                          const std::vector<std::string>& env_names) {
   Config config;
   config.dir = std::filesystem::current_path();
   std::filesystem::path path = explicit_path;
@@ -209,6 +268,7 @@ Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Gete
   }
   for (const KeySpec& k : kKeys) {
     if (auto value = getenv(EnvName(k.name))) STRATA_TRY(SetFromEnv(k, *value, config));
+    if (k.kind == KeyKind::kTextMap) ApplyMapEnvironment(k, env_names, getenv, config);
   }
   if (config.locations.empty()) config.locations.push_back((config.dir / "migrations").string());
   return config;

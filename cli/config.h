@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,18 @@ struct Config {
   std::string lock_timeout = "10m";  // lock_timeout / --lock-timeout
   std::string ignore_migration_patterns = "*:future";  // ignore_migration_patterns (Flyway's)
 
+  // Lifecycle.
+  // [placeholders] table / STRATA_PLACEHOLDERS_<NAME> (name lower-cased, as Flyway does) /
+  // -p name=value: values for ${name} in SQL scripts.
+  std::map<std::string, std::string> placeholders;
+  bool placeholder_replacement = true;  // placeholder_replacement: off = no ${} replacement
+  bool baseline_on_migrate = false;     // baseline_on_migrate: baseline a non-empty schema
+  std::string baseline_version = "1";   // baseline_version / --baseline-version
+  std::string baseline_description = "<< Flyway Baseline >>";  // baseline_description
+  bool clean_disabled = true;  // clean_disabled: `clean` refuses unless set to false
+  // schemas / --schemas: the schemas clean and schema dump work on; default: the current one.
+  std::vector<std::string> schemas;
+
   // Where the configuration came from: the strata.toml read (empty when none) and the
   // directory relative paths resolve against (the file's directory, else the working dir).
   std::filesystem::path file;
@@ -44,11 +57,15 @@ struct Config {
 // Reads an environment variable; injectable for tests.
 using Getenv = std::function<std::optional<std::string>(const std::string& name)>;
 Getenv ProcessEnvironment();
+// The names of the process's environment variables (for STRATA_PLACEHOLDERS_<NAME>).
+std::vector<std::string> ProcessEnvironmentNames();
 
 // Loads strata.toml (`explicit_path`, or ./strata.toml when that exists) and applies the
 // STRATA_* environment variables on top. A missing explicit file is an error; a missing
-// default file is not.
-Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Getenv& getenv);
+// default file is not. `env_names` lists the variables that exist, for the prefixed ones
+// (STRATA_PLACEHOLDERS_<NAME>); getenv supplies their values.
+Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Getenv& getenv,
+                          const std::vector<std::string>& env_names = {});
 
 // The password to use when the URL has none: STRATA_PASSWORD, else the first line of
 // password_file; nullopt when neither is set.

@@ -108,5 +108,40 @@ TEST_F(ConfigTest, UnreadablePasswordFileIsAnError) {
   EXPECT_NE(pw.error().message.find("password_file"), std::string::npos);
 }
 
+TEST_F(ConfigTest, PlaceholdersFromTableAndEnvironment) {
+  auto path = Write("strata.toml", "[placeholders]\nowner = \"app\"\nzone = \"UTC\"\n");
+  env_["STRATA_PLACEHOLDERS_ZONE"] = "Asia/Seoul";
+  env_["STRATA_PLACEHOLDERS_NEW_ONE"] = "x";
+  auto config = LoadConfig(path, Env(),
+                           {"STRATA_PLACEHOLDERS_ZONE", "STRATA_PLACEHOLDERS_NEW_ONE",
+                            "STRATA_PLACEHOLDERS_UNSET", "PATH"});
+  ASSERT_TRUE(config) << config.error().message;
+  const std::map<std::string, std::string> expected = {
+      {"owner", "app"}, {"zone", "Asia/Seoul"}, {"new_one", "x"}};
+  EXPECT_EQ(config->placeholders, expected);
+}
+
+TEST_F(ConfigTest, PlaceholderValueMustBeText) {
+  auto path = Write("strata.toml", "[placeholders]\ncount = 3\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("placeholders.count must be a string"), std::string::npos)
+      << config.error().message;
+}
+
+TEST_F(ConfigTest, LifecycleKeysAndSchemas) {
+  auto path = Write("strata.toml",
+                    "clean_disabled = false\nbaseline_on_migrate = true\n"
+                    "baseline_version = \"5\"\nschemas = [\"app\", \"audit\"]\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_FALSE(config->clean_disabled);
+  EXPECT_TRUE(config->baseline_on_migrate);
+  EXPECT_EQ(config->baseline_version, "5");
+  EXPECT_EQ(config->schemas, (std::vector<std::string>{"app", "audit"}));
+  env_["STRATA_SCHEMAS"] = "public";
+  EXPECT_EQ(LoadConfig(path, Env())->schemas, std::vector<std::string>{"public"});
+}
+
 }  // namespace
 }  // namespace strata::cli

@@ -267,7 +267,7 @@ TEST_F(MariaDbConnectionTest, StoredValuesReadTheSameInBothProtocols) {
 
 TEST_F(MariaDbConnectionTest, LongTextInBothProtocols) {
   Exec("CREATE TABLE docs (id INT PRIMARY KEY, body LONGTEXT)");
-  std::string ascii(100 * 1024, 'x');
+  std::string ascii(std::size_t{100} * 1024, 'x');
   for (std::size_t i = 0; i < ascii.size(); i += 97) ascii[i] = static_cast<char>('a' + i % 26);
   std::string multibyte;
   for (int i = 0; i < 30000; ++i) multibyte += "\xC3\xA9\xE2\x9C\x93";  // 150,000 bytes

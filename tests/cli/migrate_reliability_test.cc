@@ -91,6 +91,7 @@ TEST_P(MigrateReliabilityTest, EightConcurrentRunnersApplyEachMigrationExactlyOn
   auto db = ScratchDatabase::Create(GetParam());
   ASSERT_NE(db, nullptr);
   std::vector<int> pids;
+  pids.reserve(8);
   for (int i = 0; i < 8; ++i) pids.push_back(SpawnStrata(MigrateArgs(*db)));
   for (int pid : pids) EXPECT_EQ(WaitStrata(pid), 0);
 

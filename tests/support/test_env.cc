@@ -28,15 +28,22 @@ std::string ReplaceDatabase(const db::Url& url, const std::string& name) {
   std::string out = url.scheme + "://";
   if (!url.user.empty()) {
     out += url.user;
-    if (url.password) out += ":" + *url.password;
+    if (url.password) {
+      out += ':';
+      out += *url.password;
+    }
     out += "@";
   }
   out += url.host;
   if (url.port != 0) out += fmt::format(":{}", url.port);
-  out += "/" + name;
+  out += '/';
+  out += name;
   char sep = '?';
   for (const auto& [k, v] : url.params) {
-    out += sep + k + "=" + v;
+    out += sep;
+    out += k;
+    out += '=';
+    out += v;
     sep = '&';
   }
   return out;
