@@ -323,7 +323,7 @@ std::string UniqueKeySql(Dialect d) {
              "AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL "
              "AND i.indnkeyatts = 2 AND (SELECT array_agg(a.attname::text ORDER BY a.attname) "
              "FROM pg_attribute a WHERE a.attrelid = i.indrelid "
-             "AND a.attnum = ANY ((i.indkey::int2[])[0:1])) "
+             "AND a.attnum IN (i.indkey[0], i.indkey[1])) "
              "= ARRAY['event_statistic_id', 'view_date']";
     case Dialect::kMariaDb:
       return "SELECT INDEX_NAME FROM information_schema.STATISTICS "
