@@ -4,12 +4,32 @@
 
 #include <algorithm>
 #include <ostream>
+#include <string>
 
 namespace strata::cli {
 
 void Output::Line(std::string_view text) {
   if (!json_) out_ << text << '\n';
 }
+
+namespace {
+
+// Appends the cells of one table row, each but the last padded to its column's width and
+// followed by two spaces, then the newline; trailing spaces are dropped.
+void AppendTableRow(std::string& text, const std::vector<std::string>& row,
+                    const std::vector<std::size_t>& width) {
+  const std::size_t start = text.size();
+  const std::size_t cells = std::min(row.size(), width.size());
+  for (std::size_t i = 0; i < cells; ++i) {
+    text += row[i];
+    if (i + 1 < row.size()) text.append(width[i] - row[i].size() + 2, ' ');
+  }
+  const std::size_t end = text.find_last_not_of(' ');
+  text.resize(end == std::string::npos || end < start ? start : end + 1);
+  text += '\n';
+}
+
+}  // namespace
 
 void Output::Table(const std::vector<std::string>& header,
                    const std::vector<std::vector<std::string>>& rows) {
@@ -22,17 +42,24 @@ void Output::Table(const std::vector<std::string>& header,
   };
   measure(header);
   for (const auto& row : rows) measure(row);
-  auto print = [&](const std::vector<std::string>& row, bool bold) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) {
-      std::string cell = i + 1 == row.size() ? row[i] : fmt::format("{:<{}}  ", row[i], width[i]);
-      line += cell;
+
+  std::string text;
+  AppendTableRow(text, header, width);
+  text.pop_back();  // the header is painted without its newline
+  out_ << Bold(text) << '\n';
+  // Rows go out in blocks rather than a stream write per cell: `info` prints one row per
+  // migration, and tens of thousands of small writes cost more than building the rows.
+  constexpr std::size_t kBlockBytes = 64 * 1024;
+  text.clear();
+  text.reserve(kBlockBytes + 1024);
+  for (const auto& row : rows) {
+    AppendTableRow(text, row, width);
+    if (text.size() >= kBlockBytes) {
+      out_ << text;
+      text.clear();
     }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out_ << (bold ? Bold(line) : line) << '\n';
-  };
-  print(header, true);
-  for (const auto& row : rows) print(row, false);
+  }
+  out_ << text;
 }
 
 void Output::Json(const nlohmann::json& document) {
