@@ -13,6 +13,10 @@ namespace strata {
 // operating system's reason.
 Result<std::string> ReadFile(const std::filesystem::path& path);
 
+// ReadFile into `buffer`, replacing its content and reusing its capacity, for callers that read
+// many files in turn. On error `buffer` holds unspecified bytes.
+Status ReadFileInto(const std::filesystem::path& path, std::string& buffer);
+
 // Writes `content` to `path` atomically: a temporary file beside it, then rename.
 Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content);
 
