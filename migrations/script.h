@@ -6,6 +6,7 @@
 #ifndef STRATA_MIGRATIONS_SCRIPT_H_
 #define STRATA_MIGRATIONS_SCRIPT_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct ScriptStep {
   std::string sql;     // the statement, or the comment text
   db::Params params;   // bound parameters of a statement
   std::string origin;  // "V3__x.sql:14:1" for script statements, "history" for bookkeeping
+  // PostgreSQL `COPY ... FROM STDIN` statements only: the data sent with the COPY protocol.
+  std::optional<std::string> copy_data;
 };
 
 using Script = std::vector<ScriptStep>;
@@ -34,6 +37,7 @@ ScriptStep Comment(std::string text);
 ScriptStep Begin();
 ScriptStep Commit();
 ScriptStep Statement(std::string sql, db::Params params = {}, std::string origin = {});
+ScriptStep CopyStatement(std::string sql, std::string data, std::string origin = {});
 
 // Runs `script` on `conn` in order (comments skipped), stopping at the first error, which is
 // returned with the failing step's origin and statement number as context. A transaction left

@@ -1,0 +1,276 @@
+#include "migrations/script.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cstddef>
+#include <utility>
+
+namespace strata::migrations {
+namespace {
+
+std::size_t CountStatements(const Script& script) {
+  return static_cast<std::size_t>(
+      std::count_if(script.begin(), script.end(),
+                    [](const ScriptStep& s) { return s.kind == ScriptStep::Kind::kStatement; }));
+}
+
+Error StepError(const ScriptStep& step, std::size_t number, std::size_t total, const Error& cause) {
+  Error e = cause;
+  e.message =
+      fmt::format("{}: statement {} of {} failed: {}", step.origin.empty() ? "script" : step.origin,
+                  number, total, cause.message);
+  return e;
+}
+
+Status RunStatement(const ScriptStep& step, db::Connection& conn) {
+  if (step.copy_data) return conn.CopyFrom(step.sql, *step.copy_data);
+  auto done = conn.Execute(step.sql, step.params);
+  if (!done) return std::move(done).error();
+  return Ok();
+}
+
+Status RunStep(const ScriptStep& step, db::Connection& conn) {
+  switch (step.kind) {
+    case ScriptStep::Kind::kComment:
+      return Ok();
+    case ScriptStep::Kind::kBegin: {
+      db::TxOptions options;
+      // SQLite: take the write lock at BEGIN, so that a writer never fails half-way with
+      // SQLITE_BUSY on upgrading a read lock; other engines ignore it.
+      options.immediate = true;
+      return conn.Begin(options);
+    }
+    case ScriptStep::Kind::kCommit:
+      return conn.Commit();
+    case ScriptStep::Kind::kStatement:
+      return RunStatement(step, conn);
+  }
+  return Ok();
+}
+
+// ---- Rendering --------------------------------------------------------------------------
+
+std::string QuoteString(std::string_view text, db::Dialect dialect) {
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\'') {
+      out += "''";
+    } else if (c == '\\' && dialect == db::Dialect::kMariaDb) {
+      out += "\\\\";  // MariaDB treats backslash as an escape in strings (default sql_mode)
+    } else {
+      out += c;
+    }
+  }
+  out += '\'';
+  return out;
+}
+
+std::string Literal(const db::Param& param, db::Dialect dialect) {
+  struct Visitor {
+    db::Dialect dialect;
+    std::string operator()(std::nullptr_t) const { return "NULL"; }
+    std::string operator()(bool b) const {
+      if (dialect == db::Dialect::kSqlite) return b ? "1" : "0";
+      return b ? "TRUE" : "FALSE";
+    }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const { return fmt::format("{}", d); }
+    std::string operator()(const std::string& s) const { return QuoteString(s, dialect); }
+  };
+  return std::visit(Visitor{dialect}, param);
+}
+
+bool IsDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+
+// Length of the quoted token ('...', "..." or `...`) starting at `i`, quotes included; the rest
+// of the text when it is not closed.
+std::size_t QuotedLength(std::string_view sql, std::size_t i) {
+  const char quote = sql[i];
+  std::size_t j = i + 1;
+  while (j < sql.size()) {
+    if (sql[j] == quote) {
+      if (j + 1 < sql.size() && sql[j + 1] == quote) {
+        j += 2;  // doubled quote inside the token
+        continue;
+      }
+      return j + 1 - i;
+    }
+    ++j;
+  }
+  return sql.size() - i;
+}
+
+// Replaces the dialect's parameter placeholders outside quoted tokens with SQL literals. The
+// statements that carry parameters are strata's own bookkeeping (history rows), so a small
+// scanner over quotes is enough; script statements never have parameters.
+std::string InlineParams(std::string_view sql, const db::Params& params, db::Dialect dialect) {
+  if (params.empty()) return std::string(sql);
+  std::string out;
+  std::size_t next_positional = 0;
+  for (std::size_t i = 0; i < sql.size();) {
+    const char c = sql[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      const std::size_t n = QuotedLength(sql, i);
+      out.append(sql.substr(i, n));
+      i += n;
+      continue;
+    }
+    const bool pg = dialect == db::Dialect::kPostgres && c == '$';
+    const bool question = dialect != db::Dialect::kPostgres && c == '?';
+    if (pg || question) {
+      std::size_t j = i + 1;
+      while (j < sql.size() && IsDigit(sql[j])) ++j;
+      std::size_t index = 0;
+      if (j > i + 1) {
+        std::size_t number = 0;
+        std::from_chars(sql.data() + i + 1, sql.data() + j, number);
+        index = number - 1;
+      } else if (question) {
+        index = next_positional;
+      } else {
+        out += c;  // a lone '$'
+        ++i;
+        continue;
+      }
+      next_positional = index + 1;
+      if (index < params.size()) {
+        out += Literal(params[index], dialect);
+        i = j;
+        continue;
+      }
+    }
+    out += c;
+    ++i;
+  }
+  return out;
+}
+
+void RenderComment(std::string_view text, std::string& out) {
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = text.find('\n', start);
+    const std::string_view line =
+        text.substr(start, end == std::string_view::npos ? end : end - start);
+    out += line.empty() ? "--\n" : fmt::format("-- {}\n", line);
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+}
+
+// A MariaDB delimiter that does not occur in `sql`, for statements that contain ';' (routine
+// bodies), written as the mariadb client expects them.
+std::string MariaDbDelimiter(std::string_view sql) {
+  static constexpr std::array<std::string_view, 5> kCandidates = {"$$", "//", ";;", "$$$", "@@@@"};
+  for (const std::string_view d : kCandidates) {
+    if (sql.find(d) == std::string_view::npos) return std::string(d);
+  }
+  return "$strata$";
+}
+
+void RenderStatement(const ScriptStep& step, db::Dialect dialect, std::string& out) {
+  const std::string sql = InlineParams(step.sql, step.params, dialect);
+  if (step.copy_data) {
+    out += sql + ";\n" + *step.copy_data;
+    if (!step.copy_data->empty() && step.copy_data->back() != '\n') out += '\n';
+    out += "\\.\n";
+    return;
+  }
+  if (dialect == db::Dialect::kMariaDb && sql.find(';') != std::string::npos) {
+    const std::string delimiter = MariaDbDelimiter(sql);
+    out += fmt::format("DELIMITER {}\n{}{}\nDELIMITER ;\n", delimiter, sql, delimiter);
+    return;
+  }
+  out += sql + ";\n";
+}
+
+const char* BeginText(db::Dialect dialect) {
+  switch (dialect) {
+    case db::Dialect::kPostgres:
+      return "BEGIN;\n";
+    case db::Dialect::kMariaDb:
+      return "START TRANSACTION;\n";
+    case db::Dialect::kSqlite:
+      return "BEGIN IMMEDIATE;\n";  // what Execute sends: the write lock is taken at BEGIN
+  }
+  return "BEGIN;\n";
+}
+
+}  // namespace
+
+ScriptStep Comment(std::string text) {
+  ScriptStep step;
+  step.kind = ScriptStep::Kind::kComment;
+  step.sql = std::move(text);
+  return step;
+}
+
+ScriptStep Begin() {
+  ScriptStep step;
+  step.kind = ScriptStep::Kind::kBegin;
+  return step;
+}
+
+ScriptStep Commit() {
+  ScriptStep step;
+  step.kind = ScriptStep::Kind::kCommit;
+  return step;
+}
+
+ScriptStep Statement(std::string sql, db::Params params, std::string origin) {
+  ScriptStep step;
+  step.kind = ScriptStep::Kind::kStatement;
+  step.sql = std::move(sql);
+  step.params = std::move(params);
+  step.origin = std::move(origin);
+  return step;
+}
+
+ScriptStep CopyStatement(std::string sql, std::string data, std::string origin) {
+  ScriptStep step = Statement(std::move(sql), {}, std::move(origin));
+  step.copy_data = std::move(data);
+  return step;
+}
+
+Status Execute(const Script& script, db::Connection& conn) {
+  const std::size_t total = CountStatements(script);
+  std::size_t number = 0;
+  for (const ScriptStep& step : script) {
+    if (step.kind == ScriptStep::Kind::kStatement) ++number;
+    Status done = RunStep(step, conn);
+    if (done) continue;
+    Error error = step.kind == ScriptStep::Kind::kStatement
+                      ? StepError(step, number, total, done.error())
+                      : done.error();
+    // Nothing half-applied where the engine can help it: an open transaction is undone.
+    if (conn.InTransaction()) (void)conn.Rollback();
+    return error;
+  }
+  return Ok();
+}
+
+std::string RenderDryRun(const Script& script, db::Dialect dialect) {
+  std::string out;
+  for (const ScriptStep& step : script) {
+    switch (step.kind) {
+      case ScriptStep::Kind::kComment:
+        RenderComment(step.sql, out);
+        break;
+      case ScriptStep::Kind::kBegin:
+        out += BeginText(dialect);
+        break;
+      case ScriptStep::Kind::kCommit:
+        out += "COMMIT;\n";
+        break;
+      case ScriptStep::Kind::kStatement:
+        RenderStatement(step, dialect, out);
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace strata::migrations
