@@ -1,21 +1,17 @@
 #include "migrations/resolver.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <system_error>
 #include <thread>
 #include <tuple>
 #include <unordered_set>
 
+#include "base/file.h"
 #include "migrations/checksum.h"
 
 namespace strata::migrations {
@@ -79,14 +75,16 @@ struct Prefix {
   std::optional<MigrationKind> kind;  // nullopt: a callback event
 };
 
-// All prefixes, longest first, so that "beforeEachMigrateStatement" wins over
-// "beforeEachMigrate" (Flyway's ResourceNameParser sorts them the same way).
-const std::vector<Prefix>& PrefixesLongestFirst() {
+constexpr std::array<Prefix, 4> kMigrationPrefixes = {{{"V", MigrationKind::kVersioned},
+                                                       {"R", MigrationKind::kRepeatable},
+                                                       {"U", MigrationKind::kUndo},
+                                                       {"B", MigrationKind::kBaseline}}};
+
+// The callback prefixes, longest first, so that "beforeEachMigrateStatement" wins over
+// "beforeEachMigrate" (Flyway's ResourceNameParser sorts all prefixes the same way).
+const std::vector<Prefix>& CallbackPrefixesLongestFirst() {
   static const std::vector<Prefix> prefixes = [] {
-    std::vector<Prefix> all = {{"V", MigrationKind::kVersioned},
-                               {"R", MigrationKind::kRepeatable},
-                               {"U", MigrationKind::kUndo},
-                               {"B", MigrationKind::kBaseline}};
+    std::vector<Prefix> all;
     for (const std::string_view event : kCallbackEvents) all.push_back({event, std::nullopt});
     std::stable_sort(all.begin(), all.end(), [](const Prefix& a, const Prefix& b) {
       return a.text.size() > b.text.size();
@@ -94,6 +92,26 @@ const std::vector<Prefix>& PrefixesLongestFirst() {
     return all;
   }();
   return prefixes;
+}
+
+constexpr bool IsLowerAscii(char c) { return c >= 'a' && c <= 'z'; }
+static_assert(std::all_of(kCallbackEvents.begin(), kCallbackEvents.end(),
+                          [](std::string_view event) { return IsLowerAscii(event.front()); }));
+
+// The longest prefix `base` starts with, or null. Every callback event starts with a lower-case
+// letter and every migration prefix is one upper-case letter, so the first character tells
+// which list to search: the common case compares one character instead of 46 prefixes.
+const Prefix* FindPrefix(std::string_view base) {
+  if (base.empty()) return nullptr;
+  if (!IsLowerAscii(base.front())) {
+    const auto letter = std::find_if(kMigrationPrefixes.begin(), kMigrationPrefixes.end(),
+                                     [&](const Prefix& p) { return base.starts_with(p.text); });
+    return letter == kMigrationPrefixes.end() ? nullptr : &*letter;
+  }
+  const auto& callbacks = CallbackPrefixesLongestFirst();
+  const auto callback = std::find_if(callbacks.begin(), callbacks.end(),
+                                     [&](const Prefix& p) { return base.starts_with(p.text); });
+  return callback == callbacks.end() ? nullptr : &*callback;
 }
 
 bool EndsWithIgnoringCase(std::string_view text, std::string_view suffix) {
@@ -202,10 +220,8 @@ FileName ClassifyFileName(std::string_view name) {
   const std::string_view suffix = is_job ? kJobSuffix : kSqlSuffix;
   const std::string_view base = name.substr(0, name.size() - suffix.size());
 
-  const auto& prefixes = PrefixesLongestFirst();
-  const auto prefix = std::find_if(prefixes.begin(), prefixes.end(),
-                                   [&](const Prefix& p) { return base.starts_with(p.text); });
-  if (prefix == prefixes.end()) return OtherFileName{};
+  const Prefix* prefix = FindPrefix(base);
+  if (prefix == nullptr) return OtherFileName{};
 
   const std::string_view rest = base.substr(prefix->text.size());
   const auto separator = rest.find(kSeparator);
@@ -235,9 +251,29 @@ struct FoundFile {
   FileName name;
 };
 
-bool IsHidden(const fs::path& path) {
-  const std::string name = path.filename().string();
-  return !name.empty() && name.front() == '.';
+// The last component of a path the directory iterator produced (which never ends with '/').
+std::string_view FileNameOf(const fs::path& path) {
+  const std::string_view full = path.native();
+  const std::size_t slash = full.rfind('/');
+  return slash == std::string_view::npos ? full : full.substr(slash + 1);
+}
+
+bool IsHidden(std::string_view name) { return !name.empty() && name.front() == '.'; }
+
+// `path` relative to `location`, `/`-separated. The iterator's paths are `location` followed by
+// the names below it, so the relative path is their tail; lexically_relative (which allocates
+// a path per component) is kept for anything else.
+std::string ScriptOf(const fs::path& path, const fs::path& location) {
+  const std::string& full = path.native();
+  const std::string& base = location.native();
+  if (full.size() > base.size() && full.starts_with(base)) {
+    std::size_t start = base.size();
+    while (start < full.size() && full[start] == '/') ++start;
+    if (start < full.size() && (start > base.size() || base.ends_with('/'))) {
+      return full.substr(start);
+    }
+  }
+  return path.lexically_relative(location).generic_string();
 }
 
 Error ListingError(const fs::path& location, const std::error_code& ec) {
@@ -268,47 +304,25 @@ Status ListLocation(const fs::path& location, std::vector<FoundFile>& found) {
   for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
     if (ec) return ListingError(location, ec);
     const fs::directory_entry& entry = *it;
-    if (IsHidden(entry.path())) {
+    const std::string_view name = FileNameOf(entry.path());
+    if (IsHidden(name)) {
       if (entry.is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
     if (!entry.is_regular_file(ec)) continue;
-    found.push_back({entry.path(), entry.path().lexically_relative(location).generic_string(),
-                     ClassifyFileName(entry.path().filename().string())});
+    found.push_back({entry.path(), ScriptOf(entry.path(), location), ClassifyFileName(name)});
   }
   if (ec) return ListingError(location, ec);
   return Ok();
 }
 
-// Reads the whole file into `buffer`, reusing its capacity: one read per file, no allocation
-// once the buffer has grown to the largest script.
-Status ReadWholeFile(const fs::path& path, std::string& buffer) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Err(ErrorCode::kIo,
-               fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+// A migration file that cannot be read is kIo, even one removed since it was listed.
+Status ReadMigrationFile(const fs::path& path, std::string& buffer) {
+  Status read = ReadFileInto(path, buffer);
+  if (!read && read.error().code == ErrorCode::kNotFound) {
+    return Err(ErrorCode::kIo, std::move(read).error().message);
   }
-  struct stat info {};
-  std::size_t size = 0;
-  if (::fstat(fd, &info) == 0 && info.st_size > 0) size = static_cast<std::size_t>(info.st_size);
-  buffer.resize(size);
-  std::size_t done = 0;
-  while (true) {
-    if (done == buffer.size()) buffer.resize(buffer.size() + 4096);  // the file grew
-    const ssize_t n = ::read(fd, buffer.data() + done, buffer.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return Err(ErrorCode::kIo,
-                 fmt::format("cannot read {}: {}", path.string(), std::strerror(err)));
-    }
-    if (n == 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  buffer.resize(done);
-  return Ok();
+  return read;
 }
 
 std::string NotUtf8Message(const Utf8Error& error) {
@@ -324,7 +338,17 @@ bool Collide(const ResolvedMigration& a, const ResolvedMigration& b) {
   return *a.version == *b.version;
 }
 
-bool MigrationOrder(const ResolvedMigration& a, const ResolvedMigration& b) {
+// What migrations are ordered by. Every field comes from the file's name and place, so the
+// order is known before the files are read.
+struct OrderKey {
+  const std::optional<Version>& version;
+  MigrationKind kind;
+  const std::string& description;
+  const std::string& script;
+  const fs::path& path;
+};
+
+bool KeyOrder(const OrderKey& a, const OrderKey& b) {
   if (a.version.has_value() != b.version.has_value()) return a.version.has_value();
   if (a.version) {
     if (*a.version != *b.version) return *a.version < *b.version;
@@ -333,6 +357,13 @@ bool MigrationOrder(const ResolvedMigration& a, const ResolvedMigration& b) {
     return a.description < b.description;
   }
   return std::tie(a.script, a.path) < std::tie(b.script, b.path);
+}
+
+bool MigrationOrder(const ResolvedMigration& a, const ResolvedMigration& b) {
+  auto key = [](const ResolvedMigration& m) {
+    return OrderKey{m.version, m.kind, m.description, m.script, m.path};
+  };
+  return KeyOrder(key(a), key(b));
 }
 
 std::string CollisionSubject(const ResolvedMigration& m) {
@@ -398,7 +429,7 @@ struct Digest {
 
 Digest DigestFile(const fs::path& path, std::string& buffer) {
   Digest digest;
-  digest.read = ReadWholeFile(path, buffer);
+  digest.read = ReadMigrationFile(path, buffer);
   if (!digest.read) return digest;
   digest.invalid = FindInvalidUtf8(buffer);
   if (!digest.invalid) digest.checksum = FlywayChecksum(buffer);
@@ -437,9 +468,10 @@ std::vector<Digest> DigestFiles(const std::vector<const fs::path*>& paths) {
 // Builds the migrations and callbacks from the files found.
 class Assembler {
  public:
-  void Add(const FoundFile& file) {
+  // Takes the names and paths of the migration files it is given when it reads them.
+  void Add(FoundFile& file) {
     if (EndsWithIgnoringCase(file.script, kSqlSuffix)) sql_files_.insert(file.path.native());
-    if (const auto* m = std::get_if<MigrationFileName>(&file.name)) {
+    if (auto* m = std::get_if<MigrationFileName>(&file.name)) {
       pending_.push_back({&file, m});
     } else if (const auto* c = std::get_if<CallbackFileName>(&file.name)) {
       callbacks_.push_back({c->event, c->description, file.script, file.path, std::nullopt});
@@ -452,9 +484,14 @@ class Assembler {
 
   // Reads every migration added, then orders and checks the whole set.
   Result<Resolution> Finish() && {
+    // Ordering the (small) pending entries rather than the migrations read from them: the
+    // migrations come out in order, and reading in version order is as good as any.
+    std::sort(pending_.begin(), pending_.end(),
+              [](const PendingMigration& a, const PendingMigration& b) {
+                return KeyOrder(a.Key(), b.Key());
+              });
     STRATA_TRY(ReadMigrations());
     AttachConfigs();
-    std::sort(migrations_.begin(), migrations_.end(), MigrationOrder);
     std::sort(callbacks_.begin(), callbacks_.end(), [](const SqlCallback& a, const SqlCallback& b) {
       return std::tie(a.event, a.description, a.script, a.path) <
              std::tie(b.event, b.description, b.script, b.path);
@@ -469,8 +506,12 @@ class Assembler {
 
  private:
   struct PendingMigration {
-    const FoundFile* file;
-    const MigrationFileName* name;
+    FoundFile* file;
+    MigrationFileName* name;
+
+    OrderKey Key() const {
+      return {name->version, name->kind, name->description, file->script, file->path};
+    }
   };
 
   Status ReadMigrations() {
@@ -480,19 +521,19 @@ class Assembler {
     std::vector<Digest> digests = DigestFiles(paths);
     migrations_.reserve(pending_.size());
     for (std::size_t i = 0; i < pending_.size(); ++i) {
-      const FoundFile& file = *pending_[i].file;
+      FoundFile& file = *pending_[i].file;
       Digest& digest = digests[i];
       if (!digest.read) return std::move(digest.read).error();
       if (digest.invalid) {
         problems_.push_back({file.path, NotUtf8Message(*digest.invalid)});
       }
-      const MigrationFileName& name = *pending_[i].name;
+      MigrationFileName& name = *pending_[i].name;
       ResolvedMigration m;
       m.kind = name.kind;
-      m.version = name.version;
-      m.description = name.description;
-      m.script = file.script;
-      m.path = file.path;
+      m.version = std::move(name.version);
+      m.description = std::move(name.description);
+      m.script = std::move(file.script);
+      m.path = std::move(file.path);
       m.checksum = digest.checksum;
       (digest.invalid ? unreadable_ : migrations_).push_back(std::move(m));
     }
@@ -547,7 +588,7 @@ Result<Resolution> ScanLocations(const ResolveOptions& options) {
   std::vector<FoundFile> found;
   for (const fs::path& location : options.locations) STRATA_TRY(ListLocation(location, found));
   Assembler assembler;
-  for (const FoundFile& file : found) assembler.Add(file);
+  for (FoundFile& file : found) assembler.Add(file);
   return std::move(assembler).Finish();
 }
 
