@@ -79,6 +79,13 @@ class BoundJob {
                                                     std::optional<std::int64_t> after,
                                                     std::int64_t max_keys) const = 0;
 
+  // How many keys the whole key space holds (for progress and ETA), or nullopt when the job
+  // cannot tell cheaply. Read-only; the default says "unknown".
+  virtual Result<std::optional<std::int64_t>> EstimateKeys(db::Connection& conn) const {
+    (void)conn;
+    return std::optional<std::int64_t>();
+  }
+
   // Writes the chunk's rows idempotently, inside the caller's transaction: running it twice
   // writes nothing the second time.
   virtual Result<ChunkOutcome> Process(db::Connection& conn, const KeyRange& chunk) const = 0;
