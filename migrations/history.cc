@@ -17,8 +17,9 @@ bool ParseBool(const db::Cell& cell) {
   return cell && (*cell == "t" || *cell == "1" || *cell == "true" || *cell == "TRUE");
 }
 
-Result<HistoryRow> RowFrom(const db::Rows& rows, std::size_t i, const std::string& table) {
-  const auto& r = rows.rows[i];
+// Takes the text of row `i` out of `rows`, which is read once.
+Result<HistoryRow> RowFrom(db::Rows& rows, std::size_t i, const std::string& table) {
+  auto& r = rows.rows[i];
   if (r.size() != 10) {
     return Err(ErrorCode::kValidation,
                fmt::format("history table {} does not have Flyway's columns", table));
@@ -33,21 +34,21 @@ Result<HistoryRow> RowFrom(const db::Rows& rows, std::size_t i, const std::strin
                  fmt::format("history table {} row {}: version '{}' does not parse: {}", table,
                              rank, *r[1], version.error().message));
     }
-    row.version = *version;
+    row.version = std::move(*version);
   }
-  row.description = r[2].value_or("");
+  row.description = std::move(r[2]).value_or("");
   auto type = ParseMigrationType(r[3].value_or(""));
   if (!type)
     return std::move(type).error().WithContext(fmt::format("history table {} row {}", table, rank));
   row.type = *type;
-  row.script = r[4].value_or("");
+  row.script = std::move(r[4]).value_or("");
   if (r[5]) {
     std::int64_t checksum = 0;
     std::from_chars(r[5]->data(), r[5]->data() + r[5]->size(), checksum);
     row.checksum = static_cast<std::int32_t>(checksum);
   }
-  row.installed_by = r[6].value_or("");
-  row.installed_on = r[7].value_or("");
+  row.installed_by = std::move(r[6]).value_or("");
+  row.installed_on = std::move(r[7]).value_or("");
   STRATA_ASSIGN_OR_RETURN(std::int64_t ms, rows.Int(i, 8));
   row.execution_time = static_cast<std::int32_t>(ms);
   row.success = ParseBool(r[9]);
@@ -149,13 +150,14 @@ Status SchemaHistory::CreateIfMissing() {
 }
 
 Result<std::vector<HistoryRow>> SchemaHistory::ReadAll() {
+  const std::string table = quoted();
   auto rows =
-      conn_.Query(fmt::format("SELECT {} FROM {} ORDER BY installed_rank", kColumns, quoted()));
-  if (!rows) return std::move(rows).error().WithContext("reading history table " + quoted());
+      conn_.Query(fmt::format("SELECT {} FROM {} ORDER BY installed_rank", kColumns, table));
+  if (!rows) return std::move(rows).error().WithContext("reading history table " + table);
   std::vector<HistoryRow> out;
   out.reserve(rows->size());
   for (std::size_t i = 0; i < rows->size(); ++i) {
-    STRATA_ASSIGN_OR_RETURN(HistoryRow row, RowFrom(*rows, i, quoted()));
+    STRATA_ASSIGN_OR_RETURN(HistoryRow row, RowFrom(*rows, i, table));
     out.push_back(std::move(row));
   }
   return out;
