@@ -596,10 +596,13 @@ class Planner {
     if (history_.empty() && options_.baseline_version) {
       history_.push_back(AssumedBaselineRow(*options_.baseline_version));
     }
-    std::stable_sort(history_.begin(), history_.end(),
-                     [](const HistoryRow& a, const HistoryRow& b) {
-                       return a.installed_rank < b.installed_rank;
-                     });
+    // Rows are read in installed_rank order: checking costs less than sorting them again.
+    auto by_rank_order = [](const HistoryRow& a, const HistoryRow& b) {
+      return a.installed_rank < b.installed_rank;
+    };
+    if (!std::is_sorted(history_.begin(), history_.end(), by_rank_order)) {
+      std::stable_sort(history_.begin(), history_.end(), by_rank_order);
+    }
     std::vector<const HistoryRow*> by_rank;
     by_rank.reserve(history_.size());
     for (const HistoryRow& row : history_) by_rank.push_back(&row);
