@@ -212,4 +212,19 @@ Result<MigrationLock> MigrationLock::Acquire(db::Connection& conn, const std::st
   return Err(ErrorCode::kInternal, "unknown dialect");
 }
 
+Result<std::string> DescribeLock(db::Connection& conn, const std::string& quoted_table) {
+  switch (conn.dialect()) {
+    case db::Dialect::kPostgres:
+      return fmt::format("pg_advisory_lock({})", FlywayAdvisoryLockKey(quoted_table));
+    case db::Dialect::kMariaDb:
+      return fmt::format("GET_LOCK('{}')", FlywayNamedLock(quoted_table));
+    case db::Dialect::kSqlite: {
+      STRATA_ASSIGN_OR_RETURN(std::string db_path, SqliteLockPath(conn));
+      if (db_path.empty()) return std::string("none (in-memory database)");
+      return fmt::format("flock({}.strata-lock)", db_path);
+    }
+  }
+  return Err(ErrorCode::kInternal, "unknown dialect");
+}
+
 }  // namespace strata::migrations

@@ -70,6 +70,10 @@ class MigrationLock {
   std::string description_;
 };
 
+// How MigrationLock::Acquire would describe the lock for `quoted_table` on `conn`, without taking
+// it (for dry runs), e.g. "pg_advisory_lock(77433833903597)". Reads, never writes.
+Result<std::string> DescribeLock(db::Connection& conn, const std::string& quoted_table);
+
 // Java's String.hashCode() of `text` (UTF-8, hashed as UTF-16 code units), as Flyway computes
 // its lock discriminator.
 std::int32_t JavaStringHash(std::string_view text);

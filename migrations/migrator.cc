@@ -3,80 +3,57 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "base/clock.h"
 #include "base/file.h"
-#include "db/sql/splitter.h"
+#include "migrations/callbacks.h"
+#include "migrations/checksum.h"
+#include "migrations/script.h"
+#include "migrations/sql_file.h"
 
 namespace strata::migrations {
 namespace {
 
-// A migration read and split before anything runs.
-struct PreparedMigration {
+// ---- Building the steps (reads only) ------------------------------------------------------
+
+// One migration, ready to run: what runs before its statements, the statements, its history
+// row, and what runs after. Built once; executed by RunUnit or rendered by RenderSteps.
+struct MigrationUnit {
   const ResolvedMigration* migration = nullptr;
-  std::string content;  // the statements below point into it
-  std::vector<db::sql::Statement> statements;
   bool in_transaction = true;
+  Script before;    // Begin (when in_transaction), beforeEachMigrate callbacks
+  Script body;      // the script's statements
+  HistoryRow row;   // success = true; execution_time is measured when it runs
+  Script after;     // afterEachMigrate callbacks (the Commit follows when in_transaction)
+  Script on_error;  // afterEachMigrateError callbacks
 };
 
-// "file:line:col: <message>" for a statement's failure, keeping the error's code and flags.
-Error StatementError(const PreparedMigration& p, std::size_t index, const Error& cause) {
-  const db::sql::Statement& s = p.statements[index];
-  Error e = cause;
-  e.message = fmt::format("{}:{}:{}: statement {} of {} failed: {}", p.migration->path.string(),
-                          s.line, s.column, index + 1, p.statements.size(), cause.message);
-  return e;
+// Everything a migrate run would send, in order.
+struct MigrateSteps {
+  std::string lock;  // how the lock is taken
+  Script prologue;   // history table creation, baseline row, beforeMigrate callbacks
+  std::vector<MigrationUnit> units;
+  Script epilogue;  // afterMigrate callbacks
+  Script on_error;  // afterMigrateError callbacks
+};
+
+std::optional<Version> LatestVersion(const std::optional<Version>& current,
+                                     const std::vector<AppliedMigration>& applied) {
+  std::optional<Version> latest = current;
+  for (const AppliedMigration& a : applied) {
+    if (a.version && (!latest || *a.version > *latest)) latest = a.version;
+  }
+  return latest;
 }
 
-Result<PreparedMigration> Prepare(const ResolvedMigration& m, const db::Connection& conn,
-                                  bool mixed) {
-  if (m.kind == MigrationKind::kJob) {
-    return Err(ErrorCode::kUnsupported,
-               fmt::format("{}: .job steps (native backfill jobs) cannot run yet: this build of "
-                           "strata has no backfill engine; nothing was applied",
-                           m.path.string()));
-  }
-  PreparedMigration p;
-  p.migration = &m;
-  STRATA_ASSIGN_OR_RETURN(p.content, ReadFile(m.path));
-  db::sql::SplitOptions split;
-  split.dialect = conn.dialect();
-  split.server_version =
-      conn.dialect() == db::Dialect::kPostgres ? conn.server().version_number : 0;
-  split.file_name = m.path.string();
-  STRATA_ASSIGN_OR_RETURN(p.statements, db::sql::Split(p.content, split));
-
-  const auto no_tx = std::find_if(p.statements.begin(), p.statements.end(),
-                                  [](const auto& s) { return s.no_transaction; });
-  const bool all_no_tx = std::all_of(p.statements.begin(), p.statements.end(),
-                                     [](const auto& s) { return s.no_transaction; });
-  if (no_tx != p.statements.end() && !all_no_tx && !mixed) {
-    return Err(ErrorCode::kInvalidArgument,
-               fmt::format("{}:{}:{}: '{}' cannot run inside a transaction, but the script also "
-                           "has statements that can; move it to a migration of its own, or set "
-                           "mixed = true to run the whole script outside a transaction",
-                           m.path.string(), no_tx->line, no_tx->column, no_tx->text.substr(0, 60)));
-  }
-  p.in_transaction = db::HasTransactionalDdl(conn.dialect()) && no_tx == p.statements.end();
-  return p;
+std::int32_t NextRank(const std::vector<HistoryRow>& rows) {
+  std::int32_t max_rank = 0;
+  for (const HistoryRow& r : rows) max_rank = std::max(max_rank, r.installed_rank);
+  return max_rank + 1;
 }
 
-Status RunStatements(db::Connection& conn, const PreparedMigration& p) {
-  for (std::size_t i = 0; i < p.statements.size(); ++i) {
-    const db::sql::Statement& s = p.statements[i];
-    if (s.copy_data) {
-      if (Status copied = conn.CopyFrom(s.text, *s.copy_data); !copied) {
-        return StatementError(p, i, copied.error());
-      }
-    } else if (auto executed = conn.Execute(s.text); !executed) {
-      return StatementError(p, i, executed.error());
-    }
-  }
-  return Ok();
-}
-
-HistoryRow RowFor(const ResolvedMigration& m, std::int32_t rank, const std::string& user,
-                  std::chrono::milliseconds duration, bool success) {
+HistoryRow RowFor(const ResolvedMigration& m, std::int32_t rank, const std::string& user) {
   HistoryRow row;
   row.installed_rank = rank;
   row.version = m.version;
@@ -85,9 +62,35 @@ HistoryRow RowFor(const ResolvedMigration& m, std::int32_t rank, const std::stri
   row.script = m.script;
   row.checksum = m.checksum;
   row.installed_by = user;
-  row.execution_time = static_cast<std::int32_t>(duration.count());
-  row.success = success;
+  row.success = true;
   return row;
+}
+
+HistoryRow BaselineRow(const BaselineSettings& baseline, const std::string& user) {
+  HistoryRow row;
+  row.installed_rank = 1;
+  row.version = baseline.version;
+  row.description = baseline.description;
+  row.type = MigrationType::kBaseline;
+  row.script = baseline.description;  // as Flyway writes it
+  row.installed_by = user;
+  row.success = true;
+  return row;
+}
+
+ScriptStep HistoryInsert(const SchemaHistory& history, const HistoryRow& row) {
+  return Statement(history.InsertSql(), history.InsertParams(row), "history");
+}
+
+void AppendCreateHistory(const SchemaHistory& history, Script& script) {
+  script.push_back(Comment("create the history table " + history.quoted()));
+  for (std::string& sql : history.CreateStatements()) {
+    script.push_back(Statement(std::move(sql), {}, "history table " + history.quoted()));
+  }
+}
+
+void Append(Script& to, Script from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
 
 Status RefuseFailedMigrations(const Plan& plan, const std::string& table) {
@@ -101,64 +104,218 @@ Status RefuseFailedMigrations(const Plan& plan, const std::string& table) {
   return Ok();
 }
 
-std::optional<Version> LatestVersion(const std::optional<Version>& current,
-                                     const std::vector<AppliedMigration>& applied) {
-  std::optional<Version> latest = current;
-  for (const AppliedMigration& a : applied) {
-    if (a.version && (!latest || *a.version > *latest)) latest = a.version;
+Result<std::string> CurrentDatabase(db::Connection& conn) {
+  const char* sql = nullptr;
+  switch (conn.dialect()) {
+    case db::Dialect::kPostgres:
+      sql = "SELECT current_database()";
+      break;
+    case db::Dialect::kMariaDb:
+      sql = "SELECT DATABASE()";
+      break;
+    case db::Dialect::kSqlite:
+      return std::string("main");
   }
-  return latest;
+  STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn.Query(sql));
+  return rows.rows[0][0].value_or("");
 }
 
-class Applier {
- public:
-  Applier(db::Connection& conn, SchemaHistory& history, std::string user, std::int32_t next_rank)
-      : conn_(conn), history_(history), user_(std::move(user)), next_rank_(next_rank) {}
-
-  Result<AppliedMigration> Apply(const PreparedMigration& p) {
-    const auto start = Clock::Real().Now();
-    const ResolvedMigration& m = *p.migration;
-    if (p.in_transaction) {
-      db::TxOptions options;
-      options.immediate = true;  // SQLite: take the write lock now, not at the first write
-      STRATA_ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(conn_, options));
-      if (Status ran = RunStatements(conn_, p); !ran) {
-        Error e = ran.error();
-        e.message += "; the migration was rolled back and nothing was recorded";
-        return e;
-      }
-      STRATA_TRY(history_.Insert(RowFor(m, next_rank_, user_, Elapsed(start), true)));
-      STRATA_TRY(tx.Commit());
-    } else {
-      if (Status ran = RunStatements(conn_, p); !ran) {
-        Error e = ran.error();
-        Status recorded = history_.Insert(RowFor(m, next_rank_++, user_, Elapsed(start), false));
-        e.message += recorded ? "; recorded as failed: undo its partial changes by hand, then run "
-                                "strata repair"
-                              : "; recording the failure also failed: " + recorded.error().message;
-        return e;
-      }
-      STRATA_TRY(history_.Insert(RowFor(m, next_rank_, user_, Elapsed(start), true)));
+// Whether the schema holding the history table has objects of its own (tables, views,
+// sequences, routines), the history table aside: baseline_on_migrate only baselines those.
+Result<bool> SchemaHasObjects(db::Connection& conn, SchemaHistory& history) {
+  STRATA_ASSIGN_OR_RETURN(std::string schema, history.ResolvedSchema());
+  const std::string& table = history.name().table;
+  db::Rows rows;
+  switch (conn.dialect()) {
+    case db::Dialect::kPostgres: {
+      STRATA_ASSIGN_OR_RETURN(
+          rows, conn.Query("SELECT (SELECT count(*) FROM pg_catalog.pg_class c JOIN "
+                           "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
+                           "$1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relname <> "
+                           "$2) + (SELECT count(*) FROM pg_catalog.pg_proc p JOIN "
+                           "pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
+                           "$1)",
+                           {schema, table}));
+      break;
     }
-    ++next_rank_;
-    return AppliedMigration{m.version, m.description, m.type(), m.script, Elapsed(start)};
+    case db::Dialect::kMariaDb: {
+      STRATA_ASSIGN_OR_RETURN(
+          rows, conn.Query("SELECT (SELECT count(*) FROM information_schema.TABLES WHERE "
+                           "TABLE_SCHEMA = ? AND TABLE_NAME <> ?) + (SELECT count(*) FROM "
+                           "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?)",
+                           {schema, table, schema}));
+      break;
+    }
+    case db::Dialect::kSqlite: {
+      STRATA_ASSIGN_OR_RETURN(rows, conn.Query("SELECT count(*) FROM sqlite_schema WHERE name NOT "
+                                               "LIKE 'sqlite_%' AND name <> ?1 AND tbl_name <> ?1",
+                                               {table}));
+      break;
+    }
   }
+  STRATA_ASSIGN_OR_RETURN(std::int64_t n, rows.Int(0, 0));
+  return n > 0;
+}
 
- private:
-  static std::chrono::milliseconds Elapsed(Clock::TimePoint start) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::Real().Now() - start);
-  }
-
-  db::Connection& conn_;
-  SchemaHistory& history_;
-  std::string user_;
-  std::int32_t next_rank_;
+// Reads what a run needs to know about the database, in a read-only transaction for dry runs
+// so that the database itself guarantees a dry run writes nothing.
+struct DatabaseState {
+  bool history_exists = false;
+  std::vector<HistoryRow> rows;
+  std::string user;
+  Placeholders placeholders;
+  bool schema_has_objects = false;
 };
 
-std::int32_t NextRank(const std::vector<HistoryRow>& rows) {
-  std::int32_t max_rank = 0;
-  for (const HistoryRow& r : rows) max_rank = std::max(max_rank, r.installed_rank);
-  return max_rank + 1;
+Result<DatabaseState> ReadState(db::Connection& conn, SchemaHistory& history,
+                                const PlaceholderSettings& placeholders, bool need_schema_check) {
+  DatabaseState state;
+  STRATA_ASSIGN_OR_RETURN(state.history_exists, history.Exists());
+  if (state.history_exists) {
+    STRATA_ASSIGN_OR_RETURN(state.rows, history.ReadAll());
+  }
+  STRATA_ASSIGN_OR_RETURN(state.user, history.CurrentUser());
+  STRATA_ASSIGN_OR_RETURN(state.placeholders, MakePlaceholders(conn, history.name(), placeholders));
+  if (need_schema_check && state.rows.empty()) {
+    STRATA_ASSIGN_OR_RETURN(state.schema_has_objects, SchemaHasObjects(conn, history));
+  }
+  return state;
+}
+
+template <typename Fn>
+auto ReadOnly(db::Connection& conn, bool read_only, Fn fn) -> decltype(fn()) {
+  if (!read_only) return fn();
+  db::TxOptions options;
+  options.read_only = true;
+  STRATA_ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(conn, options));
+  auto result = fn();
+  STRATA_TRY(tx.Rollback());
+  return result;
+}
+
+Result<MigrationUnit> BuildUnit(const ResolvedMigration& m, const Callbacks& callbacks,
+                                const SqlFileOptions& file_options, HistoryRow row) {
+  if (m.kind == MigrationKind::kJob) {
+    return Err(ErrorCode::kUnsupported,
+               fmt::format("{}: .job steps (native backfill jobs) cannot run yet: this build of "
+                           "strata has no backfill engine; nothing was applied",
+                           m.path.string()));
+  }
+  STRATA_ASSIGN_OR_RETURN(SqlFile file, PrepareSqlFile(m.path, m.config_path, file_options));
+  MigrationUnit unit;
+  unit.migration = &m;
+  unit.in_transaction = file.in_transaction;
+  unit.row = std::move(row);
+  if (unit.in_transaction) unit.before.push_back(Begin());
+  // Inside the migration's transaction when it has one: they commit or roll back with it.
+  STRATA_ASSIGN_OR_RETURN(Script before_each,
+                          callbacks.StepsFor("beforeEachMigrate", file_options, false));
+  Append(unit.before, std::move(before_each));
+  unit.body = std::move(file.statements);
+  STRATA_ASSIGN_OR_RETURN(unit.after, callbacks.StepsFor("afterEachMigrate", file_options, false));
+  STRATA_ASSIGN_OR_RETURN(unit.on_error,
+                          callbacks.StepsFor("afterEachMigrateError", file_options, true));
+  return unit;
+}
+
+// ---- Rendering ------------------------------------------------------------------------------
+
+std::string UnitTitle(const MigrationUnit& u) {
+  const ResolvedMigration& m = *u.migration;
+  const std::string what = m.version ? "version " + m.version->ToString() : "repeatable";
+  std::string title = fmt::format("migration {} ({}): {} - {}", m.script,
+                                  MigrationTypeName(m.type()), what, m.description);
+  if (!u.in_transaction) {
+    title += "\nruns outside a transaction; a failure is recorded with success = false";
+  }
+  return title;
+}
+
+Script ToScript(const MigrateSteps& steps, const SchemaHistory& history) {
+  Script script;
+  script.push_back(Comment(fmt::format(
+      "lock: {}, taken before the first statement below and held until the last", steps.lock)));
+  script.insert(script.end(), steps.prologue.begin(), steps.prologue.end());
+  for (const MigrationUnit& u : steps.units) {
+    script.push_back(Comment(UnitTitle(u)));
+    script.insert(script.end(), u.before.begin(), u.before.end());
+    script.insert(script.end(), u.body.begin(), u.body.end());
+    script.push_back(HistoryInsert(history, u.row));
+    script.insert(script.end(), u.after.begin(), u.after.end());
+    if (u.in_transaction) script.push_back(Commit());
+  }
+  script.insert(script.end(), steps.epilogue.begin(), steps.epilogue.end());
+  script.push_back(Comment("lock released: " + steps.lock));
+  return script;
+}
+
+// ---- Executing ------------------------------------------------------------------------------
+
+std::chrono::milliseconds Elapsed(Clock::TimePoint start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::Real().Now() - start);
+}
+
+// Runs the error callbacks after a failure; their own failure is added to the message.
+void RunErrorCallbacks(const Script& on_error, db::Connection& conn, Error& error) {
+  if (on_error.empty()) return;
+  if (Status ran = Execute(on_error, conn); !ran) {
+    error.message += "; the error callback failed too: " + ran.error().message;
+  }
+}
+
+Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
+                                 const SchemaHistory& history) {
+  const auto start = Clock::Real().Now();
+  const ResolvedMigration& m = *u.migration;
+  STRATA_TRY(Execute(u.before, conn));
+  if (Status ran = Execute(u.body, conn); !ran) {
+    Error e = ran.error();
+    if (u.in_transaction) {
+      e.message += "; the migration was rolled back and nothing was recorded";
+    } else {
+      HistoryRow failed = u.row;
+      failed.success = false;
+      failed.execution_time = static_cast<std::int32_t>(Elapsed(start).count());
+      Status recorded = Execute({HistoryInsert(history, failed)}, conn);
+      e.message += recorded ? "; recorded as failed: undo its partial changes by hand, then run "
+                              "strata repair"
+                            : "; recording the failure also failed: " + recorded.error().message;
+    }
+    RunErrorCallbacks(u.on_error, conn, e);
+    return e;
+  }
+  u.row.execution_time = static_cast<std::int32_t>(Elapsed(start).count());
+  Script finish = {HistoryInsert(history, u.row)};
+  Append(finish, u.after);
+  if (u.in_transaction) finish.push_back(Commit());
+  STRATA_TRY(Execute(finish, conn));
+  return AppliedMigration{m.version, m.description, m.type(), m.script, Elapsed(start)};
+}
+
+Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHistory& history,
+                    MigrateListener& listener, MigrateResult& result) {
+  if (Status done = Execute(steps.prologue, conn); !done) {
+    Error e = done.error();
+    RunErrorCallbacks(steps.on_error, conn, e);
+    return e;
+  }
+  for (MigrationUnit& u : steps.units) {
+    listener.OnMigrationStart(*u.migration);
+    auto applied = RunUnit(u, conn, history);
+    if (!applied) {
+      Error e = std::move(applied).error();
+      RunErrorCallbacks(steps.on_error, conn, e);
+      return e;
+    }
+    listener.OnMigrationApplied(*applied);
+    result.applied.push_back(std::move(applied).value());
+  }
+  if (Status done = Execute(steps.epilogue, conn); !done) {
+    Error e = done.error();
+    RunErrorCallbacks(steps.on_error, conn, e);
+    return e;
+  }
+  return Ok();
 }
 
 }  // namespace
@@ -171,13 +328,53 @@ Status ValidationStatus(const Plan& plan) {
   return Err(ErrorCode::kValidation, message);
 }
 
+Result<Placeholders> MakePlaceholders(db::Connection& conn, const HistoryTableName& history_name,
+                                      const PlaceholderSettings& settings) {
+  SchemaHistory history(conn, history_name);
+  BuiltinPlaceholders builtins;
+  STRATA_ASSIGN_OR_RETURN(builtins.database, CurrentDatabase(conn));
+  STRATA_ASSIGN_OR_RETURN(builtins.user, history.CurrentUser());
+  STRATA_ASSIGN_OR_RETURN(builtins.schema, history.ResolvedSchema());
+  builtins.table = history_name.table;
+  builtins.timestamp = PlaceholderTimestamp(std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  return Placeholders(settings.enabled, settings.values, std::move(builtins));
+}
+
+Status WithReplacedChecksums(std::vector<ResolvedMigration>& resolved,
+                             const Placeholders& placeholders) {
+  for (ResolvedMigration& m : resolved) {
+    if (m.kind != MigrationKind::kRepeatable) continue;
+    STRATA_ASSIGN_OR_RETURN(ScriptConfig config, ReadScriptConfig(m.config_path));
+    if (!config.placeholder_replacement.value_or(placeholders.enabled())) continue;
+    STRATA_ASSIGN_OR_RETURN(std::string raw, ReadFile(m.path));
+    STRATA_ASSIGN_OR_RETURN(std::string replaced,
+                            placeholders.Replace(raw, m.path.string(), m.path.filename().string()));
+    const std::int32_t replaced_checksum = FlywayChecksum(replaced);
+    if (replaced_checksum == m.checksum) continue;
+    m.equivalent_checksum = m.checksum;
+    m.checksum = replaced_checksum;
+  }
+  return Ok();
+}
+
 Result<Plan> Inspect(db::Connection& conn, std::vector<ResolvedMigration> resolved,
-                     const HistoryTableName& history_name, const PlanOptions& options) {
+                     const HistoryTableName& history_name, const PlanOptions& options,
+                     const PlaceholderSettings& placeholder_settings) {
   SchemaHistory history(conn, history_name);
   STRATA_ASSIGN_OR_RETURN(bool exists, history.Exists());
   std::vector<HistoryRow> rows;
   if (exists) {
     STRATA_ASSIGN_OR_RETURN(rows, history.ReadAll());
+  }
+  const bool any_repeatable =
+      std::any_of(resolved.begin(), resolved.end(),
+                  [](const ResolvedMigration& m) { return m.kind == MigrationKind::kRepeatable; });
+  if (any_repeatable) {
+    STRATA_ASSIGN_OR_RETURN(Placeholders placeholders,
+                            MakePlaceholders(conn, history_name, placeholder_settings));
+    STRATA_TRY(WithReplacedChecksums(resolved, placeholders));
   }
   return MakePlan(std::move(resolved), std::move(rows), options);
 }
@@ -186,52 +383,150 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
                               std::vector<ResolvedMigration> resolved,
                               const MigrateOptions& options, MigrateListener& listener) {
   SchemaHistory history(conn, options.history);
-  auto on_wait = [&](const std::string& holder, std::chrono::milliseconds waited) {
-    listener.OnLockWait(holder, waited);
-  };
-  STRATA_ASSIGN_OR_RETURN(MigrationLock lock, MigrationLock::Acquire(lock_conn, history.quoted(),
-                                                                     options.lock, on_wait));
+  const Callbacks callbacks(options.callbacks);
+  STRATA_TRY(callbacks.CheckSupported());
+
+  // A dry run does not lock: it writes nothing, and must not wait behind a real run.
+  std::optional<MigrationLock> lock;
+  MigrateSteps steps;
+  if (options.dry_run) {
+    STRATA_ASSIGN_OR_RETURN(steps.lock, DescribeLock(lock_conn, history.quoted()));
+  } else {
+    auto on_wait = [&](const std::string& holder, std::chrono::milliseconds waited) {
+      listener.OnLockWait(holder, waited);
+    };
+    STRATA_ASSIGN_OR_RETURN(MigrationLock taken, MigrationLock::Acquire(lock_conn, history.quoted(),
+                                                                        options.lock, on_wait));
+    steps.lock = taken.description();
+    lock.emplace(std::move(taken));
+  }
+
   // Read (not create) first: a run that has nothing to do, or that refuses a bad script,
   // leaves the database exactly as it was, without even an empty history table.
-  STRATA_ASSIGN_OR_RETURN(bool history_exists, history.Exists());
-  std::vector<HistoryRow> rows;
-  if (history_exists) {
-    STRATA_ASSIGN_OR_RETURN(rows, history.ReadAll());
-  }
+  STRATA_ASSIGN_OR_RETURN(DatabaseState state, ReadOnly(conn, options.dry_run, [&] {
+                            return ReadState(conn, history, options.placeholders,
+                                             options.baseline_on_migrate);
+                          }));
+  const bool baseline_now =
+      options.baseline_on_migrate && state.rows.empty() && state.schema_has_objects;
 
   PlanOptions plan_options = options.plan;
   plan_options.ignore_migration_patterns.push_back(
       {IgnorePattern::Type::kAny, IgnorePattern::State::kPending});
-  STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), rows, plan_options));
+  if (baseline_now) plan_options.baseline_version = options.baseline.version;
+  STRATA_TRY(WithReplacedChecksums(resolved, state.placeholders));
+  STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), state.rows, plan_options));
   STRATA_TRY(RefuseFailedMigrations(plan, history.quoted()));
   if (options.validate_on_migrate) STRATA_TRY(ValidationStatus(plan));
 
-  std::vector<PreparedMigration> prepared;
-  prepared.reserve(plan.to_apply.size());
-  for (std::size_t index : plan.to_apply) {
-    STRATA_ASSIGN_OR_RETURN(PreparedMigration p,
-                            Prepare(*plan.entries[index].resolved, conn, options.mixed));
-    prepared.push_back(std::move(p));
+  // Every script is read, replaced and split before anything runs.
+  const SqlFileOptions file_options = SqlFileOptionsFor(conn, options.mixed, &state.placeholders);
+  std::int32_t rank = NextRank(state.rows);
+  if (baseline_now) {
+    steps.prologue.push_back(Comment(fmt::format(
+        "baseline_on_migrate: the schema has objects but no history; baselined at version {}",
+        options.baseline.version.ToString())));
+    steps.prologue.push_back(HistoryInsert(history, BaselineRow(options.baseline, state.user)));
+    rank = 2;
   }
-
-  if (!prepared.empty() && !history_exists) STRATA_TRY(history.CreateIfMissing());
+  for (std::size_t index : plan.to_apply) {
+    const ResolvedMigration& m = *plan.entries[index].resolved;
+    STRATA_ASSIGN_OR_RETURN(MigrationUnit unit,
+                            BuildUnit(m, callbacks, file_options, RowFor(m, rank++, state.user)));
+    steps.units.push_back(std::move(unit));
+  }
+  if (!state.history_exists && (!steps.units.empty() || baseline_now)) {
+    Script create;
+    AppendCreateHistory(history, create);
+    steps.prologue.insert(steps.prologue.begin(), create.begin(), create.end());
+  }
+  STRATA_ASSIGN_OR_RETURN(Script before, callbacks.StepsFor("beforeMigrate", file_options, true));
+  steps.prologue.insert(steps.prologue.begin(), before.begin(), before.end());
+  STRATA_ASSIGN_OR_RETURN(steps.epilogue, callbacks.StepsFor("afterMigrate", file_options, true));
+  STRATA_ASSIGN_OR_RETURN(steps.on_error,
+                          callbacks.StepsFor("afterMigrateError", file_options, true));
 
   MigrateResult result;
   result.initial_version = plan.current_version;
-  result.lock = lock.description();
-  STRATA_ASSIGN_OR_RETURN(std::string user, history.CurrentUser());
-  Applier applier(conn, history, std::move(user), NextRank(rows));
-  for (const PreparedMigration& p : prepared) {
-    listener.OnMigrationStart(*p.migration);
-    auto applied = applier.Apply(p);
-    if (!applied) {
-      return std::move(applied).error();
+  result.lock = steps.lock;
+  result.baselined = baseline_now;
+  if (options.dry_run) {
+    for (const MigrationUnit& u : steps.units) {
+      const ResolvedMigration& m = *u.migration;
+      result.applied.push_back({m.version, m.description, m.type(), m.script, {}});
     }
-    listener.OnMigrationApplied(*applied);
-    result.applied.push_back(std::move(applied).value());
+    result.dry_run_sql = RenderDryRun(ToScript(steps, history), conn.dialect());
+  } else {
+    STRATA_TRY(ExecuteSteps(steps, conn, history, listener, result));
+    STRATA_TRY(lock->Release());
   }
-  result.final_version = LatestVersion(plan.current_version, result.applied);
-  STRATA_TRY(lock.Release());
+  result.final_version = LatestVersion(
+      baseline_now ? std::optional<Version>(options.baseline.version) : plan.current_version,
+      result.applied);
+  return result;
+}
+
+Result<BaselineResult> Baseline(db::Connection& conn, db::Connection& lock_conn,
+                                const BaselineOptions& options, MigrateListener& listener) {
+  SchemaHistory history(conn, options.history);
+  const Callbacks callbacks(options.callbacks);
+  STRATA_TRY(callbacks.CheckSupported());
+  std::optional<MigrationLock> lock;
+  BaselineResult result;
+  if (options.dry_run) {
+    STRATA_ASSIGN_OR_RETURN(result.lock, DescribeLock(lock_conn, history.quoted()));
+  } else {
+    auto on_wait = [&](const std::string& holder, std::chrono::milliseconds waited) {
+      listener.OnLockWait(holder, waited);
+    };
+    STRATA_ASSIGN_OR_RETURN(MigrationLock taken, MigrationLock::Acquire(lock_conn, history.quoted(),
+                                                                        options.lock, on_wait));
+    result.lock = taken.description();
+    lock.emplace(std::move(taken));
+  }
+  STRATA_ASSIGN_OR_RETURN(DatabaseState state, ReadOnly(conn, options.dry_run, [&] {
+                            return ReadState(conn, history, options.placeholders, false);
+                          }));
+  if (!state.rows.empty()) {
+    const HistoryRow& first = state.rows.front();
+    if (state.rows.size() == 1 && first.type == MigrationType::kBaseline && first.version &&
+        *first.version == options.baseline.version &&
+        first.description == options.baseline.description) {
+      result.already_baselined = true;
+      if (lock) STRATA_TRY(lock->Release());
+      return result;
+    }
+    const HistoryRow& last = state.rows.back();
+    return Err(ErrorCode::kValidation,
+               fmt::format("cannot baseline: history table {} already has {} row{} (the latest: "
+                           "{} {}); baseline only adopts a database without history — run "
+                           "strata migrate instead",
+                           history.quoted(), state.rows.size(), state.rows.size() == 1 ? "" : "s",
+                           last.version ? "version " + last.version->ToString() : "repeatable",
+                           last.description));
+  }
+
+  const SqlFileOptions file_options = SqlFileOptionsFor(conn, false, &state.placeholders);
+  Script script;
+  script.push_back(Comment(fmt::format(
+      "lock: {}, taken before the first statement below and held until the last", result.lock)));
+  STRATA_ASSIGN_OR_RETURN(Script before, callbacks.StepsFor("beforeBaseline", file_options, true));
+  Append(script, std::move(before));
+  if (!state.history_exists) AppendCreateHistory(history, script);
+  script.push_back(
+      Comment(fmt::format("baseline at version {}: {}", options.baseline.version.ToString(),
+                          options.baseline.description)));
+  script.push_back(HistoryInsert(history, BaselineRow(options.baseline, state.user)));
+  STRATA_ASSIGN_OR_RETURN(Script after, callbacks.StepsFor("afterBaseline", file_options, true));
+  Append(script, std::move(after));
+  script.push_back(Comment("lock released: " + result.lock));
+
+  if (options.dry_run) {
+    result.dry_run_sql = RenderDryRun(script, conn.dialect());
+    return result;
+  }
+  STRATA_TRY(Execute(script, conn));
+  STRATA_TRY(lock->Release());
   return result;
 }
 

@@ -19,11 +19,23 @@
 // The lock is held for the whole run, so reading the history once under the lock is the same
 // as re-reading it before each migration: no other strata runner can write it meanwhile.
 //
+// Steps 2-4 only read the database and build the complete list of steps (history table
+// creation, baseline row, callbacks, each migration's statements with placeholders replaced,
+// each history INSERT). Step 5 executes that list; with `dry_run` the same list is rendered as
+// SQL instead (script.h) and nothing that changes the database runs — the lock is not taken
+// either (it is shown as a comment) and the reads run in a read-only transaction.
+//
+// Callbacks (callbacks.h): beforeMigrate and afterMigrate run in transactions of their own;
+// beforeEachMigrate and afterEachMigrate inside the migration's transaction (so they commit or
+// roll back with it); afterEachMigrateError and afterMigrateError after a failure, each in its
+// own transaction.
+//
 // Engines never print: progress goes to a MigrateListener.
 #ifndef STRATA_MIGRATIONS_MIGRATOR_H_
 #define STRATA_MIGRATIONS_MIGRATOR_H_
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,10 +44,23 @@
 #include "db/connection.h"
 #include "migrations/history.h"
 #include "migrations/lock.h"
+#include "migrations/placeholders.h"
 #include "migrations/plan.h"
 #include "migrations/resolver.h"
 
 namespace strata::migrations {
+
+// Placeholder replacement settings (placeholders.h).
+struct PlaceholderSettings {
+  bool enabled = true;                        // placeholder_replacement; default true
+  std::map<std::string, std::string> values;  // name -> value; names are case-insensitive
+};
+
+// Adopting a database that already has a schema (baseline, baseline_on_migrate).
+struct BaselineSettings {
+  Version version = Version::Parse("1").value();                       // baseline_version
+  std::string description = std::string(kDefaultBaselineDescription);  // baseline_description
+};
 
 struct MigrateOptions {
   HistoryTableName history;  // default: strata_schema_history in the current schema
@@ -46,6 +71,13 @@ struct MigrateOptions {
   // entirely outside a transaction. Default false.
   bool mixed = false;
   LockOptions lock;  // default: wait up to 10 min, report the holder every 10 s
+  PlaceholderSettings placeholders;
+  std::vector<SqlCallback> callbacks;  // callback files found in the locations; default none
+  // Record a BASELINE row first when the history is empty and the schema is not. Default false.
+  bool baseline_on_migrate = false;
+  BaselineSettings baseline;
+  // Build the steps and render them (MigrateResult::dry_run_sql) instead of running them.
+  bool dry_run = false;
 };
 
 struct AppliedMigration {
@@ -60,7 +92,10 @@ struct MigrateResult {
   std::optional<Version> initial_version;  // current version before the run
   std::optional<Version> final_version;    // current version after it
   std::vector<AppliedMigration> applied;
-  std::string lock;  // how the lock was taken, e.g. "pg_advisory_lock(77433833903597)"
+  std::string lock;        // how the lock was taken, e.g. "pg_advisory_lock(77433833903597)"
+  bool baselined = false;  // a BASELINE row was recorded first (baseline_on_migrate)
+  // Dry runs only: `applied` lists what would run (durations 0), and this is the SQL.
+  std::string dry_run_sql;
 };
 
 class MigrateListener {
@@ -83,9 +118,45 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
                               const MigrateOptions& options, MigrateListener& listener);
 
 // The plan for `info` and `validate`: reads the history (empty when the table does not exist;
-// no lock, no writes) and computes the plan.
+// no lock, no writes) and computes the plan. Repeatables' checksums follow `placeholders`
+// (see WithReplacedChecksums).
 Result<Plan> Inspect(db::Connection& conn, std::vector<ResolvedMigration> resolved,
-                     const HistoryTableName& history, const PlanOptions& options);
+                     const HistoryTableName& history, const PlanOptions& options,
+                     const PlaceholderSettings& placeholders = {});
+
+struct BaselineOptions {
+  HistoryTableName history;
+  BaselineSettings baseline;
+  LockOptions lock;
+  PlaceholderSettings placeholders;    // for callback scripts
+  std::vector<SqlCallback> callbacks;  // beforeBaseline / afterBaseline
+  bool dry_run = false;
+};
+
+struct BaselineResult {
+  bool already_baselined = false;  // the same baseline row was there: nothing done
+  std::string lock;
+  std::string dry_run_sql;  // dry runs only
+};
+
+// `baseline`: records a BASELINE row (rank 1, the version and description given) in a new or
+// empty history table, creating it, so that migrations up to that version count as applied.
+// Refused with kValidation when the history already has rows, unless they are exactly this
+// baseline (then nothing is done, already_baselined). Locks like Migrate.
+Result<BaselineResult> Baseline(db::Connection& conn, db::Connection& lock_conn,
+                                const BaselineOptions& options, MigrateListener& listener);
+
+// The placeholders of a run on `conn` for the history table `history`: the configured values
+// and the built-ins (database, user, schema, table, timestamp).
+Result<Placeholders> MakePlaceholders(db::Connection& conn, const HistoryTableName& history,
+                                      const PlaceholderSettings& settings);
+
+// Flyway's checksums for repeatables (reference/flyway.md §3): when placeholder replacement
+// applies to a repeatable script, its checksum is that of the replaced text, and the raw
+// file's checksum is kept as equivalent_checksum. Versioned scripts keep the raw checksum.
+// Errors: an unknown placeholder in a repeatable, a bad configuration file.
+Status WithReplacedChecksums(std::vector<ResolvedMigration>& resolved,
+                             const Placeholders& placeholders);
 
 // One kValidation error listing every problem of `plan` (a summary line, then one line per
 // problem), or Ok when there is none.

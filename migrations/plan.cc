@@ -675,8 +675,11 @@ class Planner {
   }
 
   void LearnFromFiles(const std::vector<bool>& done) {
+    // Flyway 9: a new database starts from the highest B file not above the target.
+    const bool has_target_version = options_.target.kind == Target::Kind::kVersion;
     for (std::size_t i = 0; i < files_.size(); ++i) {
-      if (!done[i] && files_[i].kind == MigrationKind::kBaseline) {
+      if (!done[i] && files_[i].kind == MigrationKind::kBaseline &&
+          !(has_target_version && *files_[i].version > *options_.target.version)) {
         RaiseTo(context_.pending_baseline, *files_[i].version);
       }
     }
