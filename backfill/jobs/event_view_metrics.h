@@ -30,7 +30,8 @@
 //                      with an error naming the event, its span and both ways out; "skip"
 //                      writes nothing for it and counts it (see SkippedEvents()).
 //   rows_per_statement rows per INSERT statement, 1..7500 (default 5000).
-//   write_method       "values" (multi-row INSERT, every engine; the default) or "copy"
+//   write_method       "auto" (the default: copy on PostgreSQL, where it measured faster,
+//                      values elsewhere), "values" (multi-row INSERT, every engine) or "copy"
 //                      (PostgreSQL only: COPY into a temporary table, one INSERT … SELECT).
 #ifndef STRATA_BACKFILL_JOBS_EVENT_VIEW_METRICS_H_
 #define STRATA_BACKFILL_JOBS_EVENT_VIEW_METRICS_H_

@@ -51,7 +51,7 @@ TEST(EventViewMetricsBindTest, DefaultsAreFilledIn) {
                                         {"max_days", "3660"},
                                         {"over_max_days", "fail"},
                                         {"rows_per_statement", "5000"},
-                                        {"write_method", "values"},
+                                        {"write_method", "auto"},
                                         {"zone", "Asia/Seoul"}}));
 }
 
@@ -69,7 +69,7 @@ TEST(EventViewMetricsBindTest, BadValuesNameTheParameter) {
       {{{"first_event_id", "10"}, {"last_event_id", "9"}},
        "first_event_id 10 is greater than last_event_id 9"},
       {{{"over_max_days", "truncate"}}, "over_max_days='truncate' is not fail or skip"},
-      {{{"write_method", "load"}}, "write_method='load' is not values or copy"},
+      {{{"write_method", "load"}}, "write_method='load' is not auto, values or copy"},
       {{{"zones", "UTC"}}, "job 'event-view-metrics' has no parameter 'zones'"},
   };
   for (const Case& c : cases) {
@@ -595,32 +595,34 @@ INSTANTIATE_TEST_SUITE_P(All, EventViewMetricsTest, ::testing::ValuesIn(testing:
                            return std::string(MigrationsFolder(info.param));
                          });
 
-// PostgreSQL's COPY method writes the same table.
-TEST(EventViewMetricsCopyTest, CopyMethodWritesTheSameRows) {
-  auto scratch = ExampleDatabase(db::Dialect::kPostgres);
-  ASSERT_NE(scratch, nullptr);
-  auto conn = scratch->Connect();
-  ASSERT_NE(conn, nullptr);
-  InsertEvents(*conn,
-               {{1, Utc(2024_y / 3 / 9, 16, 0, 0), Utc(2024_y / 3 / 12, 0, 0, 0), {1, 2}},
-                {2, Utc(2020_y / 1 / 1, 0, 0, 0), Utc(2024_y / 2 / 8, 12, 0, 0), {3}}},
-               "Asia/Seoul");
-  InsertMetric(*conn, 2, 2024_y / 3 / 11, 4);
-  auto job = MustBind({{"write_method", "copy"}});
-  ASSERT_NE(job, nullptr);
-  ASSERT_TRUE(job->Check(*conn));
-  const RunTotals first = MustRun(*conn, *job, 2);
-  EXPECT_EQ(first.sum.rows_written, 3 + 2 + 1'500);
-  EXPECT_EQ(first.sum.rows_present, 1);
-  Expectation expected;
-  expected.Days(1, 2024_y / 3 / 10, 2024_y / 3 / 12);
-  expected.Days(2, 2024_y / 3 / 10, 2024_y / 3 / 12);
-  expected.Existing(2, 2024_y / 3 / 11, 4);
-  expected.Days(3, 2020_y / 1 / 1, 2024_y / 2 / 8);
-  EXPECT_EQ(MetricTable(*conn), expected.Table());
-  EXPECT_EQ(MustRun(*conn, *job, 2).sum.rows_written, 0);
-  // The staging table emptied itself.
-  EXPECT_EQ(QueryInt(*conn, "SELECT COUNT(*) FROM strata_event_view_metric_stage"), 0);
+// On PostgreSQL both write methods (COPY, the default there, and multi-row INSERT) write the
+// same table.
+TEST(EventViewMetricsCopyTest, BothMethodsWriteTheSameRowsOnPostgres) {
+  for (const char* method : {"copy", "values"}) {
+    SCOPED_TRACE(method);
+    auto scratch = ExampleDatabase(db::Dialect::kPostgres);
+    ASSERT_NE(scratch, nullptr);
+    auto conn = scratch->Connect();
+    ASSERT_NE(conn, nullptr);
+    InsertEvents(*conn,
+                 {{1, Utc(2024_y / 3 / 9, 16, 0, 0), Utc(2024_y / 3 / 12, 0, 0, 0), {1, 2}},
+                  {2, Utc(2020_y / 1 / 1, 0, 0, 0), Utc(2024_y / 2 / 8, 12, 0, 0), {3}}},
+                 "Asia/Seoul");
+    InsertMetric(*conn, 2, 2024_y / 3 / 11, 4);
+    auto job = MustBind({{"write_method", method}, {"rows_per_statement", "100"}});
+    ASSERT_NE(job, nullptr);
+    ASSERT_TRUE(job->Check(*conn));
+    const RunTotals first = MustRun(*conn, *job, 2);
+    EXPECT_EQ(first.sum.rows_written, 3 + 2 + 1'500);
+    EXPECT_EQ(first.sum.rows_present, 1);
+    Expectation expected;
+    expected.Days(1, 2024_y / 3 / 10, 2024_y / 3 / 12);
+    expected.Days(2, 2024_y / 3 / 10, 2024_y / 3 / 12);
+    expected.Existing(2, 2024_y / 3 / 11, 4);
+    expected.Days(3, 2020_y / 1 / 1, 2024_y / 2 / 8);
+    EXPECT_EQ(MetricTable(*conn), expected.Table());
+    EXPECT_EQ(MustRun(*conn, *job, 2).sum.rows_written, 0);
+  }
 }
 
 TEST(EventViewMetricsCopyTest, CopyIsRefusedOnOtherEngines) {
