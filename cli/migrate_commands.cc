@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "base/duration.h"
+#include "base/file.h"
 #include "cli/command.h"
 #include "migrations/migrator.h"
 #include "migrations/resolver.h"
@@ -18,12 +19,17 @@ using migrations::PlanEntry;
 
 // Flags shared by the migration commands; each overrides its strata.toml key.
 struct MigrationFlags {
-  std::vector<std::string> locations;       // --locations DIR[,DIR...]
-  std::optional<std::string> table;         // --table
-  std::optional<std::string> schema;        // --schema
-  std::optional<std::string> target;        // --target
-  std::optional<std::string> lock_timeout;  // --lock-timeout
-  bool out_of_order = false;                // --out-of-order
+  std::vector<std::string> locations;               // --locations DIR[,DIR...]
+  std::optional<std::string> table;                 // --table
+  std::optional<std::string> schema;                // --schema
+  std::optional<std::string> target;                // --target
+  std::optional<std::string> lock_timeout;          // --lock-timeout
+  bool out_of_order = false;                        // --out-of-order
+  std::vector<std::string> placeholders;            // -p/--placeholder NAME=VALUE (repeatable)
+  bool dry_run = false;                             // --dry-run (migrate, baseline)
+  std::optional<std::string> dry_run_output;        // --dry-run-output FILE (implies --dry-run)
+  std::optional<std::string> baseline_version;      // --baseline-version (baseline)
+  std::optional<std::string> baseline_description;  // --baseline-description (baseline)
 };
 
 void AddMigrationFlags(CLI::App* cmd, MigrationFlags& f) {
@@ -38,6 +44,17 @@ void AddMigrationFlags(CLI::App* cmd, MigrationFlags& f) {
                   "version");
   cmd->add_flag("--out-of-order", f.out_of_order,
                 "Apply pending versions below the current version instead of ignoring them");
+  cmd->add_option("-p,--placeholder", f.placeholders,
+                  "NAME=VALUE for ${NAME} in SQL scripts (repeatable; overrides [placeholders] "
+                  "and STRATA_PLACEHOLDERS_<NAME>)");
+}
+
+void AddDryRunFlags(CLI::App* cmd, MigrationFlags& f) {
+  cmd->add_flag("--dry-run", f.dry_run,
+                "Print the SQL that would run, in order, and change nothing (not even the "
+                "history table)");
+  cmd->add_option("--dry-run-output", f.dry_run_output,
+                  "Write the dry run's SQL to FILE instead of stdout (implies --dry-run)");
 }
 
 struct Settings {
@@ -47,7 +64,39 @@ struct Settings {
   migrations::LockOptions lock;
   bool validate_on_migrate = true;
   bool mixed = false;
+  migrations::PlaceholderSettings placeholders;
+  bool baseline_on_migrate = false;
+  migrations::BaselineSettings baseline;
 };
+
+// -p NAME=VALUE flags on top of the configuration's placeholders.
+Status AddPlaceholderFlags(const std::vector<std::string>& flags,
+                           migrations::PlaceholderSettings& settings) {
+  for (const std::string& flag : flags) {
+    const std::size_t eq = flag.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Err(
+          ErrorCode::kInvalidArgument,
+          fmt::format("-p/--placeholder '{}': expected NAME=VALUE, e.g. -p owner=app", flag));
+    }
+    settings.values[flag.substr(0, eq)] = flag.substr(eq + 1);
+  }
+  return Ok();
+}
+
+Result<migrations::BaselineSettings> BaselineFor(const Config& config, const MigrationFlags& f) {
+  migrations::BaselineSettings b;
+  const std::string version = f.baseline_version.value_or(config.baseline_version);
+  auto parsed = migrations::Version::Parse(version);
+  if (!parsed) {
+    return Err(
+        ErrorCode::kInvalidArgument,
+        fmt::format("baseline version '{}' is not a version: {}", version, parsed.error().message));
+  }
+  b.version = std::move(*parsed);
+  b.description = f.baseline_description.value_or(config.baseline_description);
+  return b;
+}
 
 Result<Settings> SettingsFor(const Config& config, const MigrationFlags& f) {
   Settings s;
@@ -64,6 +113,11 @@ Result<Settings> SettingsFor(const Config& config, const MigrationFlags& f) {
                           ParseDuration(f.lock_timeout.value_or(config.lock_timeout)));
   s.validate_on_migrate = config.validate_on_migrate;
   s.mixed = config.mixed;
+  s.placeholders.enabled = config.placeholder_replacement;
+  s.placeholders.values = config.placeholders;
+  STRATA_TRY(AddPlaceholderFlags(f.placeholders, s.placeholders));
+  s.baseline_on_migrate = config.baseline_on_migrate;
+  STRATA_ASSIGN_OR_RETURN(s.baseline, BaselineFor(config, f));
   return s;
 }
 
@@ -99,23 +153,72 @@ Result<std::unique_ptr<db::Connection>> LockConnection(const Context& ctx, db::C
   return ctx.Connect();
 }
 
-Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
+// A dry run's SQL, with a header saying what it is: to --dry-run-output FILE, or to stdout
+// (inside the JSON document with --json).
+Status EmitDryRun(Context& ctx, const MigrationFlags& flags, const std::string& command,
+                  const db::Connection& conn, const std::string& sql, nlohmann::json& doc) {
+  const std::string text = fmt::format(
+      "-- strata {} --dry-run against {} ({})\n"
+      "-- Nothing below has been executed. History rows show execution_time 0: it is measured "
+      "when the statements run.\n{}",
+      command, conn.display_url(), db::DialectName(conn.dialect()), sql);
+  doc["dry_run"] = true;
+  if (flags.dry_run_output) {
+    Status written = WriteFileAtomically(*flags.dry_run_output, text);
+    if (!written) {
+      return std::move(written).error().WithContext("writing the dry run to " +
+                                                    *flags.dry_run_output);
+    }
+    doc["dry_run_output"] = *flags.dry_run_output;
+    ctx.out().Line(
+        fmt::format("dry run: SQL written to {}; nothing was changed", *flags.dry_run_output));
+  } else if (ctx.out().json()) {
+    doc["dry_run_sql"] = text;
+  } else {
+    ctx.out().Line(text);
+  }
+  return Ok();
+}
+
+Result<std::unique_ptr<db::Connection>> LockConnectionUnlessDryRun(const Context& ctx,
+                                                                   db::Connection& conn,
+                                                                   bool dry_run) {
+  if (dry_run) return std::unique_ptr<db::Connection>();  // a dry run takes no lock
+  return LockConnection(ctx, conn);
+}
+
+Status RunMigrate(Context& ctx, MigrationFlags flags) {
+  flags.dry_run = flags.dry_run || flags.dry_run_output.has_value();
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> conn, ctx.Connect());
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> lock_conn, LockConnection(ctx, *conn));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> lock_conn,
+                          LockConnectionUnlessDryRun(ctx, *conn, flags.dry_run));
   migrations::MigrateOptions options;
   options.history = s.history;
   options.plan = s.plan;
   options.lock = s.lock;
   options.validate_on_migrate = s.validate_on_migrate;
   options.mixed = s.mixed;
+  options.placeholders = s.placeholders;
+  options.callbacks = std::move(resolution.callbacks);
+  options.baseline_on_migrate = s.baseline_on_migrate;
+  options.baseline = s.baseline;
+  options.dry_run = flags.dry_run;
   CliMigrateListener listener(ctx.out());
   STRATA_ASSIGN_OR_RETURN(migrations::MigrateResult result,
                           migrations::Migrate(*conn, lock_conn ? *lock_conn : *conn,
                                               std::move(resolution.migrations), options, listener));
-  if (result.applied.empty()) {
+  nlohmann::json doc = nlohmann::json::object();
+  if (flags.dry_run) {
+    STRATA_TRY(EmitDryRun(ctx, flags, "migrate", *conn, result.dry_run_sql, doc));
+    // On stdout the summary follows the SQL, so it is an SQL comment too.
+    ctx.out().Line(fmt::format("{}dry run: {} migration{} would be applied to {}{}",
+                               flags.dry_run_output ? "" : "-- ", result.applied.size(),
+                               result.applied.size() == 1 ? "" : "s", conn->display_url(),
+                               result.baselined ? ", after a baseline row" : ""));
+  } else if (result.applied.empty()) {
     ctx.out().Line(fmt::format("{} is up to date at version {}", conn->display_url(),
                                VersionText(result.final_version)));
   } else {
@@ -132,13 +235,56 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
                        {"script", m.script},
                        {"execution_time_ms", m.duration.count()}});
   }
-  ctx.out().Json({{"target", conn->display_url()},
-                  {"initial_version", VersionJson(result.initial_version)},
-                  {"final_version", VersionJson(result.final_version)},
-                  {"migrations_executed", result.applied.size()},
-                  {"applied", applied},
-                  {"lock", result.lock},
-                  {"warnings", nlohmann::json::array()}});
+  doc["target"] = conn->display_url();
+  doc["initial_version"] = VersionJson(result.initial_version);
+  doc["final_version"] = VersionJson(result.final_version);
+  doc["migrations_executed"] = flags.dry_run ? 0 : result.applied.size();
+  doc[flags.dry_run ? "would_apply" : "applied"] = applied;
+  doc["baselined"] = result.baselined;
+  doc["lock"] = result.lock;
+  doc["warnings"] = nlohmann::json::array();
+  ctx.out().Json(doc);
+  return Ok();
+}
+
+Status RunBaseline(Context& ctx, MigrationFlags flags) {
+  flags.dry_run = flags.dry_run || flags.dry_run_output.has_value();
+  STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
+  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
+                          migrations::ResolveMigrations(s.resolve));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> conn, ctx.Connect());
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> lock_conn,
+                          LockConnectionUnlessDryRun(ctx, *conn, flags.dry_run));
+  migrations::BaselineOptions options;
+  options.history = s.history;
+  options.baseline = s.baseline;
+  options.lock = s.lock;
+  options.placeholders = s.placeholders;
+  options.callbacks = std::move(resolution.callbacks);
+  options.dry_run = flags.dry_run;
+  CliMigrateListener listener(ctx.out());
+  STRATA_ASSIGN_OR_RETURN(
+      migrations::BaselineResult result,
+      migrations::Baseline(*conn, lock_conn ? *lock_conn : *conn, options, listener));
+  nlohmann::json doc = nlohmann::json::object();
+  const std::string version = s.baseline.version.ToString();
+  if (flags.dry_run) {
+    STRATA_TRY(EmitDryRun(ctx, flags, "baseline", *conn, result.dry_run_sql, doc));
+  } else if (result.already_baselined) {
+    ctx.out().Line(fmt::format("{} is already baselined at version {}; nothing to do",
+                               conn->display_url(), version));
+  } else {
+    ctx.out().Line(
+        fmt::format("baselined {} at version {} ({}): migrations up to it count as "
+                    "applied",
+                    conn->display_url(), version, s.baseline.description));
+  }
+  doc["target"] = conn->display_url();
+  doc["baseline_version"] = version;
+  doc["baseline_description"] = s.baseline.description;
+  doc["already_baselined"] = result.already_baselined;
+  doc["lock"] = result.lock;
+  ctx.out().Json(doc);
   return Ok();
 }
 
@@ -153,7 +299,8 @@ Result<Plan> InspectFor(const Context& ctx, const Settings& s) {
   Result<std::unique_ptr<db::Connection>> conn = ctx.Connect();
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, resolving.get());
   if (!conn) return std::move(conn).error();
-  return migrations::Inspect(**conn, std::move(resolution.migrations), s.history, s.plan);
+  return migrations::Inspect(**conn, std::move(resolution.migrations), s.history, s.plan,
+                             s.placeholders);
 }
 
 std::string ChecksumAgreement(const PlanEntry& e) {
@@ -233,9 +380,25 @@ void RegisterMigrateCommands(CLI::App& app, CommandTable& table) {
   CLI::App* migrate = app.add_subcommand(
       "migrate", "Apply pending migrations, under a lock, each with its history row");
   AddMigrationFlags(migrate, *migrate_flags);
+  AddDryRunFlags(migrate, *migrate_flags);
   migrate->add_option("--lock-timeout", migrate_flags->lock_timeout,
                       "How long to wait for another runner's lock (default 10m)");
   table.Add(migrate, [migrate_flags](Context& ctx) { return RunMigrate(ctx, *migrate_flags); });
+
+  auto baseline_flags = std::make_shared<MigrationFlags>();
+  CLI::App* baseline = app.add_subcommand(
+      "baseline",
+      "Adopt an existing database: record a baseline row so that migrations up to the baseline "
+      "version count as applied (refused when the history has rows, exit 3)");
+  AddMigrationFlags(baseline, *baseline_flags);
+  AddDryRunFlags(baseline, *baseline_flags);
+  baseline->add_option("--baseline-version", baseline_flags->baseline_version,
+                       "Version to baseline at (default: baseline_version, else 1)");
+  baseline->add_option("--baseline-description", baseline_flags->baseline_description,
+                       "Description of the baseline row (default: << Flyway Baseline >>)");
+  baseline->add_option("--lock-timeout", baseline_flags->lock_timeout,
+                       "How long to wait for another runner's lock (default 10m)");
+  table.Add(baseline, [baseline_flags](Context& ctx) { return RunBaseline(ctx, *baseline_flags); });
 
   auto info_flags = std::make_shared<MigrationFlags>();
   CLI::App* info = app.add_subcommand("info", "Show every migration and its state");
