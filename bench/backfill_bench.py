@@ -1,0 +1,547 @@
+#!/usr/bin/env python3
+"""Backfill benchmark: the event-view-metrics job against the SQL it replaces (issue 7).
+
+Data: 100,000 legacy events from strata-events-generate (seed 1, Asia/Seoul, 20% of the
+statistics partly covered): about 105,000 statistics, 174,000 existing metric rows and 2.96
+million missing ones. Every run gets a fresh copy (PostgreSQL: CREATE DATABASE … TEMPLATE;
+MariaDB: migrations + generator again, untimed), so every command does the whole backfill.
+
+Commands (PostgreSQL):
+  set        one set-based statement through psql: INSERT … SELECT … generate_series …
+             ON CONFLICT DO NOTHING (the baseline), local days via AT TIME ZONE, events that
+             end before they start excluded as the domain rule does
+  strata     the job with 1 worker; strata2 with --workers 2
+  dry        the job's count-mode dry run (read-only transactions)
+  per_row    a client sending one INSERT per row (psql -f, autocommit), on the first 5,000
+             events only (a whole run would take minutes); compared in rows/s
+Commands (MariaDB):
+  cte        the hand-written recursive CTE from the issue (the baseline), with
+             max_recursive_iterations raised: at the default (1,000) MariaDB 10.11 stops it
+             with ERROR 1931 on this data
+  seq        the best set-based form: a join to seq_0_to_3660 with a no-op
+             ON DUPLICATE KEY UPDATE
+  strata     the job with 1 worker; strata2 with --workers 2
+Peak memory of the strata process (/usr/bin/time -f %M) at 100,000 and 1,000,000 events
+(PostgreSQL, --workers 2).
+
+"strata" is `strata backfill run event-view-metrics` when the CLI has the command, otherwise
+bench/backfill_driver.cc (strata-backfill-driver: the same job under a plain chunk loop without
+the engine's state table, throttle or retries), and the results say which one ran.
+
+bench/run imports this module and calls bench_backfill(ctx). It can also run alone:
+  python3 bench/backfill_bench.py [--rounds N] [--build-dir DIR] [--no-build] [--skip-1m]
+                                  [--out FILE]
+which builds the targets it needs, restarts itself under tests/with-servers (set
+STRATA_TEST_PG_PORT / STRATA_TEST_MY_PORT to move the servers) and prints the result as JSON.
+"""
+
+import argparse
+import importlib.machinery
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EVENTS = 100_000
+EVENTS_LARGE = 1_000_000
+PER_ROW_EVENTS = 5_000
+ZONE = "Asia/Seoul"
+ROUNDS = (1, 3)  # (quick, full)
+
+# The issue's targets.
+PG_ONE_WORKER_MIN = 0.8  # × the set-based statement's rows/s
+PG_TWO_WORKERS_MIN = 1.0
+MARIADB_MIN = 2.0  # × the recursive CTE's rows/s
+PER_ROW_MIN = 8.0  # × one row per statement
+MEMORY_MAX_GROWTH = 0.20  # between 100,000 and 1,000,000 events
+DRY_RUN_MAX = 0.3  # × the real run's time
+
+PG_SET_SQL = f"""\
+INSERT INTO event_view_metric (event_statistic_id, view_date, view_count, created_at, updated_at)
+SELECT s.event_statistic_id, d.day::date, 0, now(), now()
+FROM event_statistic s
+JOIN event e ON e.event_id = s.event_id
+CROSS JOIN LATERAL generate_series((e.registration_start AT TIME ZONE '{ZONE}')::date::timestamp,
+                                   (e.event_end AT TIME ZONE '{ZONE}')::date::timestamp,
+                                   interval '1 day') AS d(day)
+WHERE e.event_end >= e.registration_start
+ON CONFLICT DO NOTHING;
+"""
+
+# The issue's statement, verbatim, after raising the recursion limit for this session.
+MARIADB_CTE_SQL = """\
+SET SESSION max_recursive_iterations = 100000;
+INSERT INTO event_view_metric (event_statistic_id, view_date, view_count, created_at, updated_at)
+SELECT DateSeries.event_statistic_id, DateSeries.metric_date, 0, NOW(), NOW()
+FROM (WITH RECURSIVE DateSeries_CTE AS (
+        SELECT es.event_statistic_id, CAST(e.registration_start AS DATE) AS metric_date, CAST(e.event_end AS DATE) AS end_date
+        FROM event e JOIN event_statistic es ON e.event_id = es.event_id
+        UNION ALL
+        SELECT ds.event_statistic_id, DATE_ADD(ds.metric_date, INTERVAL 1 DAY), ds.end_date
+        FROM DateSeries_CTE ds WHERE ds.metric_date < ds.end_date)
+      SELECT * FROM DateSeries_CTE) AS DateSeries
+WHERE NOT EXISTS (SELECT 1 FROM event_view_metric evm
+                  WHERE evm.event_statistic_id = DateSeries.event_statistic_id AND evm.view_date = DateSeries.metric_date);
+"""
+
+# DATETIMEs are wall-clock times in the zone already, so DATE() is the local date.
+MARIADB_SEQ_SQL = """\
+INSERT INTO event_view_metric (event_statistic_id, view_date, view_count, created_at, updated_at)
+SELECT s.event_statistic_id, DATE(e.registration_start) + INTERVAL q.seq DAY, 0, NOW(), NOW()
+FROM event_statistic s
+STRAIGHT_JOIN event e ON e.event_id = s.event_id
+JOIN seq_0_to_3660 q ON q.seq <= DATEDIFF(e.event_end, e.registration_start)
+WHERE e.event_end >= e.registration_start
+ON DUPLICATE KEY UPDATE event_view_metric.event_statistic_id = event_view_metric.event_statistic_id;
+"""
+
+# One INSERT per missing row of the first PER_ROW_EVENTS events, written by the server itself.
+PG_PER_ROW_FILE_SQL = """\
+COPY (
+  SELECT format('INSERT INTO event_view_metric (event_statistic_id, view_date, view_count, '
+                'created_at, updated_at) VALUES (%s, %L, 0, now(), now()) ON CONFLICT DO NOTHING;',
+                s.event_statistic_id, d.day::date)
+  FROM event_statistic s
+  JOIN event e ON e.event_id = s.event_id
+  CROSS JOIN LATERAL generate_series((e.registration_start AT TIME ZONE '{zone}')::date::timestamp,
+                                     (e.event_end AT TIME ZONE '{zone}')::date::timestamp,
+                                     interval '1 day') AS d(day)
+  WHERE e.event_end >= e.registration_start AND e.event_id <= {events}
+    AND NOT EXISTS (SELECT 1 FROM event_view_metric m
+                    WHERE m.event_statistic_id = s.event_statistic_id AND m.view_date = d.day::date)
+  ORDER BY s.event_statistic_id, d.day
+) TO STDOUT
+"""
+
+
+def bench_run_module():
+    """bench/run's helpers (Contestant, Command, run_rounds, summarize, ...): the running
+    bench/run itself when it imported us, otherwise loaded from its file."""
+    main = sys.modules.get("__main__")
+    if main is not None and hasattr(main, "run_rounds") and hasattr(main, "Contestant"):
+        return main
+    if "strata_bench_run" in sys.modules:
+        return sys.modules["strata_bench_run"]
+    loader = importlib.machinery.SourceFileLoader("strata_bench_run", str(REPO / "bench" / "run"))
+    spec = importlib.util.spec_from_loader("strata_bench_run", loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["strata_bench_run"] = module
+    loader.exec_module(module)
+    return module
+
+
+def tool_paths(ctx):
+    build = Path(ctx.build_dir)
+    return {
+        "GENERATE": str(build / "examples" / "events" / "generator" / "strata-events-generate"),
+        "DRIVER": str(build / "bench" / "strata-backfill-driver"),
+    }
+
+
+def strata_has_backfill(ctx):
+    if not Path(ctx.strata).exists():
+        return False
+    done = subprocess.run([ctx.strata, "backfill", "run", "--help"], capture_output=True,
+                          text=True)
+    return done.returncode == 0
+
+
+def strata_command(R, use_cli, url_var, workers, dry_run, rss_file):
+    """The strata contestant's command, under /usr/bin/time for its peak memory."""
+    if use_cli:
+        tokens = ["{STRATA}", "backfill", "run", "event-view-metrics", "--url", url_var,
+                  "--workers", str(workers)]
+    else:
+        tokens = ["{DRIVER}", "--url", url_var, "--workers", str(workers)]
+    if dry_run:
+        tokens.append("--dry-run")
+    return R.Command(["/usr/bin/time", "-f", "%M", "-o", rss_file] + tokens)
+
+
+def rows_per_second(rows, seconds):
+    return rows / seconds if seconds > 0 else 0.0
+
+
+class Data:
+    """What the generator reported for the data set: rows a complete backfill adds."""
+
+    def __init__(self, summary):
+        self.existing = summary["existing_metric_rows"]
+        self.missing = summary["missing_metric_rows"]
+        self.events = summary["events"]
+
+
+def apply_migrations_pg(R, s, db):
+    for name in ("V1__create_event", "V2__create_event_statistic",
+                 "V3__create_event_view_metric"):
+        R.run_checked(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f",
+                       str(REPO / "examples/events/migrations/postgres" / f"{name}.sql"),
+                       s.pg_url(db)], "psql migration")
+
+
+def apply_migrations_my(R, s, db):
+    for name in ("V1__create_event", "V2__create_event_statistic",
+                 "V3__create_event_view_metric"):
+        path = REPO / "examples/events/migrations/mariadb" / f"{name}.sql"
+        with open(path, "rb") as f:
+            R.run_checked(s.mariadb_client() + [db], "mariadb migration", stdin=f)
+
+
+def generate(R, tools, url, events):
+    out = R.run_checked([tools["GENERATE"], "--url", url, "--events", str(events), "--zone", ZONE,
+                         "--batch", "2000", "--json"], "strata-events-generate")
+    return Data(json.loads(out))
+
+
+def pg_template(R, ctx, tools, name, events):
+    s = ctx.servers
+    s.psql("postgres", f'DROP DATABASE IF EXISTS "{name}"')
+    s.psql("postgres", f'CREATE DATABASE "{name}"')
+    apply_migrations_pg(R, s, name)
+    data = generate(R, tools, s.pg_url(name), events)
+    s.psql(name, "VACUUM ANALYZE")
+    return data
+
+
+def pg_metric_rows(s, db):
+    return int(s.psql(db, "SELECT count(*) FROM event_view_metric"))
+
+
+def my_metric_rows(s, db):
+    return int(s.mariadb("SELECT count(*) FROM event_view_metric", db))
+
+
+def read_rss(path):
+    try:
+        return int(Path(path).read_text().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def bench_backfill(ctx):
+    """Runs the backfill benchmark; returns bench/run's result shape (title, description,
+    rounds, baseline, rows, targets, ...) with per-engine tables under "engines"."""
+    R = bench_run_module()
+    s = ctx.servers
+    if s is None:
+        raise R.BenchError("the backfill benchmark needs the test servers (tests/with-servers)")
+    tools = tool_paths(ctx)
+    for key, path in tools.items():
+        if not Path(path).exists():
+            raise R.BenchError(f"{path} is missing: build its target first (ninja -C "
+                               f"{ctx.build_dir} strata_events_generate strata_backfill_driver)")
+    use_cli = strata_has_backfill(ctx)
+    strata_label = ("strata backfill run" if use_cli
+                    else "strata job via bench driver (no engine)")
+    rounds = getattr(ctx.args, "reps", None) or (ROUNDS[0] if ctx.args.quick else ROUNDS[1])
+    work = Path(ctx.work)
+    values = dict(ctx.values, **tools)
+    ctx_values_before = ctx.values
+    ctx.values = values  # run_rounds reads ctx.values
+    start_load = R.loadavg()
+    try:
+        pg = bench_postgres(R, ctx, tools, work, use_cli, strata_label, rounds)
+        my = bench_mariadb(R, ctx, tools, work, use_cli, strata_label, rounds)
+        memory = bench_memory(R, ctx, tools, work, use_cli, pg)
+    finally:
+        ctx.values = ctx_values_before
+
+    targets = pg["targets"] + my["targets"] + memory["targets"]
+    R.print_targets(targets)
+    return {
+        "title": "Backfill event_view_metric rows for 100,000 legacy events",
+        "description": (
+            f"{pg['data'].missing:,} missing rows ({pg['data'].existing:,} present) from "
+            f"strata-events-generate --events {EVENTS} --seed 1 --zone {ZONE}; each run on a "
+            "fresh copy. 'strata' is " + strata_label + ". Rates are rows written per second "
+            "of wall time."),
+        "rounds": rounds,
+        "warmup": "none (each run takes tens of seconds)",
+        "baseline": "set (PostgreSQL) / cte (MariaDB)",
+        "strata_command": strata_label,
+        "engines": {"postgres": pg["result"], "mariadb": my["result"]},
+        "memory": memory["result"],
+        "rows": pg["result"]["rows"] + my["result"]["rows"],
+        "targets": targets,
+        "loadavg": {"start": start_load, "end": R.loadavg()},
+    }
+
+
+def with_rates(rows, rows_of):
+    for r in rows:
+        written = rows_of(r["key"])
+        r["rows"] = written
+        r["rows_per_s"] = round(rows_per_second(written, r["median_s"]))
+    return rows
+
+
+def bench_postgres(R, ctx, tools, work, use_cli, strata_label, rounds):
+    s = ctx.servers
+    R.log(f"\n== backfill (PostgreSQL): generating {EVENTS:,} events into a template database")
+    data = pg_template(R, ctx, tools, "evm_template", EVENTS)
+    R.log(f"  {data.missing:,} missing rows, {data.existing:,} present")
+    (work / "evm_pg_set.sql").write_text(PG_SET_SQL)
+    rss = {}
+
+    def fresh(key, template="evm_template"):
+        def make(tag):
+            db = f"evm_{key}_{tag}"
+            s.psql("postgres", f'DROP DATABASE IF EXISTS "{db}"')
+            s.psql("postgres", f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
+            s.psql("postgres", "CHECKPOINT")
+            return {"DB": db, "PG_URL": s.pg_url(db), "RSS": str(work / f"rss_pg_{key}_{tag}")}
+        return make
+
+    def check_complete(key):
+        def check(values):
+            n = pg_metric_rows(s, values["DB"])
+            if n != data.existing + data.missing:
+                raise R.BenchError(f"{key}: {values['DB']} holds {n} metric rows after the run, "
+                                   f"expected {data.existing + data.missing}")
+            if key.startswith("strata"):
+                rss.setdefault(key, []).append(read_rss(values["RSS"]))
+            s.psql("postgres", f'DROP DATABASE "{values["DB"]}"')
+        return check
+
+    def check_unchanged(values):
+        n = pg_metric_rows(s, values["DB"])
+        if n != data.existing:
+            raise R.BenchError(f"dry run changed {values['DB']}: {n} metric rows")
+        rss.setdefault("dry", []).append(read_rss(values["RSS"]))
+        s.psql("postgres", f'DROP DATABASE "{values["DB"]}"')
+
+    contestants = [
+        R.Contestant("set", "psql: one INSERT … SELECT generate_series", R.Command(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "{WORK}/evm_pg_set.sql",
+             "{PG_URL}"]), fresh("set"), check_complete("set"), baseline=True),
+        R.Contestant("strata", strata_label + ", 1 worker",
+                     strata_command(R, use_cli, "{PG_URL}", 1, False, "{RSS}"),
+                     fresh("strata"), check_complete("strata")),
+        R.Contestant("strata2", strata_label + ", 2 workers",
+                     strata_command(R, use_cli, "{PG_URL}", 2, False, "{RSS}"),
+                     fresh("strata2"), check_complete("strata2")),
+        R.Contestant("dry", strata_label + ", dry run (count)",
+                     strata_command(R, use_cli, "{PG_URL}", 1, True, "{RSS}"),
+                     fresh("dry"), check_unchanged),
+    ]
+    R.run_rounds(ctx, "backfill-pg", contestants, rounds, warmup=[])
+    rows = with_rates(R.summarize(contestants, "set"),
+                      lambda key: 0 if key == "dry" else data.missing)
+    R.print_table("backfill (PostgreSQL): wall time per run", rows, "set")
+
+    # One row per statement: a subset, compared in rows/s.
+    per_row_db = "evm_per_row_src"
+    s.psql("postgres", f'DROP DATABASE IF EXISTS "{per_row_db}"')
+    s.psql("postgres", f'CREATE DATABASE "{per_row_db}" TEMPLATE "evm_template"')
+    lines = R.run_checked(["psql", "-X", "-q", "-A", "-t", "-c",
+                           PG_PER_ROW_FILE_SQL.format(zone=ZONE, events=PER_ROW_EVENTS),
+                           s.pg_url(per_row_db)], "psql per-row file")
+    per_row_file = work / "evm_per_row.sql"
+    per_row_file.write_text(lines)
+    s.psql("postgres", f'DROP DATABASE "{per_row_db}"')
+    per_row_rows = lines.count("\n")
+    per_row = R.Contestant(
+        "per_row", f"psql: one INSERT per row ({per_row_rows:,} rows, first {PER_ROW_EVENTS:,} "
+        "events)", R.Command(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f",
+                              "{WORK}/evm_per_row.sql", "{PG_URL}"]),
+        fresh("perrow"), lambda values: s.psql("postgres", f'DROP DATABASE "{values["DB"]}"'))
+    R.run_rounds(ctx, "backfill-pg-per-row", [per_row], 1, warmup=[])
+    per_row_rows_s = [r for r in R.summarize([per_row], "per_row")][0]
+    per_row_rows_s["rows"] = per_row_rows
+    per_row_rows_s["rows_per_s"] = round(rows_per_second(per_row_rows,
+                                                          per_row_rows_s["median_s"]))
+    per_row_rows_s["ratio_to_baseline"] = None
+    R.log(f"  one row per statement: {per_row_rows_s['rows_per_s']:,} rows/s")
+    rows.append(per_row_rows_s)
+
+    by = {r["key"]: r for r in rows}
+    set_rate = by["set"]["rows_per_s"]
+    targets = []
+
+    def rate_target(text, key, base_rate, minimum):
+        ratio = by[key]["rows_per_s"] / base_rate if base_rate else 0
+        targets.append({"target": text, "measured": f"{ratio:.2f}× ({by[key]['rows_per_s']:,} "
+                        f"vs {base_rate:,} rows/s)", "met": ratio >= minimum})
+
+    rate_target(f"PostgreSQL, 1 worker: at least {PG_ONE_WORKER_MIN}× the set-based statement",
+                "strata", set_rate, PG_ONE_WORKER_MIN)
+    rate_target(f"PostgreSQL, 2 workers: at least {PG_TWO_WORKERS_MIN}× the set-based statement",
+                "strata2", set_rate, PG_TWO_WORKERS_MIN)
+    rate_target(f"at least {PER_ROW_MIN}× a client inserting one row per statement", "strata",
+                by["per_row"]["rows_per_s"], PER_ROW_MIN)
+    dry_ratio = by["dry"]["median_s"] / by["strata"]["median_s"]
+    targets.append({"target": f"count-mode dry run at most {DRY_RUN_MAX}× the real run's time",
+                    "measured": f"{dry_ratio:.2f}× ({by['dry']['median_s']:.1f} s vs "
+                                f"{by['strata']['median_s']:.1f} s)",
+                    "met": dry_ratio <= DRY_RUN_MAX})
+    peak = {k: max(v for v in vals if v) for k, vals in rss.items() if any(vals)}
+    return {"data": data, "targets": targets, "peak_rss_kib": peak,
+            "result": {"rows": rows, "peak_rss_kib_100k": peak,
+                       "missing_rows": data.missing, "existing_rows": data.existing}}
+
+
+def bench_mariadb(R, ctx, tools, work, use_cli, strata_label, rounds):
+    s = ctx.servers
+    R.log(f"\n== backfill (MariaDB): {EVENTS:,} events generated afresh (untimed) for each run")
+    (work / "evm_my_cte.sql").write_text(MARIADB_CTE_SQL)
+    (work / "evm_my_seq.sql").write_text(MARIADB_SEQ_SQL)
+    datas = {}
+    rss = {}
+
+    def fresh(key):
+        def make(tag):
+            db = f"evm_{key}_{tag}_{ctx.run_id}"
+            s.mariadb(f"CREATE DATABASE `{db}`")
+            apply_migrations_my(R, s, db)
+            datas[db] = generate(R, tools, s.my_url(db), EVENTS)
+            return {"DB": db, "MY_URL": s.my_url(db), "RSS": str(work / f"rss_my_{key}_{tag}")}
+        return make
+
+    counts = {}
+
+    def check(key, exact):
+        def run(values):
+            data = datas[values["DB"]]
+            n = my_metric_rows(s, values["DB"])
+            counts.setdefault(key, []).append(n - data.existing)
+            if exact and n != data.existing + data.missing:
+                raise R.BenchError(f"{key}: {values['DB']} holds {n} metric rows, expected "
+                                   f"{data.existing + data.missing}")
+            if key.startswith("strata"):
+                rss.setdefault(key, []).append(read_rss(values["RSS"]))
+            s.mariadb(f"DROP DATABASE `{values['DB']}`")
+        return run
+
+    my_client = ["mariadb", "--no-defaults", "--protocol=tcp", "-h", "{MY_HOST}", "-P",
+                 "{MY_PORT}", "-u", "{MY_USER}", "{DB}"]
+    contestants = [
+        # The CTE also writes one row for events that end before they start on the same day
+        # (the domain rule writes none), so its count is checked loosely.
+        R.Contestant("cte", "mariadb: the hand-written recursive CTE",
+                     R.Command(my_client, stdin="{WORK}/evm_my_cte.sql"), fresh("cte"),
+                     check("cte", False), baseline=True),
+        R.Contestant("seq", "mariadb: INSERT … SELECT join seq_0_to_3660",
+                     R.Command(my_client, stdin="{WORK}/evm_my_seq.sql"), fresh("seq"),
+                     check("seq", False)),
+        R.Contestant("strata", strata_label + ", 1 worker",
+                     strata_command(R, use_cli, "{MY_URL}", 1, False, "{RSS}"),
+                     fresh("strata"), check("strata", True)),
+        R.Contestant("strata2", strata_label + ", 2 workers",
+                     strata_command(R, use_cli, "{MY_URL}", 2, False, "{RSS}"),
+                     fresh("strata2"), check("strata2", True)),
+    ]
+    R.run_rounds(ctx, "backfill-mariadb", contestants, rounds, warmup=[])
+    rows = with_rates(R.summarize(contestants, "cte"),
+                      lambda key: int(statistics.median(counts[key])))
+    R.print_table("backfill (MariaDB): wall time per run", rows, "cte")
+    by = {r["key"]: r for r in rows}
+    targets = []
+    for key, what in (("strata", "1 worker"), ("strata2", "2 workers")):
+        ratio = by[key]["rows_per_s"] / by["cte"]["rows_per_s"]
+        targets.append({"target": f"MariaDB, {what}: at least {MARIADB_MIN}× the recursive CTE",
+                        "measured": f"{ratio:.2f}× ({by[key]['rows_per_s']:,} vs "
+                                    f"{by['cte']['rows_per_s']:,} rows/s)",
+                        "met": ratio >= MARIADB_MIN})
+    peak = {k: max(v for v in vals if v) for k, vals in rss.items() if any(vals)}
+    return {"targets": targets, "result": {"rows": rows, "peak_rss_kib_100k": peak}}
+
+
+def bench_memory(R, ctx, tools, work, use_cli, pg):
+    """Peak memory of one strata run (2 workers, PostgreSQL) at 1,000,000 events, against the
+    100,000-event runs above."""
+    s = ctx.servers
+    small = pg["peak_rss_kib"].get("strata2")
+    if getattr(ctx.args, "skip_1m", False):
+        return {"targets": [{"target": "peak memory within 20% between 100,000 and 1,000,000 "
+                             "events", "measured": "not measured (--skip-1m)", "met": None}],
+                "result": {"peak_rss_kib_100k": small}}
+    R.log(f"\n== backfill memory: generating {EVENTS_LARGE:,} events (PostgreSQL)")
+    data = pg_template(R, ctx, tools, "evm_large", EVENTS_LARGE)
+    rss_file = str(work / "rss_pg_large")
+    argv = strata_command(R, use_cli, s.pg_url("evm_large"), 2, False, rss_file).argv(
+        dict(ctx.values, **tools))
+    R.log(f"  {data.missing:,} missing rows; running {' '.join(argv[5:])}")
+    started = time.perf_counter()
+    R.run_checked(argv, "strata at 1,000,000 events")
+    seconds = time.perf_counter() - started
+    n = pg_metric_rows(s, "evm_large")
+    if n != data.existing + data.missing:
+        raise R.BenchError(f"1,000,000 events: {n} metric rows, expected "
+                           f"{data.existing + data.missing}")
+    large = read_rss(rss_file)
+    s.psql("postgres", 'DROP DATABASE IF EXISTS "evm_large"')
+    growth = (large - small) / small if small and large else None
+    R.log(f"  {seconds:.1f} s, {rows_per_second(data.missing, seconds):,.0f} rows/s, peak "
+          f"{large} KiB (100,000 events: {small} KiB)")
+    return {
+        "targets": [{"target": "peak memory within 20% between 100,000 and 1,000,000 events",
+                     "measured": (f"{small:,} KiB vs {large:,} KiB ({growth:+.1%})"
+                                  if growth is not None else "unknown"),
+                     "met": growth is not None and abs(growth) <= MEMORY_MAX_GROWTH}],
+        "result": {"peak_rss_kib_100k": small, "peak_rss_kib_1m": large,
+                   "seconds_1m": round(seconds, 1), "missing_rows_1m": data.missing,
+                   "rows_per_s_1m": round(rows_per_second(data.missing, seconds))},
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# Running alone.
+
+
+def main(argv):
+    global EVENTS, EVENTS_LARGE, PER_ROW_EVENTS
+    p = argparse.ArgumentParser(prog="bench/backfill_bench.py", description=__doc__.split("\n")[0])
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--build-dir", default=str(REPO / "build-bench"))
+    p.add_argument("--no-build", action="store_true")
+    p.add_argument("--skip-1m", action="store_true", help="skip the 1,000,000-event memory run")
+    p.add_argument("--out", help="also write the result JSON to this file")
+    p.add_argument("--events", type=int, default=EVENTS, help="events (smoke tests: fewer)")
+    p.add_argument("--events-large", type=int, default=EVENTS_LARGE)
+    args = p.parse_args(argv)
+    EVENTS, EVENTS_LARGE = args.events, args.events_large
+    PER_ROW_EVENTS = min(PER_ROW_EVENTS, EVENTS)
+    R = bench_run_module()
+    build_dir = Path(args.build_dir).resolve()
+    if not args.no_build and "STRATA_BENCH_BUILT" not in os.environ:
+        R.log(f"building in {build_dir}")
+        R.run_checked(["cmake", "-S", str(REPO), "-B", str(build_dir), "-G", "Ninja",
+                       "-DCMAKE_BUILD_TYPE=Release", "-DSTRATA_WERROR=OFF"], "cmake")
+        R.run_checked(["ninja", "-C", str(build_dir), "-j2", "strata_events_generate",
+                       "strata_backfill_driver"], "ninja")
+    if "STRATA_TEST_POSTGRES_URL" not in os.environ:
+        os.environ["STRATA_BENCH_BUILT"] = "1"
+        with_servers = str(REPO / "tests" / "with-servers")
+        os.execv(with_servers, [with_servers, sys.executable, str(Path(__file__).resolve())] +
+                 argv)
+
+    class Args:
+        quick = False
+        reps = args.rounds
+        skip_1m = args.skip_1m
+
+    work = Path(tempfile.mkdtemp(prefix="strata-backfill-bench.", dir=R.work_base()))
+    try:
+        ctx = R.Context(Args(), work, build_dir)
+        R.log(f"machine: {os.cpu_count()} CPUs, load average {R.loadavg()}")
+        result = bench_backfill(ctx)
+    except R.BenchError as e:
+        R.log(f"backfill_bench: error: {e}")
+        return 1
+    finally:
+        subprocess.run(["rm", "-rf", str(work)])
+    text = json.dumps(result, indent=2, default=lambda o: o.__dict__)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
