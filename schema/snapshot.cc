@@ -1,0 +1,250 @@
+#include "schema/snapshot.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <tuple>
+
+#include "schema/introspect.h"
+
+namespace strata::schema {
+namespace {
+
+// Kinds in the order their blocks appear: types before the tables that use them, tables before
+// the views that read them, routines last.
+int KindRank(const std::string& kind) {
+  static const std::array<const char*, 12> kOrder = {
+      "extension",         "enum",     "domain",    "type",      "sequence", "table", "view",
+      "materialized view", "function", "procedure", "aggregate", "event"};
+  for (std::size_t i = 0; i < kOrder.size(); ++i) {
+    if (kind == kOrder[i]) return static_cast<int>(i);
+  }
+  return static_cast<int>(kOrder.size());
+}
+
+// One value per line: control characters become visible escapes, trailing spaces go.
+std::string EscapeLine(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+Result<std::vector<std::string>> CurrentSchema(db::Connection& conn) {
+  switch (conn.dialect()) {
+    case db::Dialect::kPostgres: {
+      STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn.Query("SELECT current_schema()"));
+      if (rows.empty() || rows.IsNull(0, 0)) {
+        return Err(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: no current schema (the search_path names no existing "
+                               "schema): name the schemas to dump with --schemas",
+                               conn.display_url()));
+      }
+      return std::vector<std::string>{*rows.rows[0][0]};
+    }
+    case db::Dialect::kMariaDb: {
+      STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn.Query("SELECT DATABASE()"));
+      if (rows.empty() || rows.IsNull(0, 0)) {
+        return Err(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: no database selected: add one to the URL "
+                               "(mariadb://user@host/DATABASE) or name it with --schemas",
+                               conn.display_url()));
+      }
+      return std::vector<std::string>{*rows.rows[0][0]};
+    }
+    case db::Dialect::kSqlite:
+      return std::vector<std::string>{"main"};
+  }
+  return Err(ErrorCode::kInternal, "unknown dialect");
+}
+
+}  // namespace
+
+std::vector<std::string> StrataTables(const std::string& history_table) {
+  return {history_table, kBackfillRunTable, kBackfillChunkTable};
+}
+
+std::string Snapshot::Render() const {
+  std::vector<const SchemaObject*> sorted;
+  sorted.reserve(objects.size());
+  for (const SchemaObject& o : objects) sorted.push_back(&o);
+  std::sort(sorted.begin(), sorted.end(), [](const SchemaObject* a, const SchemaObject* b) {
+    return std::make_tuple(KindRank(a->kind), std::cref(a->kind), std::cref(a->name)) <
+           std::make_tuple(KindRank(b->kind), std::cref(b->kind), std::cref(b->name));
+  });
+
+  std::string out = "-- strata schema snapshot v1\n";
+  out += fmt::format("-- dialect: {}\n", dialect);
+  if (schemas.size() > 1) out += fmt::format("-- schemas: {}\n", fmt::join(schemas, ", "));
+  for (const SchemaObject* o : sorted) {
+    out += '\n';
+    out += EscapeLine(o->kind + " " + o->name);
+    out += '\n';
+    for (const std::string& part : o->fixed) {
+      out += "  ";
+      out += EscapeLine(part);
+      out += '\n';
+    }
+    std::vector<std::string> parts;
+    parts.reserve(o->parts.size());
+    for (const std::string& part : o->parts) parts.push_back(EscapeLine(part));
+    std::sort(parts.begin(), parts.end());
+    for (const std::string& part : parts) {
+      out += "  ";
+      out += part;
+      out += '\n';
+    }
+  }
+  return out;
+}
+
+Result<Snapshot> ReadSnapshot(db::Connection& conn, const SnapshotOptions& options) {
+  std::vector<std::string> schemas = options.schemas;
+  if (schemas.empty()) {
+    STRATA_ASSIGN_OR_RETURN(schemas, CurrentSchema(conn));
+  }
+  std::sort(schemas.begin(), schemas.end());
+  schemas.erase(std::unique(schemas.begin(), schemas.end()), schemas.end());
+  switch (conn.dialect()) {
+    case db::Dialect::kPostgres:
+      return internal::ReadPostgres(conn, schemas, options.excluded_tables);
+    case db::Dialect::kMariaDb:
+      return internal::ReadMariaDb(conn, schemas, options.excluded_tables);
+    case db::Dialect::kSqlite:
+      return internal::ReadSqlite(conn, schemas, options.excluded_tables);
+  }
+  return Err(ErrorCode::kInternal, "unknown dialect");
+}
+
+Result<std::string> DumpSchema(db::Connection& conn, const SnapshotOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(Snapshot snapshot, ReadSnapshot(conn, options));
+  return snapshot.Render();
+}
+
+std::string Fingerprint(std::string_view snapshot) { return internal::Sha256Hex(snapshot); }
+
+namespace internal {
+
+SchemaObject& ObjectSet::Get(const std::string& kind, const std::string& name) {
+  auto [it, inserted] = objects_.try_emplace({kind, name});
+  if (inserted) {
+    it->second.kind = kind;
+    it->second.name = name;
+  }
+  return it->second;
+}
+
+SchemaObject* ObjectSet::Find(const std::string& kind, const std::string& name) {
+  auto it = objects_.find({kind, name});
+  return it == objects_.end() ? nullptr : &it->second;
+}
+
+std::vector<SchemaObject> ObjectSet::Take() {
+  std::vector<SchemaObject> out;
+  out.reserve(objects_.size());
+  for (auto& [key, object] : objects_) out.push_back(std::move(object));
+  objects_.clear();
+  return out;
+}
+
+std::string DisplayName(const std::vector<std::string>& schemas, const std::string& schema,
+                        const std::string& name) {
+  return schemas.size() > 1 ? schema + "." + name : name;
+}
+
+std::string NormaliseSql(std::string_view sql, bool backslash_escapes, bool brackets) {
+  std::string out;
+  out.reserve(sql.size());
+  bool pending_space = false;
+  auto emit = [&](std::string_view piece) {
+    if (pending_space && !out.empty()) out += ' ';
+    pending_space = false;
+    out += piece;
+  };
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      pending_space = true;
+      ++i;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      while (i < sql.size() && sql[i] != '\n') ++i;
+      pending_space = true;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      const std::size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 2;
+      pending_space = true;
+    } else if (c == '\'' || c == '"' || c == '`' || (brackets && c == '[')) {
+      const char close = c == '[' ? ']' : c;
+      std::size_t j = i + 1;
+      while (j < sql.size()) {
+        if (backslash_escapes && c == '\'' && sql[j] == '\\') {
+          j += 2;
+          continue;
+        }
+        if (sql[j] == close) {
+          if (close != ']' && j + 1 < sql.size() && sql[j + 1] == close) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        ++j;
+      }
+      const std::size_t end = std::min(j + 1, sql.size());
+      emit(sql.substr(i, end - i));
+      i = end;
+    } else {
+      std::size_t j = i + 1;
+      while (j < sql.size()) {
+        const char d = sql[j];
+        if (d == ' ' || d == '\t' || d == '\n' || d == '\r' || d == '\f' || d == '\v' ||
+            d == '\'' || d == '"' || d == '`' || (brackets && d == '[') ||
+            (d == '-' && j + 1 < sql.size() && sql[j + 1] == '-') ||
+            (d == '/' && j + 1 < sql.size() && sql[j + 1] == '*')) {
+          break;
+        }
+        ++j;
+      }
+      emit(sql.substr(i, j - i));
+      i = j;
+    }
+  }
+  while (!out.empty() && (out.back() == ';' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+std::string Sha256Hex(std::string_view text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  std::string hex;
+  hex.reserve(2 * length);
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+std::string Text(const db::Cell& cell) { return cell.value_or(""); }
+
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace internal
+}  // namespace strata::schema
