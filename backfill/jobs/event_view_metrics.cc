@@ -33,7 +33,7 @@ constexpr std::int64_t kMaxRowsPerStatement = 7'500;
 // The temporary table the COPY method stages rows in (PostgreSQL, per session).
 constexpr std::string_view kStageTable = "strata_event_view_metric_stage";
 
-enum class WriteMethod { kValues, kCopy };
+enum class WriteMethod { kValues, kCopy, kPacked };
 
 // ---- Parameters -----------------------------------------------------------------------------
 
@@ -46,8 +46,9 @@ std::vector<ParamSpec> Specs() {
       {"over_max_days", "an event over max_days: fail (the chunk fails naming it) or skip", "fail"},
       {"rows_per_statement", "rows per INSERT statement (1..7500)", "5000"},
       {"write_method",
-       "auto (copy on PostgreSQL, values elsewhere), values (multi-row INSERT) or copy "
-       "(PostgreSQL: COPY to a temporary table, then one INSERT ... SELECT)",
+       "auto (copy on PostgreSQL, values elsewhere), values (multi-row INSERT), copy "
+       "(PostgreSQL: COPY to a temporary table, then one INSERT ... SELECT) or packed (the "
+       "chunk's rows in one parameter the server unpacks: unnest, JSON_TABLE, json_each)",
        "auto"},
   };
 }
@@ -124,11 +125,14 @@ Result<Settings> ParseSettings(const ParamValues& values) {
       settings.rows_per_statement,
       ParseInteger("rows_per_statement", values.at("rows_per_statement"), 1, kMaxRowsPerStatement));
   const std::string& method = values.at("write_method");
-  if (method != "auto" && method != "values" && method != "copy") {
-    return BadParam("write_method", method, "auto, values or copy");
-  }
-  if (method != "auto") {
-    settings.write_method = method == "copy" ? WriteMethod::kCopy : WriteMethod::kValues;
+  if (method == "values") {
+    settings.write_method = WriteMethod::kValues;
+  } else if (method == "copy") {
+    settings.write_method = WriteMethod::kCopy;
+  } else if (method == "packed") {
+    settings.write_method = WriteMethod::kPacked;
+  } else if (method != "auto") {
+    return BadParam("write_method", method, "auto, values, copy or packed");
   }
   return settings;
 }
@@ -256,6 +260,31 @@ std::string InsertFromStageSql() {
       kInsertHead, kStageTable);
 }
 
+// The packed method: all of a chunk's rows in one statement, as parameters the server expands
+// into rows — PostgreSQL two arrays (unnest), MariaDB a JSON array (JSON_TABLE), SQLite a JSON
+// array (json_each; the WHERE clause keeps ON CONFLICT from parsing as a join constraint).
+std::string InsertPackedSql(Dialect d) {
+  switch (d) {
+    case Dialect::kPostgres:
+      return fmt::format(
+          "{}SELECT r.id, r.day, 0, $1, $1 FROM unnest($2::bigint[], $3::date[]) AS r(id, day)"
+          "{}",
+          kInsertHead, ConflictClause(d));
+    case Dialect::kMariaDb:
+      return fmt::format(
+          "{}SELECT r.id, r.day, 0, ?, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH "
+          "'$[0]', day DATE PATH '$[1]')) AS r ON DUPLICATE KEY UPDATE "
+          "event_view_metric.event_statistic_id = event_view_metric.event_statistic_id",
+          kInsertHead);
+    case Dialect::kSqlite:
+      return fmt::format(
+          "{}SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), 0, ?1, ?1 "
+          "FROM json_each(?2) AS r WHERE true{}",
+          kInsertHead, ConflictClause(d));
+  }
+  return {};
+}
+
 // ---- One chunk's rows -----------------------------------------------------------------------
 
 struct MetricRow {
@@ -310,6 +339,7 @@ class EventViewMetricsBound final : public EventViewMetricsJob {
   Status Check(db::Connection& conn) const override;
   Result<std::optional<KeyRange>> NextChunk(db::Connection& conn, std::optional<std::int64_t> after,
                                             std::int64_t max_keys) const override;
+  Result<std::optional<std::int64_t>> EstimateKeys(db::Connection& conn) const override;
   Result<ChunkOutcome> Process(db::Connection& conn, const KeyRange& chunk) const override;
   Result<ChunkOutcome> Count(db::Connection& conn, const KeyRange& chunk) const override;
   Result<SampleRows> Sample(db::Connection& conn, const KeyRange& chunk, int limit) const override;
@@ -328,6 +358,8 @@ class EventViewMetricsBound final : public EventViewMetricsJob {
                                     const std::string& now) const;
   Result<std::int64_t> InsertByCopy(db::Connection& conn, const std::vector<MetricRow>& rows,
                                     const std::string& now) const;
+  static Result<std::int64_t> InsertPacked(db::Connection& conn, const std::vector<MetricRow>& rows,
+                                           const std::string& now);
 
   const ParamValues params_;
   const Settings settings_;
@@ -432,6 +464,40 @@ Result<std::optional<KeyRange>> EventViewMetricsBound::NextChunk(db::Connection&
   STRATA_ASSIGN_OR_RETURN(std::int64_t first, rows.Int(0, 0));
   STRATA_ASSIGN_OR_RETURN(std::int64_t last, rows.Int(0, 1));
   return std::optional<KeyRange>(KeyRange{first, last});
+}
+
+// The statistics of the event range when one is given (an index range scan on event_id);
+// otherwise the servers' row estimates, which cost nothing (SQLite has none: it counts).
+std::string EstimateKeysSql(Dialect d, bool event_range) {
+  if (event_range) {
+    return fmt::format("SELECT COUNT(*) FROM event_statistic WHERE event_id BETWEEN {} AND {}",
+                       db::Placeholder(d, 1), db::Placeholder(d, 2));
+  }
+  switch (d) {
+    case Dialect::kPostgres:
+      return "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('event_statistic')";
+    case Dialect::kMariaDb:
+      return "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+             "AND TABLE_NAME = 'event_statistic'";
+    case Dialect::kSqlite:
+      return "SELECT COUNT(*) FROM event_statistic";
+  }
+  return {};
+}
+
+Result<std::optional<std::int64_t>> EventViewMetricsBound::EstimateKeys(
+    db::Connection& conn) const {
+  const bool event_range =
+      settings_.first_event_id != kNoLowerBound || settings_.last_event_id != kNoUpperBound;
+  db::Params params;
+  if (event_range) params = {settings_.first_event_id, settings_.last_event_id};
+  STRATA_ASSIGN_OR_RETURN(db::Rows rows,
+                          conn.Query(EstimateKeysSql(conn.dialect(), event_range), params));
+  if (rows.empty() || rows.IsNull(0, 0)) return std::optional<std::int64_t>();
+  STRATA_ASSIGN_OR_RETURN(std::int64_t keys, rows.Int(0, 0));
+  // PostgreSQL says -1 for a table never analysed.
+  if (keys < 0) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(keys);
 }
 
 Result<std::vector<StatisticDays>> EventViewMetricsBound::WantedDays(db::Connection& conn,
@@ -593,6 +659,48 @@ Result<std::int64_t> EventViewMetricsBound::InsertByCopy(db::Connection& conn,
   return inserted;
 }
 
+Result<std::int64_t> EventViewMetricsBound::InsertPacked(db::Connection& conn,
+                                                         const std::vector<MetricRow>& rows,
+                                                         const std::string& now) {
+  const Dialect d = conn.dialect();
+  db::Params params;
+  if (d == Dialect::kPostgres) {
+    std::string ids = "{";
+    std::string days = "{";
+    ids.reserve(rows.size() * 8);
+    days.reserve(rows.size() * 11);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (i > 0) {
+        ids += ',';
+        days += ',';
+      }
+      ids += std::to_string(rows[i].event_statistic_id);
+      days += domain::FormatDay(rows[i].view_date);
+    }
+    ids += '}';
+    days += '}';
+    params = {now, std::move(ids), std::move(days)};
+  } else {
+    std::string json = "[";
+    json.reserve(rows.size() * 22);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (i > 0) json += ',';
+      json += '[';
+      json += std::to_string(rows[i].event_statistic_id);
+      json += ",\"";
+      json += domain::FormatDay(rows[i].view_date);
+      json += "\"]";
+    }
+    json += ']';
+    if (d == Dialect::kMariaDb) {
+      params = {now, now, std::move(json)};
+    } else {
+      params = {now, std::move(json)};
+    }
+  }
+  return conn.Execute(InsertPackedSql(d), params);
+}
+
 Result<ChunkOutcome> EventViewMetricsBound::Process(db::Connection& conn,
                                                     const KeyRange& chunk) const {
   STRATA_ASSIGN_OR_RETURN(ChunkRows rows, MissingRows(conn, chunk));
@@ -601,10 +709,19 @@ Result<ChunkOutcome> EventViewMetricsBound::Process(db::Connection& conn,
   if (!rows.missing.empty()) {
     const auto now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     const std::string now_param = NowParam(conn.dialect(), now);
-    if (MethodFor(settings_, conn.dialect()) == WriteMethod::kCopy) {
-      STRATA_ASSIGN_OR_RETURN(inserted, InsertByCopy(conn, rows.missing, now_param));
-    } else {
-      STRATA_ASSIGN_OR_RETURN(inserted, InsertValues(conn, rows.missing, now_param));
+    switch (MethodFor(settings_, conn.dialect())) {
+      case WriteMethod::kCopy: {
+        STRATA_ASSIGN_OR_RETURN(inserted, InsertByCopy(conn, rows.missing, now_param));
+        break;
+      }
+      case WriteMethod::kPacked: {
+        STRATA_ASSIGN_OR_RETURN(inserted, InsertPacked(conn, rows.missing, now_param));
+        break;
+      }
+      case WriteMethod::kValues: {
+        STRATA_ASSIGN_OR_RETURN(inserted, InsertValues(conn, rows.missing, now_param));
+        break;
+      }
     }
   }
   return ChunkOutcome{inserted, rows.wanted - inserted};
@@ -636,10 +753,13 @@ Result<SampleRows> EventViewMetricsBound::Sample(db::Connection& conn, const Key
 std::vector<std::string> EventViewMetricsBound::DescribeSql(Dialect dialect) const {
   std::vector<std::string> sql = {NextChunkSql(dialect), ReadEventsSql(dialect),
                                   ReadExistingSql(dialect)};
-  if (MethodFor(settings_, dialect) == WriteMethod::kCopy) {
+  const WriteMethod method = MethodFor(settings_, dialect);
+  if (method == WriteMethod::kCopy) {
     sql.push_back(CreateStageSql());
     sql.push_back(CopyStageSql());
     sql.push_back(InsertFromStageSql());
+  } else if (method == WriteMethod::kPacked) {
+    sql.push_back(InsertPackedSql(dialect) + " -- one statement per chunk, only the missing days");
   } else {
     if (dialect == Dialect::kMariaDb) sql.push_back(SetMariaDbNowSql());
     sql.push_back(InsertValuesSql(dialect, 2) +
