@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -19,46 +20,60 @@ Error ReadError(const std::filesystem::path& path, int err) {
   return Err(code, fmt::format("cannot read {}: {}", path.string(), std::strerror(err)));
 }
 
-// Reads from `fd` until end of file. `expected` is the size fstat reported for a regular file
-// (0 otherwise): the buffer starts one byte larger, so a read that stops short of filling it has
-// met the end of a regular file, and the usual final read that returns 0 is not needed.
-Status ReadAll(int fd, std::size_t expected, const std::filesystem::path& path,
-               std::string& buffer) {
-  // resize() zero-fills only what it adds; the buffer doubles if the file grew since fstat.
-  constexpr std::size_t kUnknownSizeStart = 4096;
-  buffer.resize(expected > 0 ? expected + 1 : kUnknownSizeStart);
+// Reads from `fd` into `scratch` until the end of the file and returns how many bytes came.
+// `ends_short`: a read that does not fill the buffer is the end (true of regular files, whose
+// reads stop short only there), which saves the final read that returns 0.
+Result<std::size_t> ReadToEnd(int fd, bool ends_short, const std::filesystem::path& path,
+                              std::string& scratch) {
   std::size_t done = 0;
   while (true) {
-    if (done == buffer.size()) buffer.resize(buffer.size() * 2);
-    const ssize_t n = ::read(fd, buffer.data() + done, buffer.size() - done);
+    if (done == scratch.size()) scratch.resize(scratch.size() * 2);
+    const std::size_t wanted = scratch.size() - done;
+    const ssize_t n = ::read(fd, scratch.data() + done, wanted);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return ReadError(path, errno);
     if (n == 0) break;
     done += static_cast<std::size_t>(n);
-    if (expected > 0 && done >= expected && done < buffer.size()) break;
+    // Linux moves at most kMaxRead bytes per read, so a read of more may stop short early.
+    constexpr std::size_t kMaxRead = 0x7ffff000;
+    if (ends_short && static_cast<std::size_t>(n) < std::min(wanted, kMaxRead)) break;
   }
-  buffer.resize(done);
-  return Ok();
+  return done;
+}
+
+// How large `scratch` must be to read the file open as `fd` in one read, if fstat can tell.
+std::size_t SizeToRead(int fd, bool regular_file, bool& ends_short) {
+  // Migration scripts rarely exceed this; larger files double the buffer as they are read.
+  constexpr std::size_t kRegularFileStart = std::size_t{64} * 1024;
+  constexpr std::size_t kUnknownSizeStart = 4096;
+  ends_short = regular_file;
+  if (regular_file) return kRegularFileStart;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) return kUnknownSizeStart;
+  ends_short = true;
+  // One byte more than the size, so that a file read whole stops short of filling the buffer.
+  return static_cast<std::size_t>(std::max<off_t>(info.st_size, 0)) + 1;
 }
 
 }  // namespace
 
-Status ReadFileInto(const std::filesystem::path& path, std::string& buffer) {
+Result<std::string_view> ReadFileInto(const std::filesystem::path& path, std::string& scratch,
+                                      bool regular_file) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ReadError(path, errno);
-  struct stat info {};
-  std::size_t expected = 0;
-  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
-    expected = static_cast<std::size_t>(info.st_size);
-  }
-  Status read = ReadAll(fd, expected, path, buffer);
+  bool ends_short = false;
+  const std::size_t wanted = SizeToRead(fd, regular_file, ends_short);
+  if (scratch.size() < wanted) scratch.resize(wanted);  // zero-fills only what it adds
+  Result<std::size_t> done = ReadToEnd(fd, ends_short, path, scratch);
   ::close(fd);
-  return read;
+  if (!done) return std::move(done).error();
+  return std::string_view(scratch.data(), *done);
 }
 
 Result<std::string> ReadFile(const std::filesystem::path& path) {
   std::string content;
-  STRATA_TRY(ReadFileInto(path, content));
+  STRATA_ASSIGN_OR_RETURN(const std::string_view read, ReadFileInto(path, content));
+  content.resize(read.size());
   return content;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 
@@ -13,9 +14,13 @@ namespace strata {
 // operating system's reason.
 Result<std::string> ReadFile(const std::filesystem::path& path);
 
-// ReadFile into `buffer`, replacing its content and reusing its capacity, for callers that read
-// many files in turn. On error `buffer` holds unspecified bytes.
-Status ReadFileInto(const std::filesystem::path& path, std::string& buffer);
+// Reads the whole of `path` into `scratch` and returns a view of its bytes, valid until `scratch`
+// is next changed. `scratch` only grows, so reading many files in turn allocates (and
+// zero-fills) only when a larger file comes. `regular_file`: the caller knows `path` is a
+// regular file (a directory listing said so), which saves asking the system for its size: a
+// read that does not fill the buffer is then its end. Errors as ReadFile.
+Result<std::string_view> ReadFileInto(const std::filesystem::path& path, std::string& scratch,
+                                      bool regular_file = false);
 
 // Writes `content` to `path` atomically: a temporary file beside it, then rename.
 Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content);

@@ -24,19 +24,26 @@ TEST(FileTest, MissingFileIsNotFoundAndNamesThePath) {
   EXPECT_NE(read.error().message.find("/nonexistent/strata/file.sql"), std::string::npos);
 }
 
-TEST(FileTest, ReadIntoReplacesTheBufferWhateverItHeldBefore) {
+TEST(FileTest, ReadIntoReusesTheScratchBufferAndViewsOnlyTheFile) {
   const auto dir = std::filesystem::temp_directory_path();
   const auto small = dir / "strata_file_test_small.txt";
   const auto large = dir / "strata_file_test_large.txt";
-  const std::string large_content(100000, 'x');
+  const std::string large_content(100000, 'x');  // larger than the first regular-file buffer
   ASSERT_TRUE(WriteFileAtomically(large, large_content));
   ASSERT_TRUE(WriteFileAtomically(small, "abc"));
 
-  std::string buffer = "left over from before";
-  ASSERT_TRUE(ReadFileInto(large, buffer));
-  EXPECT_EQ(buffer, large_content);
-  ASSERT_TRUE(ReadFileInto(small, buffer));
-  EXPECT_EQ(buffer, "abc");
+  for (const bool regular_file : {false, true}) {
+    std::string scratch = "left over from before";
+    auto read = ReadFileInto(large, scratch, regular_file);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(*read, large_content);
+    const std::size_t grown = scratch.size();
+    read = ReadFileInto(small, scratch, regular_file);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(*read, "abc");
+    EXPECT_EQ(read->data(), scratch.data());
+    EXPECT_EQ(scratch.size(), grown);  // kept for the next file
+  }
   std::filesystem::remove(small);
   std::filesystem::remove(large);
 }
@@ -44,9 +51,15 @@ TEST(FileTest, ReadIntoReplacesTheBufferWhateverItHeldBefore) {
 TEST(FileTest, ReadsAnEmptyFile) {
   const auto path = std::filesystem::temp_directory_path() / "strata_file_test_empty.txt";
   ASSERT_TRUE(WriteFileAtomically(path, ""));
-  std::string buffer = "x";
-  ASSERT_TRUE(ReadFileInto(path, buffer));
-  EXPECT_EQ(buffer, "");
+  for (const bool regular_file : {false, true}) {
+    std::string scratch = "x";
+    auto read = ReadFileInto(path, scratch, regular_file);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(*read, "");
+  }
+  auto whole = ReadFile(path);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(*whole, "");
   std::filesystem::remove(path);
 }
 

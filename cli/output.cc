@@ -49,7 +49,7 @@ void Output::Table(const std::vector<std::string>& header,
   out_ << Bold(text) << '\n';
   // Rows go out in blocks rather than a stream write per cell: `info` prints one row per
   // migration, and tens of thousands of small writes cost more than building the rows.
-  constexpr std::size_t kBlockBytes = 64 * 1024;
+  constexpr std::size_t kBlockBytes = std::size_t{64} * 1024;
   text.clear();
   text.reserve(kBlockBytes + 1024);
   for (const auto& row : rows) {

@@ -316,9 +316,10 @@ Status ListLocation(const fs::path& location, std::vector<FoundFile>& found) {
   return Ok();
 }
 
-// A migration file that cannot be read is kIo, even one removed since it was listed.
-Status ReadMigrationFile(const fs::path& path, std::string& buffer) {
-  Status read = ReadFileInto(path, buffer);
+// The listing found a regular file at `path`, which saves asking for its size. A migration file
+// that cannot be read is kIo, even one removed since it was listed.
+Result<std::string_view> ReadMigrationFile(const fs::path& path, std::string& scratch) {
+  Result<std::string_view> read = ReadFileInto(path, scratch, /*regular_file=*/true);
   if (!read && read.error().code == ErrorCode::kNotFound) {
     return Err(ErrorCode::kIo, std::move(read).error().message);
   }
@@ -427,12 +428,15 @@ struct Digest {
   std::int32_t checksum = 0;
 };
 
-Digest DigestFile(const fs::path& path, std::string& buffer) {
+Digest DigestFile(const fs::path& path, std::string& scratch) {
   Digest digest;
-  digest.read = ReadMigrationFile(path, buffer);
-  if (!digest.read) return digest;
-  digest.invalid = FindInvalidUtf8(buffer);
-  if (!digest.invalid) digest.checksum = FlywayChecksum(buffer);
+  Result<std::string_view> content = ReadMigrationFile(path, scratch);
+  if (!content) {
+    digest.read = std::move(content).error();
+    return digest;
+  }
+  digest.invalid = FindInvalidUtf8(*content);
+  if (!digest.invalid) digest.checksum = FlywayChecksum(*content);
   return digest;
 }
 
@@ -445,9 +449,9 @@ std::vector<Digest> DigestFiles(const std::vector<const fs::path*>& paths) {
   std::vector<Digest> digests(paths.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    std::string buffer;
+    std::string scratch;  // one per thread, reused for every file
     for (std::size_t i = next++; i < paths.size(); i = next++) {
-      digests[i] = DigestFile(*paths[i], buffer);
+      digests[i] = DigestFile(*paths[i], scratch);
     }
   };
   const std::size_t wanted =
