@@ -1,0 +1,409 @@
+// The executor and the dry run against real servers (tests/with-servers) and SQLite files,
+// with the test-copy job: completion and idempotence, resumption after a stop, connections
+// killed mid-chunk, failed chunks parked and redriven, pause and throttling with a reason, and
+// a dry run that leaves the database exactly as it was.
+#include "backfill/executor.h"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "backfill/dry_run.h"
+#include "backfill/state.h"
+#include "backfill/testing/copy_job.h"
+#include "db/open.h"
+#include "tests/support/test_env.h"
+
+namespace strata::backfill {
+namespace {
+
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+
+constexpr const char* kWorkerApp = "strata-bf-worker";
+
+// Records what the executor reported.
+class RecordingListener : public RunListener {
+ public:
+  void OnChunkDone(const ChunkReport& c) override {
+    std::lock_guard lock(mu);
+    done.push_back(c);
+    if (on_chunk_done) on_chunk_done(c);
+  }
+  void OnChunkRetry(const ChunkReport&, const Error& e, milliseconds) override {
+    std::lock_guard lock(mu);
+    retries.push_back(e.message);
+  }
+  void OnChunkFailed(const ChunkReport&, const Error& e) override {
+    std::lock_guard lock(mu);
+    failed.push_back(e.message);
+  }
+  void OnThrottle(const std::string& reason) override {
+    std::lock_guard lock(mu);
+    throttles.push_back(reason);
+    if (on_throttle) on_throttle(reason);
+  }
+  void OnProgress(const ProgressSnapshot& p) override {
+    std::lock_guard lock(mu);
+    progress.push_back(p);
+  }
+  std::mutex mu;
+  std::vector<ChunkReport> done;
+  std::vector<std::string> retries, failed, throttles;
+  std::vector<ProgressSnapshot> progress;
+  std::function<void(const ChunkReport&)> on_chunk_done;
+  std::function<void(const std::string&)> on_throttle;
+};
+
+class CountingDryRunListener : public DryRunListener {};
+
+class ExecutorTest : public ::testing::TestWithParam<db::Dialect> {
+ protected:
+  void SetUp() override {
+    scratch_ = strata::testing::ScratchDatabase::Create(GetParam());
+    ASSERT_NE(scratch_, nullptr);
+    conn_ = scratch_->Connect();
+    ASSERT_NE(conn_, nullptr);
+    const std::string engine = GetParam() == db::Dialect::kMariaDb ? " ENGINE=InnoDB" : "";
+    Exec(fmt::format("CREATE TABLE bf_source (id BIGINT PRIMARY KEY, val BIGINT NOT NULL){}",
+                     engine));
+    Exec(
+        fmt::format("CREATE TABLE bf_target (id BIGINT PRIMARY KEY, val BIGINT NOT NULL, "
+                    "CONSTRAINT bf_target_val CHECK (val >= 0)){}",
+                    engine));
+    options_.reclaim_after = milliseconds(2000);
+    options_.retry_base_delay = milliseconds(20);
+    options_.progress_interval = milliseconds(100);
+    options_.throttle.check_interval = milliseconds(100);
+  }
+
+  void Exec(const std::string& sql) {
+    auto st = conn_->ExecuteScript(sql);
+    ASSERT_TRUE(st) << st.error().message;
+  }
+
+  // Source rows 1..n with val = id * 10 (ids spaced by `step`); `bad` ids get val = -1.
+  void Seed(int n, int step = 1, const std::set<int>& bad = {}) {
+    std::string sql = "INSERT INTO bf_source (id, val) VALUES ";
+    for (int i = 1; i <= n; ++i) {
+      const int id = i * step;
+      sql += fmt::format("{}({}, {})", i == 1 ? "" : ", ", id, bad.contains(id) ? -1 : id * 10);
+    }
+    Exec(sql);
+  }
+
+  std::int64_t Scalar(const std::string& sql) {
+    auto rows = conn_->Query(sql);
+    EXPECT_TRUE(rows) << (rows ? "" : rows.error().message);
+    if (!rows) return -1;
+    return rows->Int(0, 0).value_or(-1);
+  }
+
+  // Rows of the target that differ from (or are missing against) the source.
+  std::int64_t Mismatches() {
+    return Scalar(
+        "SELECT (SELECT count(*) FROM bf_source s WHERE NOT EXISTS (SELECT 1 FROM bf_target t "
+        "WHERE t.id = s.id AND t.val = s.val)) + (SELECT count(*) FROM bf_target t WHERE NOT "
+        "EXISTS (SELECT 1 FROM bf_source s WHERE s.id = t.id))");
+  }
+
+  std::unique_ptr<BoundJob> Bind(const ParamValues& values = {}) {
+    auto job = testing::MakeCopyJob()->Bind(values);
+    EXPECT_TRUE(job) << job.error().message;
+    return job ? std::move(*job) : nullptr;
+  }
+
+  ExecutorDeps Deps(const std::atomic<bool>* stop = nullptr) {
+    ExecutorDeps deps;
+    const std::string url = scratch_->url();
+    deps.connect = [url]() -> Result<std::unique_ptr<db::Connection>> {
+      STRATA_ASSIGN_OR_RETURN(db::Url parsed, db::ParseUrl(url));
+      db::ConnectOptions o;
+      o.application_name = kWorkerApp;
+      return db::Open(parsed, o);
+    };
+    deps.stop = stop;
+    return deps;
+  }
+
+  Result<RunSummary> Run(const BoundJob& job, RunListener& listener,
+                         const std::atomic<bool>* stop = nullptr) {
+    return RunJob(testing::kCopyJobName, job, options_, Deps(stop), listener);
+  }
+
+  std::unique_ptr<strata::testing::ScratchDatabase> scratch_;
+  std::unique_ptr<db::Connection> conn_;
+  ExecutorOptions options_;
+};
+
+TEST_P(ExecutorTest, CopiesEveryRowOnceAndASecondRunWritesNothing) {
+  Seed(500, 3);
+  Exec("INSERT INTO bf_target (id, val) SELECT id, val FROM bf_source WHERE id <= 90");
+  options_.workers = 3;
+  auto job = Bind();
+  RecordingListener listener;
+  auto summary = Run(*job, listener);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->outcome, RunOutcome::kCompleted)
+      << summary->error << " " << (listener.failed.empty() ? "" : listener.failed[0]);
+  EXPECT_EQ(summary->run_no, 1);
+  EXPECT_FALSE(summary->resumed);
+  EXPECT_EQ(summary->totals.rows_written, 470);
+  EXPECT_EQ(summary->totals.rows_present, 30);
+  EXPECT_EQ(summary->totals.failed, 0);
+  EXPECT_EQ(summary->totals.done, summary->totals.chunks);
+  EXPECT_EQ(Mismatches(), 0);
+  // Every chunk once: the chunk ranges tile the key space without overlap.
+  EXPECT_EQ(Scalar("SELECT count(*) FROM strata_backfill_chunk c1 JOIN strata_backfill_chunk c2 "
+                   "ON c1.run_id = c2.run_id AND c1.chunk_no < c2.chunk_no AND "
+                   "c1.last_key >= c2.first_key"),
+            0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM strata_backfill_chunk WHERE attempts <> 1"), 0);
+  EXPECT_EQ(static_cast<std::int64_t>(listener.done.size()), summary->totals.chunks);
+  // The size adapts: it starts at 16 keys and grows at most 1.2x per chunk.
+  ASSERT_FALSE(listener.done.empty());
+  EXPECT_EQ(Scalar("SELECT key_count FROM strata_backfill_chunk WHERE chunk_no = 1"), 16);
+  EXPECT_GT(Scalar("SELECT MAX(key_count) FROM strata_backfill_chunk"), 16);
+  EXPECT_EQ(Scalar("SELECT CASE WHEN state = 'completed' THEN 1 ELSE 0 END FROM "
+                   "strata_backfill_run WHERE run_no = 1"),
+            1);
+
+  RecordingListener again;
+  auto second = Run(*job, again);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->outcome, RunOutcome::kCompleted);
+  EXPECT_EQ(second->run_no, 2);
+  EXPECT_EQ(second->totals.rows_written, 0);
+  EXPECT_EQ(second->totals.rows_present, 500);
+}
+
+TEST_P(ExecutorTest, StopLeavesTheRunResumableAndTheNextRunFinishesIt) {
+  Seed(300);
+  auto job = Bind({{"sleep_ms", "20"}});
+  std::atomic<bool> stop{false};
+  RecordingListener listener;
+  listener.on_chunk_done = [&](const ChunkReport& c) {
+    if (c.chunk_no >= 3) stop = true;
+  };
+  auto first = Run(*job, listener, &stop);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->outcome, RunOutcome::kInterrupted);
+  EXPECT_GT(first->totals.done, 0);
+  EXPECT_EQ(first->totals.running, 0) << "a stopped process gives its chunks back";
+  EXPECT_GT(Mismatches(), 0);
+
+  RecordingListener rest;
+  auto second = Run(*job, rest);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_TRUE(second->resumed);
+  EXPECT_EQ(second->run_no, 1);
+  EXPECT_EQ(second->outcome, RunOutcome::kCompleted);
+  EXPECT_EQ(second->totals.rows_written, 300);
+  EXPECT_EQ(Mismatches(), 0);
+}
+
+TEST_P(ExecutorTest, ParametersMustMatchTheUnfinishedRun) {
+  Seed(50);
+  auto job = Bind();
+  std::atomic<bool> stop{true};
+  RecordingListener listener;
+  auto first = Run(*job, listener, &stop);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->outcome, RunOutcome::kInterrupted);
+  auto other = Bind({{"sleep_ms", "1"}});
+  auto second = Run(*other, listener);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(second.error().message, HasSubstr("run 1 of test-copy is unfinished"));
+  EXPECT_THAT(second.error().message, HasSubstr("strata backfill cancel test-copy"));
+}
+
+TEST_P(ExecutorTest, FailedChunksAreParkedAndRedriven) {
+  Seed(200, 1, {57, 150});
+  options_.max_failure_rate = 1.0;
+  auto job = Bind();
+  RecordingListener listener;
+  auto first = Run(*job, listener);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->outcome, RunOutcome::kFailed);
+  EXPECT_EQ(first->totals.failed, 2);
+  EXPECT_EQ(first->error, "2 chunks failed");
+  ASSERT_EQ(first->failed.size(), 2U);
+  EXPECT_LE(first->failed[0].range.first, 57);
+  EXPECT_GE(first->failed[0].range.last, 57);
+  EXPECT_EQ(first->failed[0].attempts, 1) << "a constraint violation is not retried";
+  EXPECT_THAT(first->failed[0].error, HasSubstr("bf_target_val"));
+  EXPECT_EQ(Mismatches(), first->failed[0].range.last - first->failed[0].range.first + 1 +
+                              first->failed[1].range.last - first->failed[1].range.first + 1);
+
+  // `run` refuses a failed run until it is redriven.
+  auto refused = Run(*job, listener);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kValidation);
+  EXPECT_THAT(refused.error().message, HasSubstr("strata backfill redrive test-copy"));
+
+  Exec("UPDATE bf_source SET val = 1 WHERE val < 0");
+  StateStore store(*conn_);
+  auto redriven = store.Redrive(first->run_id);
+  ASSERT_TRUE(redriven) << redriven.error().message;
+  EXPECT_EQ(*redriven, 2);
+  auto set = store.SetRunState(first->run_id, RunState::kRunning, {RunState::kFailed});
+  ASSERT_TRUE(set && *set);
+  auto second = Run(*job, listener);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->outcome, RunOutcome::kCompleted);
+  EXPECT_EQ(second->chunks_here, 2);
+  EXPECT_EQ(Mismatches(), 0);
+}
+
+TEST_P(ExecutorTest, TooManyFailuresFailTheRunWithASummary) {
+  std::set<int> bad;
+  for (int i = 1; i <= 400; i += 2) bad.insert(i);
+  Seed(400, 1, bad);
+  options_.initial_chunk_keys = 1;
+  options_.max_chunk_keys = 1;
+  options_.failure_rate_min_chunks = 10;
+  auto job = Bind();
+  RecordingListener listener;
+  auto summary = Run(*job, listener);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->outcome, RunOutcome::kFailed);
+  EXPECT_THAT(summary->error, HasSubstr("chunks failed ("));
+  EXPECT_LT(summary->totals.chunks, 50) << "the run stops early";
+}
+
+TEST_P(ExecutorTest, PauseHoldsWorkersWithAReasonAndResumeContinues) {
+  Seed(200);
+  auto job = Bind({{"sleep_ms", "10"}});
+  auto control = scratch_->Connect();
+  RecordingListener listener;
+  std::atomic<bool> paused{false};
+  listener.on_chunk_done = [&](const ChunkReport& c) {
+    if (c.chunk_no == 2 && !paused.exchange(true)) {
+      StateStore store(*control);
+      ASSERT_TRUE(store.SetRunState(1, RunState::kPaused, {RunState::kRunning}));
+    }
+  };
+  listener.on_throttle = [&](const std::string& reason) {
+    if (reason == "paused") {
+      StateStore store(*control);
+      ASSERT_TRUE(store.SetRunState(1, RunState::kRunning, {RunState::kPaused}));
+    }
+  };
+  auto summary = Run(*job, listener);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->outcome, RunOutcome::kCompleted);
+  EXPECT_THAT(listener.throttles, ::testing::Contains("paused"));
+  EXPECT_EQ(listener.throttles.back(), "");
+  EXPECT_EQ(Mismatches(), 0);
+}
+
+TEST_P(ExecutorTest, DryRunCountsExactlyAndChangesNothing) {
+  Seed(120);
+  Exec("INSERT INTO bf_target (id, val) SELECT id, val FROM bf_source WHERE id <= 20");
+  auto job = Bind();
+  DryRunOptions o;
+  o.chunk_keys = 50;
+  o.sample_rows = 5;
+  o.sample_chunks = 2;
+  CountingDryRunListener listener;
+  auto report = DryRun(*conn_, *job, o, listener);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->chunks.size(), 3U);
+  EXPECT_EQ(report->chunks[0].outcome.rows_written, 30);
+  EXPECT_EQ(report->chunks[0].outcome.rows_present, 20);
+  EXPECT_EQ(report->chunks[2].range, (KeyRange{101, 120}));
+  EXPECT_EQ(report->total.rows_written, 100);
+  EXPECT_EQ(report->total.rows_present, 20);
+  ASSERT_EQ(report->sample.rows.size(), 5U);
+  EXPECT_EQ(report->sample.rows[0], (std::vector<std::string>{"21", "210"}));
+  ASSERT_EQ(report->sampled.size(), 2U);
+  EXPECT_GT(report->sampled[0].outcome.rows_written, 0);
+  EXPECT_TRUE(report->estimated_duration.has_value());
+  // Unchanged: the target as seeded, and no state tables.
+  EXPECT_EQ(Scalar("SELECT count(*) FROM bf_target"), 20);
+  StateStore store(*conn_);
+  auto exist = store.TablesExist();
+  ASSERT_TRUE(exist);
+  EXPECT_FALSE(*exist);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ExecutorTest, ::testing::ValuesIn(strata::testing::kAllDialects),
+                         [](const auto& info) { return db::DialectName(info.param); });
+
+// Server engines only: SQLite has no connections to kill and no health signals.
+class ExecutorServerTest : public ExecutorTest {};
+
+// Kills every worker session of the scratch database once a chunk is in flight.
+void KillWorkerSessions(db::Connection& admin, db::Dialect d) {
+  if (d == db::Dialect::kPostgres) {
+    auto killed = admin.Query(fmt::format(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{}' "
+        "AND state = 'active' AND query LIKE '%pg_sleep%'",
+        kWorkerApp));
+    ASSERT_TRUE(killed) << killed.error().message;
+    return;
+  }
+  auto ids = admin.Query(
+      "SELECT id FROM information_schema.processlist WHERE info LIKE 'DO SLEEP%' AND id <> "
+      "CONNECTION_ID()");
+  ASSERT_TRUE(ids) << ids.error().message;
+  for (const auto& row : ids->rows) {
+    (void)admin.Query("KILL CONNECTION " + *row[0]);
+  }
+}
+
+TEST_P(ExecutorServerTest, AConnectionKilledMidChunkIsRetriedAndTheRunCompletes) {
+  Seed(60);
+  options_.workers = 2;
+  auto job = Bind({{"sleep_ms", "300"}});
+  RecordingListener listener;
+  std::atomic<bool> finished{false};
+  std::thread killer([&] {
+    auto admin = scratch_->Connect();
+    for (int i = 0; i < 3 && !finished; ++i) {
+      std::this_thread::sleep_for(milliseconds(450));
+      KillWorkerSessions(*admin, GetParam());
+    }
+  });
+  auto summary = Run(*job, listener);
+  finished = true;
+  killer.join();
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->outcome, RunOutcome::kCompleted) << summary->error;
+  EXPECT_GE(summary->retries_here, 1);
+  EXPECT_EQ(summary->totals.failed, 0);
+  EXPECT_EQ(summary->totals.rows_written, 60);
+  EXPECT_EQ(Mismatches(), 0);
+  EXPECT_GE(Scalar("SELECT MAX(attempts) FROM strata_backfill_chunk"), 2);
+}
+
+TEST_P(ExecutorServerTest, ABadHealthSignalHoldsTheRunWithItsReason) {
+  Seed(50);
+  // Thresholds no healthy server meets: the test session alone exceeds them.
+  options_.throttle.max_connections_fraction = 0.0;
+  options_.throttle.max_threads_running = 0;
+  auto job = Bind();
+  std::atomic<bool> stop{false};
+  RecordingListener listener;
+  listener.on_throttle = [&](const std::string& reason) {
+    if (!reason.empty()) stop = true;
+  };
+  auto summary = Run(*job, listener, &stop);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->outcome, RunOutcome::kInterrupted);
+  ASSERT_FALSE(listener.throttles.empty());
+  EXPECT_THAT(listener.throttles[0],
+              HasSubstr(GetParam() == db::Dialect::kPostgres ? "connections" : "Threads_running"));
+  EXPECT_EQ(summary->totals.chunks, 0) << "nothing is claimed while the signal is bad";
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, ExecutorServerTest,
+                         ::testing::Values(db::Dialect::kPostgres, db::Dialect::kMariaDb),
+                         [](const auto& info) { return db::DialectName(info.param); });
+
+}  // namespace
+}  // namespace strata::backfill
