@@ -28,6 +28,7 @@ class CommandTable {
 
 void RegisterDbCommands(CLI::App& app, CommandTable& table);
 void RegisterMigrateCommands(CLI::App& app, CommandTable& table);
+void RegisterSchemaCommands(CLI::App& app, CommandTable& table);
 
 }  // namespace strata::cli
 
