@@ -1,0 +1,112 @@
+// What `repair`, `clean` and `undo` share: they run under the migration lock (lock.h), read the
+// database (never writing it) to build a Script (script.h), then either execute the script or,
+// for --dry-run, render it. A dry run describes the lock instead of taking it, and does its
+// reads in a read-only transaction, so the database itself guarantees it writes nothing.
+#ifndef STRATA_MIGRATIONS_LIFECYCLE_H_
+#define STRATA_MIGRATIONS_LIFECYCLE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "db/connection.h"
+#include "migrations/callbacks.h"
+#include "migrations/history.h"
+#include "migrations/history_row.h"
+#include "migrations/lock.h"
+#include "migrations/migrator.h"
+#include "migrations/placeholders.h"
+#include "migrations/resolver.h"
+#include "migrations/script.h"
+#include "migrations/sql_file.h"
+
+namespace strata::migrations {
+
+// How a lifecycle command runs.
+struct RunOptions {
+  HistoryTableName history;  // default: strata_schema_history in the current schema
+  LockOptions lock;          // default: wait up to 10 min, report the holder every 10 s
+  bool dry_run = false;      // render the script instead of executing it. Default false.
+  // For U scripts and callback files: placeholder values (default: replacement on, no values),
+  // whether a script may mix transactional and non-transactional statements (default false).
+  PlaceholderSettings placeholders;
+  bool mixed = false;
+  std::vector<SqlCallback> callbacks;  // callback files found in the locations; default none
+};
+
+// The migration lock for a real run, or only its description for a dry run.
+class LockHold {
+ public:
+  // Takes the lock for `quoted_table` on `lock_conn` (see MigrationLock::Acquire for what
+  // `lock_conn` must be), or with `dry_run` only describes it (DescribeLock).
+  static Result<LockHold> Take(db::Connection& lock_conn, const std::string& quoted_table,
+                               const RunOptions& options, const LockWaitListener& on_wait);
+
+  // e.g. "pg_advisory_lock(77433833903597)".
+  const std::string& description() const { return description_; }
+  // Releases a real lock now (dry runs hold none): an error says it was already lost.
+  Status Release();
+
+ private:
+  LockHold(std::optional<MigrationLock> lock, std::string description)
+      : lock_(std::move(lock)), description_(std::move(description)) {}
+
+  std::optional<MigrationLock> lock_;
+  std::string description_;
+};
+
+// Runs `read` (which only reads) inside a read-only transaction when `dry_run`, so that the
+// server refuses any write; directly otherwise.
+template <typename Fn>
+auto ReadOnlyIfDryRun(db::Connection& conn, bool dry_run, Fn read) -> decltype(read()) {
+  if (!dry_run) return read();
+  db::TxOptions options;
+  options.read_only = true;
+  STRATA_ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(conn, options));
+  auto result = read();
+  STRATA_TRY(tx.Rollback());
+  return result;
+}
+
+// The SQL files of one run (U scripts, callbacks) with this run's placeholders.
+class RunFiles {
+ public:
+  // Checks the callbacks (Callbacks::CheckSupported) and computes the built-in placeholders
+  // (reads the database).
+  static Result<RunFiles> Make(db::Connection& conn, const RunOptions& options);
+
+  // The steps of every callback file for `event`, each file in a transaction of its own.
+  Result<Script> CallbackSteps(std::string_view event) const;
+  // `migration` read, placeholders replaced, split (sql_file.h).
+  Result<SqlFile> Prepare(const ResolvedMigration& migration) const;
+  const Placeholders& placeholders() const { return *placeholders_; }
+
+ private:
+  RunFiles(std::unique_ptr<Placeholders> placeholders, Callbacks callbacks,
+           SqlFileOptions file_options)
+      : placeholders_(std::move(placeholders)),
+        callbacks_(std::move(callbacks)),
+        file_options_(file_options) {}
+
+  std::unique_ptr<Placeholders> placeholders_;  // file_options_ points to it
+  Callbacks callbacks_;
+  SqlFileOptions file_options_;
+};
+
+// The installed_rank the next row gets: one above the highest, 1 for an empty history.
+std::int32_t NextInstalledRank(const std::vector<HistoryRow>& rows);
+
+// The first comment of every dry run: the lock, e.g. "lock: pg_advisory_lock(...) (taken
+// before the first statement, released after the last)".
+Script HeaderComments(const std::string& lock);
+
+// Appends `more` to `script`.
+void Append(Script& script, Script more);
+
+}  // namespace strata::migrations
+
+#endif  // STRATA_MIGRATIONS_LIFECYCLE_H_

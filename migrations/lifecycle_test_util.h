@@ -1,0 +1,161 @@
+// Shared by repair_test.cc, clean_test.cc and undo_test.cc: a scratch database per test on the
+// real servers (tests/with-servers) or an SQLite file, a migrations directory, and a dump of the
+// whole database with the engine's own tool (pg_dump, mariadb-dump, sqlite3 .dump) to prove
+// that dry runs change nothing.
+#ifndef STRATA_MIGRATIONS_LIFECYCLE_TEST_UTIL_H_
+#define STRATA_MIGRATIONS_LIFECYCLE_TEST_UTIL_H_
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/url.h"
+#include "migrations/history.h"
+#include "migrations/lifecycle.h"
+#include "migrations/migrator.h"
+#include "migrations/resolver.h"
+#include "tests/support/test_env.h"
+
+namespace strata::migrations {
+
+class LifecycleTest : public ::testing::TestWithParam<db::Dialect> {
+ protected:
+  void SetUp() override {
+    scratch_ = testing::ScratchDatabase::Create(GetParam());
+    ASSERT_NE(scratch_, nullptr);
+    conn_ = scratch_->Connect();
+    ASSERT_NE(conn_, nullptr);
+    lock_conn_ = GetParam() == db::Dialect::kSqlite ? nullptr : scratch_->Connect();
+    dir_ = std::filesystem::temp_directory_path() /
+           fmt::format("strata_lifecycle_{}_{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  db::Dialect dialect() const { return GetParam(); }
+  db::Connection& conn() { return *conn_; }
+  db::Connection& lock_conn() { return lock_conn_ ? *lock_conn_ : *conn_; }
+
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
+  void Remove(const std::string& name) { std::filesystem::remove(dir_ / name); }
+
+  std::vector<ResolvedMigration> Files() {
+    auto resolved = ResolveMigrations({{dir_}});
+    EXPECT_TRUE(resolved) << resolved.error().message;
+    return resolved ? std::move(resolved->migrations) : std::vector<ResolvedMigration>{};
+  }
+  std::vector<SqlCallback> CallbackFiles() {
+    auto resolved = ResolveMigrations({{dir_}});
+    return resolved ? std::move(resolved->callbacks) : std::vector<SqlCallback>{};
+  }
+
+  // Runs `strata migrate` on the files; fails the test on error.
+  void Migrate() {
+    MigrateListener listener;
+    MigrateOptions options;
+    auto done = migrations::Migrate(conn(), lock_conn(), Files(), options, listener);
+    ASSERT_TRUE(done) << done.error().message;
+  }
+
+  RunOptions Run(bool dry_run = false) {
+    RunOptions run;
+    run.dry_run = dry_run;
+    run.lock.timeout = std::chrono::seconds(20);
+    run.callbacks = CallbackFiles();
+    return run;
+  }
+
+  std::vector<HistoryRow> History() {
+    SchemaHistory history(conn(), {});
+    auto rows = history.ReadAll();
+    EXPECT_TRUE(rows) << rows.error().message;
+    return rows ? *rows : std::vector<HistoryRow>{};
+  }
+
+  // Runs a statement; fails the test on error.
+  void Exec(const std::string& sql) {
+    auto done = conn().Execute(sql);
+    ASSERT_TRUE(done) << sql << ": " << done.error().message;
+  }
+
+  // The first column of the first row, "" on error (recorded as a failure).
+  std::string Scalar(const std::string& sql) {
+    auto rows = conn().Query(sql);
+    EXPECT_TRUE(rows) << sql << ": " << (rows ? "" : rows.error().message);
+    if (!rows || rows->empty()) return "";
+    return rows->rows[0][0].value_or("NULL");
+  }
+
+  bool TableExists(const std::string& table) {
+    SchemaHistory probe(conn(), {"", table});
+    auto exists = probe.Exists();
+    EXPECT_TRUE(exists) << exists.error().message;
+    return exists && *exists;
+  }
+
+  // The whole database (schema, data, routines, events, the history table) as the engine's
+  // own dump tool writes it.
+  std::string Dump() {
+    auto url = db::ParseUrl(scratch_->url());
+    EXPECT_TRUE(url);
+    if (!url) return "";
+    std::string command;
+    switch (dialect()) {
+      case db::Dialect::kPostgres: {
+        const char* bin = std::getenv("STRATA_TEST_POSTGRES_BIN");
+        // pg_dump >= 15.14 brackets its output with \restrict lines carrying a random key.
+        command = fmt::format(
+            "{}pg_dump --no-owner --no-privileges -d '{}' | grep -v -E '^\\\\(un)?restrict '",
+            bin ? std::string(bin) + "/" : "", scratch_->url());
+        break;
+      }
+      case db::Dialect::kMariaDb:
+        command = fmt::format(
+            "mariadb-dump --no-defaults --protocol=tcp -h '{}' -P {} -u '{}' --routines "
+            "--events --triggers --skip-dump-date --skip-comments --order-by-primary '{}'",
+            url->host, url->port, url->user, url->database);
+        break;
+      case db::Dialect::kSqlite:
+        command = fmt::format("sqlite3 '{}' .dump", url->database);
+        break;
+    }
+    std::string out;
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
+    EXPECT_NE(pipe, nullptr) << command;
+    if (!pipe) return "";
+    std::array<char, 4096> buffer{};
+    std::size_t n = 0;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0)
+      out.append(buffer.data(), n);
+    const int status = ::pclose(pipe.release());
+    EXPECT_EQ(status, 0) << command << "\n" << out;
+    EXPECT_GT(out.size(), 0u) << command;
+    return out;
+  }
+
+  std::unique_ptr<testing::ScratchDatabase> scratch_;
+  std::unique_ptr<db::Connection> conn_;
+  std::unique_ptr<db::Connection> lock_conn_;
+  std::filesystem::path dir_;
+};
+
+inline std::string DialectTestName(const ::testing::TestParamInfo<db::Dialect>& info) {
+  return db::DialectName(info.param);
+}
+
+}  // namespace strata::migrations
+
+#endif  // STRATA_MIGRATIONS_LIFECYCLE_TEST_UTIL_H_

@@ -1,0 +1,260 @@
+#include "migrations/repair.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace strata::migrations {
+namespace {
+
+// ---- Planning --------------------------------------------------------------------------------
+
+std::string ChecksumText(std::optional<std::int32_t> checksum) {
+  return checksum ? std::to_string(*checksum) : "NULL";
+}
+
+// The same comparison validate makes (plan.cc): an Oracle-style "<< no description >>" row
+// equals an empty file description.
+bool DescriptionDiffers(const ResolvedMigration& file, const HistoryRow& row) {
+  if (row.description == kNoDescriptionMarker) return !file.description.empty();
+  return AbbreviateDescription(file.description) != row.description;
+}
+
+// What realigning `row` to `file` changes (and `realigned`, the row afterwards). Versioned rows:
+// type, checksum and description, as validate compares them. Repeatables: only a checksum that
+// matches the file's raw text but not its text with placeholders replaced (Flyway's one repeatable
+// case); any other difference makes the repeatable Outdated, and migrate re-applies it.
+std::vector<FieldChange> Differences(const ResolvedMigration& file, const HistoryRow& row,
+                                     HistoryRow& realigned) {
+  std::vector<FieldChange> changes;
+  realigned = row;
+  if (!row.version) {
+    if (row.checksum && *row.checksum != file.checksum && file.ChecksumMatches(row.checksum)) {
+      changes.push_back({"checksum", ChecksumText(row.checksum), ChecksumText(file.checksum)});
+      realigned.checksum = file.checksum;
+    }
+    return changes;
+  }
+  if (row.type != file.type()) {
+    changes.push_back({"type", std::string(MigrationTypeName(row.type)),
+                       std::string(MigrationTypeName(file.type()))});
+    realigned.type = file.type();
+  }
+  if (!file.ChecksumMatches(row.checksum)) {
+    changes.push_back({"checksum", ChecksumText(row.checksum), ChecksumText(file.checksum)});
+    realigned.checksum = file.checksum;
+  }
+  if (DescriptionDiffers(file, row)) {
+    realigned.description = AbbreviateDescription(file.description);
+    changes.push_back({"description", row.description, realigned.description});
+  }
+  return changes;
+}
+
+bool IgnoredByPatterns(const std::vector<IgnorePattern>& patterns, bool versioned,
+                       MigrationState state) {
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [&](const IgnorePattern& p) { return p.Matches(versioned, state); });
+}
+
+// Rows whose file is gone. Undo rows are left alone: the undo already ran, and a DELETE row
+// carries only a version, so it would mark the wrong row of that version.
+bool ShouldMarkDeleted(const PlanEntry& entry, const std::vector<IgnorePattern>& patterns) {
+  const bool gone = entry.state == MigrationState::kMissingSuccess ||
+                    entry.state == MigrationState::kFutureSuccess;
+  return gone && !IsUndoType(entry.applied->type) &&
+         !IgnoredByPatterns(patterns, entry.applied->version.has_value(), entry.state);
+}
+
+bool CanRealign(MigrationState state) {
+  return state == MigrationState::kSuccess || state == MigrationState::kOutOfOrder ||
+         state == MigrationState::kBaseline;
+}
+
+// ---- Statements ------------------------------------------------------------------------------
+
+std::string Identify(const HistoryRow& row) {
+  if (row.version) return fmt::format("version {} ({})", row.version->ToString(), row.script);
+  return fmt::format("repeatable {}", row.script);
+}
+
+std::string Describe(const RepairAction& action) {
+  const HistoryRow& row = action.row;
+  switch (action.kind) {
+    case RepairAction::Kind::kRemoveFailed:
+      return fmt::format("remove failed row: {}, installed_rank {}", Identify(row),
+                         row.installed_rank);
+    case RepairAction::Kind::kMarkDeleted:
+      return fmt::format("mark deleted: {}, installed_rank {}: its file is gone", Identify(row),
+                         row.installed_rank);
+    case RepairAction::Kind::kRealign: {
+      std::string text =
+          fmt::format("realign {}, installed_rank {}:", Identify(row), row.installed_rank);
+      for (const FieldChange& c : action.changes) {
+        text += fmt::format(" {} {} -> {}", c.field, c.old_value, c.new_value);
+        if (&c != &action.changes.back()) text += ',';
+      }
+      return text;
+    }
+  }
+  return "";
+}
+
+HistoryRow DeleteMarker(const HistoryRow& row, std::int32_t rank, const std::string& user) {
+  HistoryRow marker = row;
+  marker.installed_rank = rank;
+  marker.type = MigrationType::kDelete;
+  marker.installed_by = user;
+  marker.execution_time = 0;
+  return marker;
+}
+
+db::Params RealignParams(const HistoryRow& realigned) {
+  return {realigned.description, std::string(MigrationTypeName(realigned.type)),
+          realigned.checksum ? db::Param(std::int64_t{*realigned.checksum}) : db::Param(nullptr),
+          std::int64_t{realigned.installed_rank}};
+}
+
+std::string P(db::Dialect d, int n) { return db::Placeholder(d, n); }
+
+}  // namespace
+
+std::string_view RepairActionName(RepairAction::Kind kind) {
+  switch (kind) {
+    case RepairAction::Kind::kRemoveFailed:
+      return "remove failed";
+    case RepairAction::Kind::kMarkDeleted:
+      return "mark deleted";
+    case RepairAction::Kind::kRealign:
+      return "realign";
+  }
+  return "";
+}
+
+Result<std::vector<RepairAction>> PlanRepair(std::vector<ResolvedMigration> resolved,
+                                             std::vector<HistoryRow> history,
+                                             const std::vector<IgnorePattern>& patterns) {
+  PlanOptions plan_options;
+  plan_options.ignore_migration_patterns = patterns;
+  STRATA_ASSIGN_OR_RETURN(Plan plan,
+                          MakePlan(std::move(resolved), std::move(history), plan_options));
+  std::vector<RepairAction> removals;
+  std::vector<RepairAction> deletions;
+  std::vector<RepairAction> realignments;
+  for (PlanEntry& entry : plan.entries) {
+    if (!entry.applied || IsSynthetic(entry.applied->type)) continue;
+    if (!entry.applied->success) {
+      removals.push_back({RepairAction::Kind::kRemoveFailed, *entry.applied, {}, {}});
+    } else if (ShouldMarkDeleted(entry, patterns)) {
+      deletions.push_back({RepairAction::Kind::kMarkDeleted, *entry.applied, {}, {}});
+    } else if (entry.resolved && CanRealign(entry.state)) {
+      RepairAction action{RepairAction::Kind::kRealign, *entry.applied, {}, {}};
+      action.changes = Differences(*entry.resolved, *entry.applied, action.realigned);
+      if (!action.changes.empty()) realignments.push_back(std::move(action));
+    }
+  }
+  std::vector<RepairAction> actions = std::move(removals);
+  actions.insert(actions.end(), std::make_move_iterator(deletions.begin()),
+                 std::make_move_iterator(deletions.end()));
+  actions.insert(actions.end(), std::make_move_iterator(realignments.begin()),
+                 std::make_move_iterator(realignments.end()));
+  return actions;
+}
+
+Script RepairScript(const std::vector<RepairAction>& actions, const SchemaHistory& history,
+                    db::Dialect d, std::int32_t next_rank, const std::string& user) {
+  Script script;
+  if (actions.empty()) return script;
+  const std::string table = history.quoted();
+  script.push_back(Begin());
+  for (const RepairAction& action : actions) {
+    script.push_back(Comment(Describe(action)));
+    switch (action.kind) {
+      case RepairAction::Kind::kRemoveFailed:
+        script.push_back(
+            Statement(fmt::format("DELETE FROM {} WHERE installed_rank = {}", table, P(d, 1)),
+                      {std::int64_t{action.row.installed_rank}}, "history"));
+        break;
+      case RepairAction::Kind::kMarkDeleted:
+        script.push_back(Statement(
+            history.InsertSql(), history.InsertParams(DeleteMarker(action.row, next_rank++, user)),
+            "history"));
+        break;
+      case RepairAction::Kind::kRealign:
+        script.push_back(
+            Statement(fmt::format("UPDATE {} SET description = {}, type = {}, checksum = {} WHERE "
+                                  "installed_rank = {}",
+                                  table, P(d, 1), P(d, 2), P(d, 3), P(d, 4)),
+                      RealignParams(action.realigned), "history"));
+        break;
+    }
+  }
+  script.push_back(Commit());
+  return script;
+}
+
+namespace {
+
+// What repair reads, in a read-only transaction for dry runs.
+struct RepairState {
+  bool history_exists = false;
+  std::vector<HistoryRow> rows;
+  std::string user;
+  std::optional<RunFiles> files;
+};
+
+Result<RepairState> ReadState(db::Connection& conn, SchemaHistory& history,
+                              std::vector<ResolvedMigration>& resolved, const RunOptions& run) {
+  RepairState state;
+  STRATA_ASSIGN_OR_RETURN(state.history_exists, history.Exists());
+  if (state.history_exists) {
+    STRATA_ASSIGN_OR_RETURN(state.rows, history.ReadAll());
+  }
+  STRATA_ASSIGN_OR_RETURN(state.user, history.CurrentUser());
+  STRATA_ASSIGN_OR_RETURN(RunFiles files, RunFiles::Make(conn, run));
+  state.files = std::move(files);
+  STRATA_TRY(WithReplacedChecksums(resolved, state.files->placeholders()));
+  return state;
+}
+
+}  // namespace
+
+Result<RepairResult> Repair(db::Connection& conn, db::Connection& lock_conn,
+                            std::vector<ResolvedMigration> resolved, const RepairOptions& options,
+                            const LockWaitListener& on_wait) {
+  SchemaHistory history(conn, options.run.history);
+  RepairResult result;
+  result.history_table = history.quoted();
+  STRATA_ASSIGN_OR_RETURN(LockHold lock,
+                          LockHold::Take(lock_conn, history.quoted(), options.run, on_wait));
+  result.lock = lock.description();
+  STRATA_ASSIGN_OR_RETURN(RepairState state, ReadOnlyIfDryRun(conn, options.run.dry_run, [&] {
+                            return ReadState(conn, history, resolved, options.run);
+                          }));
+  result.history_exists = state.history_exists;
+  const std::int32_t next_rank = NextInstalledRank(state.rows);
+  STRATA_ASSIGN_OR_RETURN(result.actions, PlanRepair(std::move(resolved), std::move(state.rows),
+                                                     options.ignore_migration_patterns));
+
+  Script script = HeaderComments(result.lock);
+  if (result.actions.empty()) {
+    script.push_back(Comment(fmt::format("history table {} needs no repair", history.quoted())));
+  }
+  STRATA_ASSIGN_OR_RETURN(Script before, state.files->CallbackSteps("beforeRepair"));
+  STRATA_ASSIGN_OR_RETURN(Script after, state.files->CallbackSteps("afterRepair"));
+  Append(script, std::move(before));
+  Append(script, RepairScript(result.actions, history, conn.dialect(), next_rank, state.user));
+  Append(script, std::move(after));
+
+  if (options.run.dry_run) {
+    result.dry_run_sql = RenderDryRun(script, conn.dialect());
+  } else if (Status done = Execute(script, conn); !done) {
+    return std::move(done).error().WithContext(
+        fmt::format("repair of history table {}", history.quoted()));
+  }
+  STRATA_TRY(lock.Release());
+  return result;
+}
+
+}  // namespace strata::migrations
