@@ -328,7 +328,7 @@ Result<domain::EventTime> EventTimeFromCell(const db::Rows& rows, std::size_t ro
 class EventViewMetricsBound final : public EventViewMetricsJob {
  public:
   EventViewMetricsBound(ParamValues params, Settings settings)
-      : params_(std::move(params)), settings_(std::move(settings)) {}
+      : params_(std::move(params)), settings_(settings) {}
 
   const ParamValues& params() const override { return params_; }
 
@@ -784,7 +784,7 @@ class EventViewMetricsDefinition final : public JobDefinition {
     STRATA_ASSIGN_OR_RETURN(ParamValues params, ApplyParamSpecs(Specs(), values, name()));
     STRATA_ASSIGN_OR_RETURN(Settings settings, ParseSettings(params));
     return std::unique_ptr<BoundJob>(
-        std::make_unique<EventViewMetricsBound>(std::move(params), std::move(settings)));
+        std::make_unique<EventViewMetricsBound>(std::move(params), settings));
   }
 };
 
