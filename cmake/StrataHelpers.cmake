@@ -19,7 +19,8 @@ endfunction()
 
 # strata_test(NAME SOURCES ... LIBS ... [LABELS ...])
 # One gtest executable; each test case becomes a ctest test carrying LABELS (default: unit).
-# Integration tests use the label of their server: postgres, mariadb, sqlite, cli.
+# Integration tests use the label of their server: postgres, mariadb, sqlite, cli; a test for
+# several engines lists them all: LABELS "postgres;mariadb;sqlite".
 function(strata_test name)
   if(NOT STRATA_BUILD_TESTS)
     return()
@@ -30,5 +31,13 @@ function(strata_test name)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+  # Not `PROPERTIES LABELS ...`: gtest_discover_tests flattens that list, so only the first
+  # label would survive. A script ctest runs after adding the discovered tests labels them.
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_LIST ${name}_TESTS)
+  set(label_script "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
+  file(WRITE "${label_script}"
+    "if(${name}_TESTS)\n"
+    "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS}\")\n"
+    "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${label_script}")
 endfunction()
