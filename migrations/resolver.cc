@@ -85,6 +85,7 @@ constexpr std::array<Prefix, 4> kMigrationPrefixes = {{{"V", MigrationKind::kVer
 const std::vector<Prefix>& CallbackPrefixesLongestFirst() {
   static const std::vector<Prefix> prefixes = [] {
     std::vector<Prefix> all;
+    all.reserve(kCallbackEvents.size());
     for (const std::string_view event : kCallbackEvents) all.push_back({event, std::nullopt});
     std::stable_sort(all.begin(), all.end(), [](const Prefix& a, const Prefix& b) {
       return a.text.size() > b.text.size();
