@@ -51,9 +51,10 @@ Placeholders::Placeholders(bool enabled, const std::map<std::string, std::string
 
 Result<std::string> Placeholders::Lookup(std::string_view name, std::string_view file_name) const {
   const std::string key = Lower(name);
+  const std::string_view key_view = key;
   for (const std::string_view prefix : {"strata:", "flyway:"}) {
     if (!key.starts_with(prefix)) continue;
-    const std::string_view builtin = std::string_view(key).substr(prefix.size());
+    const std::string_view builtin = key_view.substr(prefix.size());
     if (builtin == "database") return builtins_.database;
     if (builtin == "user") return builtins_.user;
     if (builtin == "schema" || builtin == "defaultschema") return builtins_.schema;

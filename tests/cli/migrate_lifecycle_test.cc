@@ -60,7 +60,7 @@ class LifecycleTest : public ::testing::TestWithParam<db::Dialect> {
     std::ofstream(root_ / "migrations" / name, std::ios::binary) << text;
   }
 
-  RunResult Strata(std::vector<std::string> args, RunOptions options = {}) {
+  RunResult Strata(std::vector<std::string> args, const RunOptions& options = {}) {
     args.insert(args.begin(), {"-C", root_.string(), "--url", scratch_->url()});
     return RunStrata(args, options);
   }
