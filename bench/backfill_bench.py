@@ -25,8 +25,9 @@ Peak memory of the strata process (/usr/bin/time -f %M) at 100,000 and 1,000,000
 (PostgreSQL, --workers 2).
 
 "strata" is `strata backfill run event-view-metrics` when the CLI has the command, otherwise
-bench/backfill_driver.cc (strata-backfill-driver: the same job under a plain chunk loop without
-the engine's state table, throttle or retries), and the results say which one ran.
+bench/backfill_driver.cc (strata-backfill-driver: the job through the engine's RunJob / DryRun
+with default options, as the CLI will run it, minus argument parsing and progress output),
+and the results say which one ran.
 
 bench/run imports this module and calls bench_backfill(ctx). It can also run alone:
   python3 bench/backfill_bench.py [--rounds N] [--build-dir DIR] [--no-build] [--skip-1m]
@@ -238,7 +239,7 @@ def bench_backfill(ctx):
                                f"{ctx.build_dir} strata_events_generate strata_backfill_driver)")
     use_cli = strata_has_backfill(ctx)
     strata_label = ("strata backfill run" if use_cli
-                    else "strata job via bench driver (no engine)")
+                    else "strata engine via bench driver (no CLI yet)")
     rounds = getattr(ctx.args, "reps", None) or (ROUNDS[0] if ctx.args.quick else ROUNDS[1])
     work = Path(ctx.work)
     values = dict(ctx.values, **tools)

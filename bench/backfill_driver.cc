@@ -1,12 +1,14 @@
 // A stand-in for `strata backfill run` in bench/backfill_bench.py until the engine's CLI
-// exists: runs a built-in job over its whole key space with a plain chunk loop — N worker
-// threads, each with its own connection, claiming fixed-size chunks from a shared cursor, one
-// transaction per chunk (Process, or with --dry-run Count in a read-only transaction that is
-// rolled back). It has none of the engine's state table, throttle, retries or adaptive chunk
-// size, so its figures are the job's own cost plus chunking, and are labelled as such.
+// exists. By default it runs a built-in job through the engine itself (backfill::RunJob with
+// default ExecutorOptions: state tables, chunk claims, adaptive chunk size, heartbeats,
+// retries, health throttle; or backfill::DryRun with --dry-run), so it measures what the CLI
+// will run minus argument parsing and progress rendering. With --simple-loop it instead runs
+// a plain chunk loop — N threads claiming fixed-size chunks from a shared cursor, one
+// transaction per chunk — which measures the job alone.
 //
 //   strata-backfill-driver --url URL [--job event-view-metrics] [--param k=v]...
-//                          [--workers 1] [--chunk-keys 1000] [--dry-run] [--summary FILE]
+//                          [--workers 1] [--dry-run] [--simple-loop [--chunk-keys 1000]]
+//                          [--summary FILE]
 //
 // Prints (and writes to --summary) one JSON object: rows_written, rows_present, chunks,
 // seconds, rows_per_second, peak_rss_kib (getrusage ru_maxrss of this process).
@@ -24,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "backfill/dry_run.h"
+#include "backfill/executor.h"
 #include "backfill/job.h"
 #include "backfill/jobs/builtin.h"
 #include "db/open.h"
@@ -39,6 +43,7 @@ struct Options {
   int workers = 1;
   std::int64_t chunk_keys = 1'000;
   bool dry_run = false;
+  bool simple_loop = false;
   std::string summary;
 };
 
@@ -94,6 +99,38 @@ Status RunWorker(const db::Url& url, const backfill::BoundJob& job, ChunkCursor&
   }
 }
 
+int Report(const Options& options, const backfill::ChunkOutcome& sum, std::int64_t chunks,
+           std::chrono::steady_clock::time_point start);
+
+// The engine's way: RunJob (or DryRun), no listener output.
+Result<backfill::ChunkOutcome> RunWithEngine(const Options& options, const db::Url& url,
+                                             const backfill::BoundJob& job, std::int64_t& chunks) {
+  if (options.dry_run) {
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> conn, db::Open(url));
+    backfill::DryRunOptions dry;
+    dry.workers = options.workers;
+    backfill::DryRunListener listener;
+    STRATA_ASSIGN_OR_RETURN(backfill::DryRunReport report,
+                            backfill::DryRun(*conn, job, dry, listener));
+    chunks = static_cast<std::int64_t>(report.chunks.size());
+    return report.total;
+  }
+  backfill::ExecutorOptions executor;
+  executor.workers = options.workers;
+  backfill::ExecutorDeps deps;
+  deps.connect = [&url]() { return db::Open(url); };
+  backfill::RunListener listener;
+  STRATA_ASSIGN_OR_RETURN(backfill::RunSummary summary,
+                          backfill::RunJob(options.job, job, executor, deps, listener));
+  if (summary.outcome != backfill::RunOutcome::kCompleted) {
+    return Err(ErrorCode::kInternal,
+               fmt::format("run {} ended {}: {}", summary.run_no,
+                           backfill::RunOutcomeName(summary.outcome), summary.error));
+  }
+  chunks = summary.chunks_here;
+  return backfill::ChunkOutcome{summary.totals.rows_written, summary.totals.rows_present};
+}
+
 int Run(const Options& options) {
   auto url = db::ParseUrl(options.url);
   if (!url) {
@@ -134,6 +171,17 @@ int Run(const Options& options) {
   }
 
   const auto start = std::chrono::steady_clock::now();
+  backfill::ChunkOutcome sum;
+  std::int64_t chunks = 0;
+  if (!options.simple_loop) {
+    auto outcome = RunWithEngine(options, *url, **job, chunks);
+    if (!outcome) {
+      std::cerr << "strata-backfill-driver: " << outcome.error().message << "\n";
+      return 1;
+    }
+    sum = *outcome;
+    return Report(options, sum, chunks, start);
+  }
   ChunkCursor cursor(**job, options.chunk_keys);
   std::vector<WorkerTotals> totals(static_cast<std::size_t>(options.workers));
   std::vector<std::thread> threads;
@@ -144,11 +192,6 @@ int Run(const Options& options) {
     });
   }
   for (std::thread& t : threads) t.join();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-  backfill::ChunkOutcome sum;
-  std::int64_t chunks = 0;
   for (const WorkerTotals& t : totals) {
     if (t.error) {
       std::cerr << "strata-backfill-driver: " << t.error->message << "\n";
@@ -158,14 +201,22 @@ int Run(const Options& options) {
     sum.rows_present += t.sum.rows_present;
     chunks += t.chunks;
   }
+  return Report(options, sum, chunks, start);
+}
+
+int Report(const Options& options, const backfill::ChunkOutcome& sum, std::int64_t chunks,
+           std::chrono::steady_clock::time_point start) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  const std::string json =
-      fmt::format(R"({{"rows_written":{},"rows_present":{},"chunks":{},"seconds":{:.3f},)"
-                  R"("rows_per_second":{:.0f},"peak_rss_kib":{},"workers":{},"dry_run":{}}})",
-                  sum.rows_written, sum.rows_present, chunks, seconds,
-                  seconds > 0 ? static_cast<double>(sum.rows_written) / seconds : 0.0,
-                  usage.ru_maxrss, options.workers, options.dry_run ? "true" : "false");
+  const std::string json = fmt::format(
+      R"({{"rows_written":{},"rows_present":{},"chunks":{},"seconds":{:.3f},)"
+      R"("rows_per_second":{:.0f},"peak_rss_kib":{},"workers":{},"dry_run":{},"mode":"{}"}})",
+      sum.rows_written, sum.rows_present, chunks, seconds,
+      seconds > 0 ? static_cast<double>(sum.rows_written) / seconds : 0.0, usage.ru_maxrss,
+      options.workers, options.dry_run ? "true" : "false",
+      options.simple_loop ? "simple-loop" : "engine");
   std::cout << json << "\n";
   if (!options.summary.empty()) std::ofstream(options.summary) << json << "\n";
   return 0;
@@ -181,7 +232,10 @@ int main(int argc, char** argv) {
   app.add_option("--job", options.job, "job name")->capture_default_str();
   app.add_option("--param", options.params, "job parameter k=v (repeatable)");
   app.add_option("--workers", options.workers, "worker threads")->capture_default_str();
-  app.add_option("--chunk-keys", options.chunk_keys, "keys per chunk")->capture_default_str();
+  app.add_option("--chunk-keys", options.chunk_keys, "keys per chunk (--simple-loop)")
+      ->capture_default_str();
+  app.add_flag("--simple-loop", options.simple_loop,
+               "a plain chunk loop instead of the engine (the job's cost alone)");
   app.add_flag("--dry-run", options.dry_run, "Count in read-only transactions instead");
   app.add_option("--summary", options.summary, "also write the JSON summary to this file");
   CLI11_PARSE(app, argc, argv);

@@ -19,7 +19,11 @@
 #include <string>
 #include <vector>
 
+#include "backfill/dry_run.h"
+#include "backfill/executor.h"
 #include "backfill/jobs/builtin.h"
+#include "db/open.h"
+#include "db/url.h"
 #include "domain/timestamp.h"
 #include "examples/events/generator/generator.h"
 #include "migrations/migrator.h"
@@ -218,7 +222,7 @@ void InsertMetric(db::Connection& conn, std::int64_t statistic, date::sys_days d
       {statistic, domain::FormatDay(day), views, old, old}));
 }
 
-struct RunTotals {
+struct LoopTotals {
   ChunkOutcome sum;
   std::vector<KeyRange> chunks;
   std::vector<ChunkOutcome> outcomes;
@@ -226,9 +230,9 @@ struct RunTotals {
 
 // The engine's loop in miniature: chunks of `max_keys` keys, each processed (or counted, in a
 // read-only transaction) in its own transaction.
-Result<RunTotals> RunChunks(db::Connection& conn, const BoundJob& job, std::int64_t max_keys,
-                            bool count_only = false) {
-  RunTotals totals;
+Result<LoopTotals> RunChunks(db::Connection& conn, const BoundJob& job, std::int64_t max_keys,
+                             bool count_only = false) {
+  LoopTotals totals;
   std::optional<std::int64_t> after;
   while (true) {
     STRATA_ASSIGN_OR_RETURN(std::optional<KeyRange> chunk, job.NextChunk(conn, after, max_keys));
@@ -248,11 +252,11 @@ Result<RunTotals> RunChunks(db::Connection& conn, const BoundJob& job, std::int6
   return totals;
 }
 
-RunTotals MustRun(db::Connection& conn, const BoundJob& job, std::int64_t max_keys,
-                  bool count_only = false) {
+LoopTotals MustRun(db::Connection& conn, const BoundJob& job, std::int64_t max_keys,
+                   bool count_only = false) {
   auto totals = RunChunks(conn, job, max_keys, count_only);
   EXPECT_TRUE(totals) << totals.error().message;
-  return totals ? *totals : RunTotals{};
+  return totals ? *totals : LoopTotals{};
 }
 
 // "statistic|day|views" for every metric row, in key order.
@@ -359,7 +363,7 @@ TEST_P(EventViewMetricsTest, TableEqualsTheHandWrittenExpectation) {
   ASSERT_NE(job, nullptr);
   ASSERT_TRUE(job->Check(*conn_)) << job->Check(*conn_).error().message;
 
-  const RunTotals first = MustRun(*conn_, *job, 3);
+  const LoopTotals first = MustRun(*conn_, *job, 3);
   EXPECT_EQ(first.chunks, (std::vector<KeyRange>{{11, 13}, {14, 16}, {17, 18}}));
   EXPECT_EQ(first.sum.rows_written, kSeoulWanted - kSeoulPresent);
   EXPECT_EQ(first.sum.rows_present, kSeoulPresent);
@@ -381,7 +385,7 @@ TEST_P(EventViewMetricsTest, TableEqualsTheHandWrittenExpectation) {
             3);
 
   // A second pass writes nothing and finds every wanted row.
-  const RunTotals second = MustRun(*conn_, *job, 3);
+  const LoopTotals second = MustRun(*conn_, *job, 3);
   EXPECT_EQ(second.sum.rows_written, 0);
   EXPECT_EQ(second.sum.rows_present, kSeoulWanted);
   EXPECT_EQ(MetricTable(*conn_), expected.Table());
@@ -392,7 +396,7 @@ TEST_P(EventViewMetricsTest, PackedMethodWritesTheSameTable) {
   auto job = MustBind({{"write_method", "packed"}});
   ASSERT_NE(job, nullptr);
   ASSERT_TRUE(job->Check(*conn_));
-  const RunTotals first = MustRun(*conn_, *job, 3);
+  const LoopTotals first = MustRun(*conn_, *job, 3);
   EXPECT_EQ(first.sum.rows_written, kSeoulWanted - kSeoulPresent);
   EXPECT_EQ(first.sum.rows_present, kSeoulPresent);
   EXPECT_EQ(MetricTable(*conn_), expected.Table());
@@ -408,9 +412,9 @@ TEST_P(EventViewMetricsTest, CountIsExactlyWhatProcessWrites) {
   auto job = MustBind({{"rows_per_statement", "7"}});
   ASSERT_NE(job, nullptr);
   const std::vector<std::string> before = MetricTable(*conn_);
-  const RunTotals counted = MustRun(*conn_, *job, 2, /*count_only=*/true);
+  const LoopTotals counted = MustRun(*conn_, *job, 2, /*count_only=*/true);
   EXPECT_EQ(MetricTable(*conn_), before);  // the read-only count changed nothing
-  const RunTotals processed = MustRun(*conn_, *job, 2);
+  const LoopTotals processed = MustRun(*conn_, *job, 2);
   EXPECT_EQ(counted.chunks, processed.chunks);
   ASSERT_EQ(counted.outcomes.size(), processed.outcomes.size());
   for (std::size_t i = 0; i < counted.outcomes.size(); ++i) {
@@ -418,7 +422,7 @@ TEST_P(EventViewMetricsTest, CountIsExactlyWhatProcessWrites) {
     EXPECT_EQ(counted.outcomes[i].rows_present, processed.outcomes[i].rows_present) << i;
   }
   EXPECT_EQ(counted.sum.rows_written, kSeoulWanted - kSeoulPresent);
-  const RunTotals recount = MustRun(*conn_, *job, 2, /*count_only=*/true);
+  const LoopTotals recount = MustRun(*conn_, *job, 2, /*count_only=*/true);
   EXPECT_EQ(recount.sum.rows_written, 0);
   EXPECT_EQ(recount.sum.rows_present, kSeoulWanted);
 }
@@ -453,7 +457,7 @@ TEST_P(EventViewMetricsTest, DaylightSavingChangesNeitherAddNorDropDays) {
                zone);
   auto job = MustBind({{"zone", zone}});
   ASSERT_NE(job, nullptr);
-  const RunTotals totals = MustRun(*conn_, *job, 2);
+  const LoopTotals totals = MustRun(*conn_, *job, 2);
   Expectation expected;
   expected.Days(1, 2024_y / 3 / 9, 2024_y / 3 / 11);
   expected.Days(2, 2024_y / 11 / 2, 2024_y / 11 / 3);
@@ -466,7 +470,7 @@ TEST_P(EventViewMetricsTest, EventRangeLimitsTheWork) {
   const Expectation all = InsertSeoulEvents();
   auto job = MustBind({{"first_event_id", "5"}, {"last_event_id", "6"}});
   ASSERT_NE(job, nullptr);
-  const RunTotals totals = MustRun(*conn_, *job, 2);
+  const LoopTotals totals = MustRun(*conn_, *job, 2);
   EXPECT_EQ(totals.chunks, (std::vector<KeyRange>{{15, 16}, {17, 17}}));
   EXPECT_EQ(totals.sum.rows_written, 8 + 2 + 2);
   EXPECT_EQ(totals.sum.rows_present, 2);
@@ -519,7 +523,7 @@ TEST_P(EventViewMetricsTest, AbsurdSpansFailTheChunkOrAreSkippedAndCounted) {
 
   auto lenient = MustBind({{"over_max_days", "skip"}});
   ASSERT_NE(lenient, nullptr);
-  const RunTotals totals = MustRun(*conn_, *lenient, 10);
+  const LoopTotals totals = MustRun(*conn_, *lenient, 10);
   EXPECT_EQ(totals.sum.rows_written, 3);
   EXPECT_EQ(dynamic_cast<const EventViewMetricsJob&>(*lenient).skipped_events().over_max_days, 1);
   EXPECT_EQ(QueryInt(*conn_, "SELECT COUNT(*) FROM event_view_metric"), 3);
@@ -577,7 +581,7 @@ TEST_P(EventViewMetricsTest, GeneratedDataMatchesTheDatabasesOwnDateArithmetic) 
 
   auto job = MustBind({{"rows_per_statement", "500"}});
   ASSERT_NE(job, nullptr);
-  const RunTotals totals = MustRun(*conn_, *job, 64);
+  const LoopTotals totals = MustRun(*conn_, *job, 64);
   EXPECT_EQ(totals.sum.rows_written, summary->missing_metric_rows);
   EXPECT_EQ(QueryInt(*conn_, "SELECT COUNT(*) FROM event_view_metric"),
             before + summary->missing_metric_rows);
@@ -624,8 +628,56 @@ TEST_P(EventViewMetricsTest, GeneratedDataMatchesTheDatabasesOwnDateArithmetic) 
                                          "m.view_date BETWEEN {} AND {})",
                                          days, local_start, local_end)),
             0);
-  const RunTotals again = MustRun(*conn_, *job, 64);
+  const LoopTotals again = MustRun(*conn_, *job, 64);
   EXPECT_EQ(again.sum.rows_written, 0);
+}
+
+// End to end through the engine: a dry run that changes nothing, a run with two workers (one
+// on SQLite) that writes exactly the missing rows, and a second run that writes none.
+TEST_P(EventViewMetricsTest, RunsThroughTheEngine) {
+  examples::events::GeneratorOptions generate;
+  generate.events = 300;
+  generate.seed = 5;
+  auto summary = examples::events::GenerateLegacyData(*conn_, generate);
+  ASSERT_TRUE(summary) << summary.error().message;
+  const std::vector<std::string> before = MetricTable(*conn_);
+  auto job = MustBind();
+  ASSERT_NE(job, nullptr);
+
+  DryRunOptions dry;
+  dry.chunk_keys = 50;
+  DryRunListener dry_listener;
+  auto report = DryRun(*conn_, *job, dry, dry_listener);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->total.rows_written, summary->missing_metric_rows);
+  EXPECT_EQ(report->total.rows_present, summary->existing_metric_rows);
+  EXPECT_EQ(report->sample.rows.size(), 10U);
+  EXPECT_EQ(MetricTable(*conn_), before);
+
+  ExecutorOptions options;
+  options.workers = GetParam() == db::Dialect::kSqlite ? 1 : 2;
+  ExecutorDeps deps;
+  const std::string url = scratch_->url();
+  deps.connect = [url]() -> Result<std::unique_ptr<db::Connection>> {
+    STRATA_ASSIGN_OR_RETURN(db::Url parsed, db::ParseUrl(url));
+    return db::Open(parsed);
+  };
+  RunListener listener;
+  auto run = RunJob(kEventViewMetricsJobName, *job, options, deps, listener);
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->outcome, RunOutcome::kCompleted) << run->error;
+  EXPECT_EQ(run->totals.rows_written, summary->missing_metric_rows);
+  EXPECT_EQ(run->totals.rows_present, summary->existing_metric_rows);
+  EXPECT_EQ(QueryInt(*conn_, "SELECT COUNT(*) FROM event_view_metric"),
+            summary->existing_metric_rows + summary->missing_metric_rows);
+
+  auto again = RunJob(kEventViewMetricsJobName, *job, options, deps, listener);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->outcome, RunOutcome::kCompleted);
+  EXPECT_EQ(again->run_no, run->run_no + 1);
+  EXPECT_EQ(again->totals.rows_written, 0);
+  EXPECT_EQ(again->totals.rows_present,
+            summary->existing_metric_rows + summary->missing_metric_rows);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, EventViewMetricsTest, ::testing::ValuesIn(testing::kAllDialects),
@@ -650,7 +702,7 @@ TEST(EventViewMetricsCopyTest, EveryMethodWritesTheSameRowsOnPostgres) {
     auto job = MustBind({{"write_method", method}, {"rows_per_statement", "100"}});
     ASSERT_NE(job, nullptr);
     ASSERT_TRUE(job->Check(*conn));
-    const RunTotals first = MustRun(*conn, *job, 2);
+    const LoopTotals first = MustRun(*conn, *job, 2);
     EXPECT_EQ(first.sum.rows_written, 3 + 2 + 1'500);
     EXPECT_EQ(first.sum.rows_present, 1);
     Expectation expected;
