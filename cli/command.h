@@ -29,6 +29,8 @@ class CommandTable {
 void RegisterDbCommands(CLI::App& app, CommandTable& table);
 void RegisterMigrateCommands(CLI::App& app, CommandTable& table);
 void RegisterSchemaCommands(CLI::App& app, CommandTable& table);
+void RegisterSumCommands(CLI::App& app, CommandTable& table);
+void RegisterLifecycleCommands(CLI::App& app, CommandTable& table);
 
 }  // namespace strata::cli
 

@@ -1,0 +1,383 @@
+// `strata repair`, `strata clean`, `strata undo`: the lifecycle commands beside migrate
+// (docs/lifecycle.md). Each runs under the migration lock, or with --dry-run prints (or writes
+// to --dry-run-output FILE) the exact SQL it would run and changes nothing.
+//
+// --json documents (one line on stdout; dry runs add "dry_run_sql", or "dry_run_output" when
+// the SQL went to a file):
+//   repair {"target", "history_table", "dry_run", "lock", "actions": [{"action":
+//          "remove_failed"|"mark_deleted"|"realign", "installed_rank", "version" (null for
+//          repeatables), "description", "script", "changes": [{"field", "old", "new"}]}],
+//          "migrations_removed", "migrations_deleted", "migrations_aligned"}
+//   clean  {"target", "dry_run", "lock", "schemas": [...], "dropped": [{"schema", "kind",
+//          "name"}], "objects_dropped"}
+//   undo   {"target", "dry_run", "lock", "initial_version", "final_version", "undone":
+//          [{"version", "description", "script", "execution_time_ms"}], "migrations_undone"}
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "base/duration.h"
+#include "base/file.h"
+#include "cli/command.h"
+#include "migrations/clean.h"
+#include "migrations/repair.h"
+#include "migrations/resolver.h"
+#include "migrations/undo.h"
+
+namespace strata::cli {
+namespace {
+
+// Flags shared by repair, clean and undo; each overrides its strata.toml key.
+struct LifecycleFlags {
+  std::vector<std::string> locations;         // --locations DIR[,DIR...]
+  std::optional<std::string> table;           // --table
+  std::optional<std::string> schema;          // --schema
+  std::optional<std::string> lock_timeout;    // --lock-timeout
+  std::vector<std::string> placeholders;      // -p/--placeholder NAME=VALUE (repeatable)
+  bool dry_run = false;                       // --dry-run
+  std::optional<std::string> dry_run_output;  // --dry-run-output FILE (implies --dry-run)
+  std::optional<std::string> target;          // --target VERSION (undo)
+  std::vector<std::string> schemas;           // --schemas S[,S...] (clean)
+};
+
+void AddLifecycleFlags(CLI::App* cmd, LifecycleFlags& f) {
+  cmd->add_option("--locations", f.locations,
+                  "Directories holding migrations and callbacks, searched recursively (default: "
+                  "migrations/ beside strata.toml)")
+      ->delimiter(',');
+  cmd->add_option("--table", f.table, "History table (default strata_schema_history)");
+  cmd->add_option("--schema", f.schema, "Schema of the history table (default: current schema)");
+  cmd->add_option("--lock-timeout", f.lock_timeout,
+                  "How long to wait for another runner's lock (default 10m)");
+  cmd->add_option("-p,--placeholder", f.placeholders,
+                  "NAME=VALUE for ${NAME} in SQL scripts and callbacks (repeatable)");
+  cmd->add_flag("--dry-run", f.dry_run,
+                "Print the SQL that would run, in order, and change nothing");
+  cmd->add_option("--dry-run-output", f.dry_run_output,
+                  "Write the dry run's SQL to FILE instead of stdout (implies --dry-run)");
+}
+
+// -p NAME=VALUE flags on top of the configuration's placeholders.
+Status AddPlaceholderFlags(const std::vector<std::string>& flags,
+                           migrations::PlaceholderSettings& settings) {
+  for (const std::string& flag : flags) {
+    const std::size_t eq = flag.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Err(
+          ErrorCode::kInvalidArgument,
+          fmt::format("-p/--placeholder '{}': expected NAME=VALUE, e.g. -p owner=app", flag));
+    }
+    settings.values[flag.substr(0, eq)] = flag.substr(eq + 1);
+  }
+  return Ok();
+}
+
+Result<migrations::ResolveOptions> ResolveOptionsFor(const Config& config,
+                                                     const LifecycleFlags& f) {
+  migrations::ResolveOptions resolve;
+  const std::vector<std::string>& locations = f.locations.empty() ? config.locations : f.locations;
+  for (const std::string& l : locations) resolve.locations.emplace_back(l);
+  return resolve;
+}
+
+Result<migrations::RunOptions> RunOptionsFor(const Config& config, const LifecycleFlags& f,
+                                             std::vector<migrations::SqlCallback> callbacks) {
+  migrations::RunOptions run;
+  run.history.table = f.table.value_or(config.table);
+  run.history.schema = f.schema.value_or(config.schema);
+  STRATA_ASSIGN_OR_RETURN(run.lock.timeout,
+                          ParseDuration(f.lock_timeout.value_or(config.lock_timeout)));
+  run.dry_run = f.dry_run || f.dry_run_output.has_value();
+  run.placeholders.enabled = config.placeholder_replacement;
+  run.placeholders.values = config.placeholders;
+  STRATA_TRY(AddPlaceholderFlags(f.placeholders, run.placeholders));
+  run.mixed = config.mixed;
+  run.callbacks = std::move(callbacks);
+  return run;
+}
+
+// What every command needs before it runs: the files, a connection, and one for the lock.
+struct Prepared {
+  migrations::Resolution resolution;
+  migrations::RunOptions run;
+  std::unique_ptr<db::Connection> conn;
+  std::unique_ptr<db::Connection> lock_conn;  // null: the lock goes on `conn`
+
+  db::Connection& lock_connection() { return lock_conn ? *lock_conn : *conn; }
+};
+
+Result<Prepared> Prepare(const Context& ctx, const LifecycleFlags& flags) {
+  Prepared p;
+  STRATA_ASSIGN_OR_RETURN(migrations::ResolveOptions resolve,
+                          ResolveOptionsFor(ctx.config(), flags));
+  STRATA_ASSIGN_OR_RETURN(p.resolution, migrations::ResolveMigrations(resolve));
+  STRATA_ASSIGN_OR_RETURN(p.run, RunOptionsFor(ctx.config(), flags, p.resolution.callbacks));
+  STRATA_ASSIGN_OR_RETURN(p.conn, ctx.Connect());
+  // PostgreSQL and MariaDB locks live on a connection of their own that keeps no transaction
+  // open; SQLite locks a file, and a dry run takes no lock at all.
+  if (!p.run.dry_run && p.conn->dialect() != db::Dialect::kSqlite) {
+    STRATA_ASSIGN_OR_RETURN(p.lock_conn, ctx.Connect());
+  }
+  return p;
+}
+
+migrations::LockWaitListener LockWaitWarnings(Output& out) {
+  return [&out](const std::string& holder, std::chrono::milliseconds waited) {
+    out.Warning(fmt::format("waiting {} for the migration lock, held by {}", FormatDuration(waited),
+                            holder));
+  };
+}
+
+nlohmann::json VersionJson(const std::optional<migrations::Version>& v) {
+  return v ? nlohmann::json(v->ToString()) : nlohmann::json(nullptr);
+}
+
+std::string VersionText(const std::optional<migrations::Version>& v) {
+  return v ? v->ToString() : "<none>";
+}
+
+std::string Plural(std::size_t n, const std::string& one, const std::string& many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+// A dry run's SQL with a header saying what it is: to --dry-run-output FILE, or to stdout
+// (inside the JSON document with --json).
+Status EmitDryRun(Context& ctx, const LifecycleFlags& flags, const std::string& command,
+                  const db::Connection& conn, const std::string& sql, nlohmann::json& doc) {
+  const std::string text = fmt::format(
+      "-- strata {} --dry-run against {} ({})\n"
+      "-- Nothing below has been executed. History rows show execution_time 0: it is measured "
+      "when the statements run.\n{}",
+      command, conn.display_url(), db::DialectName(conn.dialect()), sql);
+  if (flags.dry_run_output) {
+    Status written = WriteFileAtomically(*flags.dry_run_output, text);
+    if (!written) {
+      return std::move(written).error().WithContext("writing the dry run to " +
+                                                    *flags.dry_run_output);
+    }
+    doc["dry_run_output"] = *flags.dry_run_output;
+    ctx.out().Line(
+        fmt::format("dry run: SQL written to {}; nothing was changed", *flags.dry_run_output));
+  } else if (ctx.out().json()) {
+    doc["dry_run_sql"] = text;
+  } else {
+    ctx.out().Line(text);
+  }
+  return Ok();
+}
+
+// ---- repair ----------------------------------------------------------------------------------
+
+std::string ActionJsonName(migrations::RepairAction::Kind kind) {
+  switch (kind) {
+    case migrations::RepairAction::Kind::kRemoveFailed:
+      return "remove_failed";
+    case migrations::RepairAction::Kind::kMarkDeleted:
+      return "mark_deleted";
+    case migrations::RepairAction::Kind::kRealign:
+      return "realign";
+  }
+  return "";
+}
+
+// "realign version 1 (V1__a.sql): checksum -12 -> 34, description "a" -> "b"".
+std::string ActionLine(const migrations::RepairAction& a) {
+  const std::string what =
+      a.row.version ? fmt::format("version {} ({})", a.row.version->ToString(), a.row.script)
+                    : fmt::format("repeatable {}", a.row.script);
+  std::string line = fmt::format("{} {}", migrations::RepairActionName(a.kind), what);
+  for (std::size_t i = 0; i < a.changes.size(); ++i) {
+    const migrations::FieldChange& c = a.changes[i];
+    const char* separator = i == 0 ? ":" : ",";
+    if (c.field == "description") {
+      line += fmt::format("{} {} \"{}\" -> \"{}\"", separator, c.field, c.old_value, c.new_value);
+    } else {
+      line += fmt::format("{} {} {} -> {}", separator, c.field, c.old_value, c.new_value);
+    }
+  }
+  return line;
+}
+
+Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
+  STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags));
+  migrations::RepairOptions options;
+  options.run = p.run;
+  STRATA_ASSIGN_OR_RETURN(
+      options.ignore_migration_patterns,
+      migrations::IgnorePattern::ParseList(ctx.config().ignore_migration_patterns));
+  STRATA_ASSIGN_OR_RETURN(
+      migrations::RepairResult result,
+      migrations::Repair(*p.conn, p.lock_connection(), std::move(p.resolution.migrations), options,
+                         LockWaitWarnings(ctx.out())));
+  std::size_t counts[3] = {0, 0, 0};
+  nlohmann::json actions = nlohmann::json::array();
+  for (const migrations::RepairAction& a : result.actions) {
+    ++counts[static_cast<int>(a.kind)];
+    nlohmann::json changes = nlohmann::json::array();
+    for (const migrations::FieldChange& c : a.changes) {
+      changes.push_back({{"field", c.field}, {"old", c.old_value}, {"new", c.new_value}});
+    }
+    actions.push_back({{"action", ActionJsonName(a.kind)},
+                       {"installed_rank", a.row.installed_rank},
+                       {"version", VersionJson(a.row.version)},
+                       {"description", a.row.description},
+                       {"script", a.row.script},
+                       {"changes", std::move(changes)}});
+  }
+  nlohmann::json doc = {{"target", p.conn->display_url()}, {"history_table", result.history_table},
+                        {"dry_run", options.run.dry_run},  {"lock", result.lock},
+                        {"actions", std::move(actions)},   {"migrations_removed", counts[0]},
+                        {"migrations_deleted", counts[1]}, {"migrations_aligned", counts[2]}};
+  if (options.run.dry_run) {
+    STRATA_TRY(EmitDryRun(ctx, flags, "repair", *p.conn, result.dry_run_sql, doc));
+  }
+  if (result.actions.empty()) {
+    ctx.out().Line(fmt::format(
+        "history table {} on {} needs no repair: no failed rows, no applied migration whose "
+        "file is gone, every applied migration matches its file",
+        result.history_table, p.conn->display_url()));
+  } else {
+    for (const migrations::RepairAction& a : result.actions) ctx.out().Line(ActionLine(a));
+    ctx.out().Line(fmt::format(
+        "{} history table {} on {}: {} removed, {} marked deleted, {} realigned",
+        options.run.dry_run ? "dry run: would repair" : "repaired", result.history_table,
+        p.conn->display_url(), Plural(counts[0], "failed row", "failed rows"),
+        Plural(counts[1], "migration", "migrations"), counts[2]));
+  }
+  ctx.out().Json(doc);
+  return Ok();
+}
+
+// ---- clean -----------------------------------------------------------------------------------
+
+Status RunClean(Context& ctx, const LifecycleFlags& flags) {
+  // Refused before reading a file or connecting: a disabled clean touches nothing.
+  STRATA_TRY(migrations::CheckCleanEnabled(ctx.config().clean_disabled));
+  STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags));
+  migrations::CleanOptions options;
+  options.run = p.run;
+  options.clean_disabled = ctx.config().clean_disabled;
+  options.schemas = flags.schemas.empty() ? ctx.config().schemas : flags.schemas;
+  STRATA_ASSIGN_OR_RETURN(
+      migrations::CleanResult result,
+      migrations::Clean(*p.conn, p.lock_connection(), options, LockWaitWarnings(ctx.out())));
+  nlohmann::json dropped = nlohmann::json::array();
+  for (const migrations::DropObject& d : result.drops) {
+    dropped.push_back({{"schema", d.schema}, {"kind", d.kind}, {"name", d.name}});
+  }
+  nlohmann::json doc = {{"target", p.conn->display_url()},
+                        {"dry_run", options.run.dry_run},
+                        {"lock", result.lock},
+                        {"schemas", result.schemas},
+                        {"dropped", std::move(dropped)},
+                        {"objects_dropped", result.drops.size()}};
+  std::string schemas;
+  for (const std::string& s : result.schemas) schemas += (schemas.empty() ? "" : ", ") + s;
+  if (options.run.dry_run) {
+    STRATA_TRY(EmitDryRun(ctx, flags, "clean", *p.conn, result.dry_run_sql, doc));
+    ctx.out().Line(fmt::format("dry run: clean would drop {} in {} on {}",
+                               Plural(result.drops.size(), "object", "objects"), schemas,
+                               p.conn->display_url()));
+  } else {
+    ctx.out().Line(fmt::format("cleaned {} on {}: dropped {}", schemas, p.conn->display_url(),
+                               Plural(result.drops.size(), "object", "objects")));
+  }
+  ctx.out().Json(doc);
+  return Ok();
+}
+
+// ---- undo ------------------------------------------------------------------------------------
+
+Result<std::optional<migrations::Version>> UndoTarget(const LifecycleFlags& flags) {
+  if (!flags.target) return std::optional<migrations::Version>();
+  auto version = migrations::Version::Parse(*flags.target);
+  if (!version) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("undo --target '{}' is not a version: give the version to undo down "
+                           "to (it stays applied), e.g. --target 2.1",
+                           *flags.target));
+  }
+  return std::optional<migrations::Version>(std::move(*version));
+}
+
+Status RunUndo(Context& ctx, const LifecycleFlags& flags) {
+  migrations::UndoOptions options;
+  STRATA_ASSIGN_OR_RETURN(options.target, UndoTarget(flags));
+  STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags));
+  options.run = p.run;
+  STRATA_ASSIGN_OR_RETURN(
+      migrations::UndoResult result,
+      migrations::Undo(*p.conn, p.lock_connection(), std::move(p.resolution.migrations), options,
+                       LockWaitWarnings(ctx.out())));
+  nlohmann::json undone = nlohmann::json::array();
+  for (const migrations::UndoneMigration& u : result.undone) {
+    undone.push_back({{"version", u.version.ToString()},
+                      {"description", u.description},
+                      {"script", u.script},
+                      {"execution_time_ms", u.duration.count()}});
+    if (!options.run.dry_run) {
+      ctx.out().Line(fmt::format("{} version {} - {} with {} ({})", ctx.out().Green("undone"),
+                                 u.version.ToString(), u.description, u.script,
+                                 FormatDuration(u.duration)));
+    }
+  }
+  nlohmann::json doc = {{"target", p.conn->display_url()},
+                        {"dry_run", options.run.dry_run},
+                        {"lock", result.lock},
+                        {"initial_version", VersionJson(result.initial_version)},
+                        {"final_version", VersionJson(result.final_version)},
+                        {"undone", std::move(undone)},
+                        {"migrations_undone", result.undone.size()}};
+  if (options.run.dry_run) {
+    STRATA_TRY(EmitDryRun(ctx, flags, "undo", *p.conn, result.dry_run_sql, doc));
+  }
+  if (result.undone.empty()) {
+    ctx.out().Line(fmt::format(
+        "nothing to undo on {}: no applied versioned migration {}", p.conn->display_url(),
+        options.target ? "above version " + options.target->ToString() : std::string("is left")));
+  } else {
+    ctx.out().Line(fmt::format(
+        "{} {} from version {} to {}", options.run.dry_run ? "dry run: would undo" : "undid",
+        Plural(result.undone.size(), "migration", "migrations"),
+        VersionText(result.initial_version), VersionText(result.final_version)));
+  }
+  ctx.out().Json(doc);
+  return Ok();
+}
+
+}  // namespace
+
+void RegisterLifecycleCommands(CLI::App& app, CommandTable& table) {
+  auto repair_flags = std::make_shared<LifecycleFlags>();
+  CLI::App* repair = app.add_subcommand(
+      "repair",
+      "Fix the history table: remove failed rows, realign checksums, descriptions and types to "
+      "the files, mark migrations whose files are gone as deleted");
+  AddLifecycleFlags(repair, *repair_flags);
+  table.Add(repair, [repair_flags](Context& ctx) { return RunRepair(ctx, *repair_flags); });
+
+  auto clean_flags = std::make_shared<LifecycleFlags>();
+  CLI::App* clean = app.add_subcommand(
+      "clean",
+      "Drop every object in the configured schemas, history table included (refused unless "
+      "clean_disabled = false)");
+  AddLifecycleFlags(clean, *clean_flags);
+  clean
+      ->add_option("--schemas", clean_flags->schemas,
+                   "Schemas to clean (default: schemas from strata.toml, else the history "
+                   "table's schema)")
+      ->delimiter(',');
+  table.Add(clean, [clean_flags](Context& ctx) { return RunClean(ctx, *clean_flags); });
+
+  auto undo_flags = std::make_shared<LifecycleFlags>();
+  CLI::App* undo = app.add_subcommand(
+      "undo",
+      "Run the U scripts of applied migrations, newest first: the latest only, or every version "
+      "above --target");
+  AddLifecycleFlags(undo, *undo_flags);
+  undo->add_option("--target", undo_flags->target,
+                   "Undo every applied version above this one (default: only the latest)");
+  table.Add(undo, [undo_flags](Context& ctx) { return RunUndo(ctx, *undo_flags); });
+}
+
+}  // namespace strata::cli
