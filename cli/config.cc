@@ -52,6 +52,18 @@ const KeySpec kKeys[] = {
     {"baseline_description", KeyKind::kText, &Config::baseline_description},
     {"clean_disabled", KeyKind::kBool, nullptr, nullptr, &Config::clean_disabled},
     {"schemas", KeyKind::kList, nullptr, &Config::schemas},
+    {"backfill_workers", KeyKind::kText, &Config::backfill_workers},
+    {"backfill_chunk_target", KeyKind::kText, &Config::backfill_chunk_target},
+    {"backfill_max_rows_per_second", KeyKind::kText, &Config::backfill_max_rows_per_second},
+    {"backfill_max_attempts", KeyKind::kText, &Config::backfill_max_attempts},
+    {"backfill_max_replica_lag", KeyKind::kText, &Config::backfill_max_replica_lag},
+    {"backfill_max_connections_fraction", KeyKind::kText,
+     &Config::backfill_max_connections_fraction},
+    {"backfill_max_threads_running", KeyKind::kText, &Config::backfill_max_threads_running},
+    {"backfill_statement_timeout", KeyKind::kText, &Config::backfill_statement_timeout},
+    {"backfill_lock_timeout", KeyKind::kText, &Config::backfill_lock_timeout},
+    {"backfill_reclaim_after", KeyKind::kText, &Config::backfill_reclaim_after},
+    {"backfill_replicas", KeyKind::kList, nullptr, &Config::backfill_replicas},
 };
 
 std::string EnvName(std::string_view key) {

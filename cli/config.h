@@ -48,6 +48,19 @@ struct Config {
   // schemas / --schemas: the schemas clean and schema dump work on; default: the current one.
   std::vector<std::string> schemas;
 
+  // Backfill (`strata backfill run`); numbers and durations as text, checked by the command.
+  std::string backfill_workers = "1";                     // backfill_workers / --workers
+  std::string backfill_chunk_target = "500ms";            // backfill_chunk_target / --chunk-target
+  std::string backfill_max_rows_per_second = "0";         // backfill_max_rows_per_second; 0 = none
+  std::string backfill_max_attempts = "5";                // backfill_max_attempts / --max-attempts
+  std::string backfill_max_replica_lag = "5s";            // backfill_max_replica_lag
+  std::string backfill_max_connections_fraction = "0.9";  // PostgreSQL connections limit
+  std::string backfill_max_threads_running = "25";        // MariaDB Threads_running limit
+  std::string backfill_statement_timeout = "30s";         // per worker session
+  std::string backfill_lock_timeout = "5s";               // per worker session
+  std::string backfill_reclaim_after = "60s";             // a silent worker's chunks are taken over
+  std::vector<std::string> backfill_replicas;  // MariaDB replica URLs whose lag throttles
+
   // Where the configuration came from: the strata.toml read (empty when none) and the
   // directory relative paths resolve against (the file's directory, else the working dir).
   std::filesystem::path file;
