@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "migrations/migrator.h"
 #include "migrations/resolver.h"
+#include "migrations/sum.h"
 
 namespace strata::cli {
 namespace {
@@ -190,6 +191,7 @@ Result<std::unique_ptr<db::Connection>> LockConnectionUnlessDryRun(const Context
 Status RunMigrate(Context& ctx, MigrationFlags flags) {
   flags.dry_run = flags.dry_run || flags.dry_run_output.has_value();
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
+  STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> conn, ctx.Connect());
@@ -358,6 +360,7 @@ Status RunInfo(Context& ctx, const MigrationFlags& flags) {
 
 Status RunValidate(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
+  STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
   STRATA_ASSIGN_OR_RETURN(Plan plan, InspectFor(ctx, s));
   if (ctx.out().json()) {
     nlohmann::json problems = nlohmann::json::array();
