@@ -759,7 +759,7 @@ Result<RunSummary> RunJob(std::string_view job_name, const BoundJob& job,
                            run.run_no, job_name, job_name));
   }
   if (run.state == RunState::kFailed) {
-    return Err(ErrorCode::kValidation,
+    return Err(ErrorCode::kInvalidArgument,
                fmt::format("run {} of {} failed ({}): see `strata backfill status {}`, fix the "
                            "cause, then `strata backfill redrive {}`",
                            run.run_no, job_name, run.last_error, job_name, job_name));

@@ -145,7 +145,7 @@ class RunListener {
 // Runs `job` (registered as `job_name`) to completion: resumes the job's unfinished run (its
 // parameters must equal `job.params()`), or starts a new run when the last one completed or
 // was cancelled. Checks the job's preconditions before creating the state tables.
-// Errors: a paused run (kInvalidArgument: resume it first), a failed run (kValidation:
+// Errors: a paused run (kInvalidArgument: resume it first), a failed run (kInvalidArgument:
 // redrive it first), parameters differing from the unfinished run's (kInvalidArgument), and
 // database/connection errors outside chunks. The run's own end (completed, failed,
 // interrupted, cancelled) is in the summary, not an error.

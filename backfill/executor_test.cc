@@ -242,7 +242,7 @@ TEST_P(ExecutorTest, FailedChunksAreParkedAndRedriven) {
   // `run` refuses a failed run until it is redriven.
   auto refused = Run(*job, listener);
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::kValidation);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
   EXPECT_THAT(refused.error().message, HasSubstr("strata backfill redrive test-copy"));
 
   Exec("UPDATE bf_source SET val = 1 WHERE val < 0");

@@ -123,6 +123,7 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
   RegisterSchemaCommands(app, table);
   RegisterSumCommands(app, table);
   RegisterLifecycleCommands(app, table);
+  RegisterBackfillCommands(app, table);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   const bool no_color_env = std::getenv("NO_COLOR") != nullptr;

@@ -31,6 +31,7 @@ void RegisterMigrateCommands(CLI::App& app, CommandTable& table);
 void RegisterSchemaCommands(CLI::App& app, CommandTable& table);
 void RegisterSumCommands(CLI::App& app, CommandTable& table);
 void RegisterLifecycleCommands(CLI::App& app, CommandTable& table);
+void RegisterBackfillCommands(CLI::App& app, CommandTable& table);
 
 }  // namespace strata::cli
 
