@@ -103,7 +103,7 @@ struct Prepared {
   std::unique_ptr<db::Connection> conn;
   std::unique_ptr<db::Connection> lock_conn;  // null: the lock goes on `conn`
 
-  db::Connection& lock_connection() { return lock_conn ? *lock_conn : *conn; }
+  db::Connection& lock_connection() const { return lock_conn ? *lock_conn : *conn; }
 };
 
 Result<Prepared> Prepare(const Context& ctx, const LifecycleFlags& flags) {

@@ -51,7 +51,9 @@ Result<std::vector<DropObject>> ListObjectsToDrop(db::Connection& conn,
 Script CleanScript(const std::vector<DropObject>& drops, db::Dialect dialect);
 
 struct CleanOptions {
-  // History table (its lock), dry run, and the beforeClean / afterClean callbacks.
+  // History table (its lock), dry run, and the beforeClean / afterClean callbacks. beforeClean
+  // runs before the catalogs are read, so that what it creates is dropped too (a dry run
+  // cannot run it, and lists what exists now); afterClean runs after the drops.
   RunOptions run;
   // Config::clean_disabled: clean refuses to run (also as a dry run) unless false. Default true.
   bool clean_disabled = true;
