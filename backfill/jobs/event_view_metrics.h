@@ -8,8 +8,9 @@
 //   2. computes each statistic's days in C++ with the domain library,
 //   3. reads the metric rows that exist for the chunk's keys (bounded by the same range, so a
 //      chunk never scans the whole metric table), and
-//   4. writes only the missing rows in bulk — multi-row INSERTs with bound parameters, or on
-//      PostgreSQL COPY into a temporary table and one INSERT … SELECT — with a conflict clause
+//   4. writes only the missing rows in bulk — multi-row INSERTs with bound parameters, on
+//      PostgreSQL COPY into a temporary table and one INSERT … SELECT, or one INSERT … SELECT
+//      from a packed parameter (write_method) — with a conflict clause
 //      that skips rows written meanwhile by someone else: PostgreSQL and SQLite
 //      ON CONFLICT DO NOTHING, MariaDB a no-op ON DUPLICATE KEY UPDATE (never INSERT IGNORE,
 //      which turns other errors into warnings).
@@ -30,9 +31,11 @@
 //                      with an error naming the event, its span and both ways out; "skip"
 //                      writes nothing for it and counts it (see SkippedEvents()).
 //   rows_per_statement rows per INSERT statement, 1..7500 (default 5000).
-//   write_method       "auto" (the default: copy on PostgreSQL, where it measured faster,
-//                      values elsewhere), "values" (multi-row INSERT, every engine) or "copy"
-//                      (PostgreSQL only: COPY into a temporary table, one INSERT … SELECT).
+//   write_method       "auto" (the default: the fastest measured per engine — copy on
+//                      PostgreSQL, packed on MariaDB, values on SQLite), "values" (multi-row
+//                      INSERTs, every engine), "copy" (PostgreSQL only: COPY into a temporary
+//                      table, one INSERT … SELECT) or "packed" (the chunk's rows as one
+//                      parameter the server unpacks: unnest, JSON_TABLE, json_each).
 #ifndef STRATA_BACKFILL_JOBS_EVENT_VIEW_METRICS_H_
 #define STRATA_BACKFILL_JOBS_EVENT_VIEW_METRICS_H_
 
