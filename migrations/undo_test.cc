@@ -48,6 +48,7 @@ Result<std::vector<UndoStep>> PlanFor(std::vector<ResolvedMigration> files,
 
 std::vector<std::string> Order(const std::vector<UndoStep>& steps) {
   std::vector<std::string> out;
+  out.reserve(steps.size());
   for (const UndoStep& s : steps) out.push_back(s.applied.script + " by " + s.undo.script);
   return out;
 }

@@ -43,7 +43,7 @@ class LifecycleCliTest : public ::testing::TestWithParam<db::Dialect> {
     std::ofstream(root_ / "migrations" / name, std::ios::binary) << text;
   }
 
-  RunResult Strata(std::vector<std::string> args, RunOptions options = {}) {
+  RunResult Strata(std::vector<std::string> args, const RunOptions& options = {}) {
     args.insert(args.begin(), {"-C", root_.string()});
     return RunStrata(args, options);
   }
