@@ -237,6 +237,26 @@ TEST_P(CleanTest, RunsCleanCallbacks) {
   EXPECT_TRUE(TableExists("clean_finished"));
 }
 
+TEST_P(CleanTest, CleansTheConfiguredSchemasOnly) {
+  if (dialect() == db::Dialect::kSqlite) GTEST_SKIP() << "SQLite has one schema per file";
+  const std::string other =
+      dialect() == db::Dialect::kPostgres ? "other_schema" : Scalar("SELECT DATABASE()") + "_other";
+  Exec(fmt::format("CREATE SCHEMA {}", other));
+  Exec(fmt::format("CREATE TABLE {}.kept (id INT)", other));
+  Exec("CREATE TABLE dropped_here (id INT)");
+  CleanOptions options;
+  options.run = Run();
+  options.clean_disabled = false;
+  options.schemas = {other};
+  auto result = Clean(conn(), lock_conn(), options, nullptr);
+  if (dialect() == db::Dialect::kMariaDb) Exec(fmt::format("DROP DATABASE {}", other));
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_EQ(result->drops.size(), 1u);
+  EXPECT_EQ(result->drops[0].schema, other);
+  EXPECT_EQ(result->drops[0].name, "kept");
+  EXPECT_TRUE(TableExists("dropped_here"));
+}
+
 INSTANTIATE_TEST_SUITE_P(AllEngines, CleanTest, ::testing::ValuesIn(testing::kAllDialects),
                          DialectTestName);
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "migrations/lifecycle_test_util.h"
+#include "migrations/repair.h"
 
 namespace strata::migrations {
 namespace {
@@ -278,6 +279,45 @@ TEST_P(UndoTest, RunsUndoCallbacks) {
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_TRUE(TableExists("undo_started"));
   EXPECT_TRUE(TableExists("undo_finished"));
+}
+
+TEST_P(UndoTest, UndoScriptThatCannotRunInATransactionRunsOutsideOne) {
+  if (dialect() != db::Dialect::kPostgres) GTEST_SKIP() << "CONCURRENTLY is PostgreSQL's";
+  Write("V4__index_a.sql", "CREATE INDEX CONCURRENTLY a_id ON a (id);\n");
+  Write("U4__drop_index_a.sql", "DROP INDEX CONCURRENTLY a_id;\n");
+  Migrate();
+  auto dry = RunUndo(std::nullopt, /*dry_run=*/true);
+  ASSERT_TRUE(dry) << dry.error().message;
+  EXPECT_NE(dry->dry_run_sql.find("with U4__drop_index_a.sql (outside a transaction)\n"
+                                  "DROP INDEX CONCURRENTLY a_id;\nINSERT INTO"),
+            std::string::npos)
+      << dry->dry_run_sql;
+  auto result = RunUndo();
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'a_id'"), "0");
+  EXPECT_EQ(History().back().type, MigrationType::kUndoSql);
+}
+
+TEST_P(UndoTest, AFailedUndoBlocksMigrateAndUndoUntilRepaired) {
+  if (dialect() != db::Dialect::kMariaDb) GTEST_SKIP() << "only MariaDB records failed undos";
+  Migrate();
+  Write("U3__drop_c.sql", "DROP TABLE c;\nDROP TABLE no_such_table;\n");
+  ASSERT_FALSE(RunUndo());
+  MigrateListener listener;
+  auto blocked = migrations::Migrate(conn(), lock_conn(), Files(), {}, listener);
+  ASSERT_FALSE(blocked);
+  EXPECT_EQ(blocked.error().code, ErrorCode::kValidation);
+  auto undo_blocked = RunUndo();
+  ASSERT_FALSE(undo_blocked);
+  EXPECT_EQ(undo_blocked.error().code, ErrorCode::kValidation);
+
+  RepairOptions repair;
+  repair.run = Run();
+  auto repaired = Repair(conn(), lock_conn(), Files(), repair, nullptr);
+  ASSERT_TRUE(repaired) << repaired.error().message;
+  ASSERT_EQ(repaired->actions.size(), 1u);
+  EXPECT_EQ(repaired->actions[0].row.type, MigrationType::kUndoSql);
+  EXPECT_EQ(History().size(), 3u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEngines, UndoTest, ::testing::ValuesIn(testing::kAllDialects),
