@@ -23,11 +23,13 @@ std::string P(Dialect d, int n) { return db::Placeholder(d, n); }
 
 class CopyJob : public BoundJob {
  public:
-  CopyJob(ParamValues params, std::string source, std::string target, int sleep_ms)
+  CopyJob(ParamValues params, std::string source, std::string target, int sleep_ms,
+          int sleep_us_per_row)
       : params_(std::move(params)),
         source_(std::move(source)),
         target_(std::move(target)),
-        sleep_ms_(sleep_ms) {}
+        sleep_ms_(sleep_ms),
+        sleep_us_per_row_(sleep_us_per_row) {}
 
   const ParamValues& params() const override { return params_; }
 
@@ -155,7 +157,19 @@ class CopyJob : public BoundJob {
   const std::string source_;
   const std::string target_;
   const int sleep_ms_;
+  const int sleep_us_per_row_;
 };
+
+Result<int> ParseNonNegative(const ParamValues& p, const std::string& key) {
+  int value = 0;
+  const std::string& s = p.at(key);
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || ptr != s.data() + s.size() || value < 0) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("parameter {}='{}' is not a number of at least 0", key, s));
+  }
+  return value;
+}
 
 class CopyJobDefinition : public JobDefinition {
  public:
@@ -166,7 +180,8 @@ class CopyJobDefinition : public JobDefinition {
   std::vector<ParamSpec> parameters() const override {
     return {{"source", "source table", "bf_source"},
             {"target", "target table", "bf_target"},
-            {"sleep_ms", "pause inside each chunk, milliseconds", "0"}};
+            {"sleep_ms", "pause inside each chunk, milliseconds", "0"},
+            {"sleep_us_per_row", "and microseconds per source row of the chunk", "0"}};
   }
   Result<std::unique_ptr<BoundJob>> Bind(const ParamValues& values) const override {
     STRATA_ASSIGN_OR_RETURN(ParamValues p, ApplyParamSpecs(parameters(), values, name()));
@@ -177,16 +192,11 @@ class CopyJobDefinition : public JobDefinition {
             fmt::format("parameter {}='{}' is not a plain table name ([a-z0-9_]+)", key, p[key]));
       }
     }
-    int sleep_ms = 0;
-    const std::string& s = p["sleep_ms"];
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), sleep_ms);
-    if (ec != std::errc() || ptr != s.data() + s.size() || sleep_ms < 0) {
-      return Err(ErrorCode::kInvalidArgument,
-                 fmt::format("parameter sleep_ms='{}' is not a number of milliseconds", s));
-    }
+    STRATA_ASSIGN_OR_RETURN(int sleep_ms, ParseNonNegative(p, "sleep_ms"));
+    STRATA_ASSIGN_OR_RETURN(int sleep_us_per_row, ParseNonNegative(p, "sleep_us_per_row"));
     std::string source = p["source"], target = p["target"];
-    return std::unique_ptr<BoundJob>(
-        std::make_unique<CopyJob>(std::move(p), std::move(source), std::move(target), sleep_ms));
+    return std::unique_ptr<BoundJob>(std::make_unique<CopyJob>(
+        std::move(p), std::move(source), std::move(target), sleep_ms, sleep_us_per_row));
   }
 };
 
