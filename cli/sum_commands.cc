@@ -52,7 +52,7 @@ Status RunWrite(Context& ctx, const std::vector<fs::path>& locations) {
 Status RunCheck(Context& ctx, const std::vector<fs::path>& locations) {
   STRATA_ASSIGN_OR_RETURN(std::vector<migrations::SumCheck> checks,
                           migrations::CheckSums(locations));
-  const Status status = migrations::SumCheckStatus(checks, /*require_sum_file=*/true);
+  Status status = migrations::SumCheckStatus(checks, /*require_sum_file=*/true);
   nlohmann::json listed = nlohmann::json::array();
   nlohmann::json problems = nlohmann::json::array();
   for (const migrations::SumCheck& c : checks) {

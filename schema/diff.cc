@@ -186,7 +186,7 @@ SnapshotDiff DiffSnapshots(std::string_view from, std::string_view to, std::stri
       }
       ++i;
       ++j;
-    } else if (ba != nullptr && !later_in(b, ba->header, j)) {
+    } else if (ba != nullptr && (bb == nullptr || !later_in(b, ba->header, j))) {
       diff.objects.push_back({ba->header, ObjectChangeKind::kRemoved});
       whole(a, *ba, '-', a_at, b_at);
       ++i;
@@ -198,9 +198,7 @@ SnapshotDiff DiffSnapshots(std::string_view from, std::string_view to, std::stri
       whole(b, *bb, '+', a_at, b_at);
       ++j;
     } else {
-      diff.objects.push_back({ba->header, ObjectChangeKind::kRemoved});
-      whole(a, *ba, '-', a_at, b_at);
-      ++i;
+      break;  // unreachable: the loop runs while one side has blocks left
     }
   }
   if (!hunks.empty()) {

@@ -237,8 +237,10 @@ Status ReadRoutines(Reader& r) {
               "ORDER BY SPECIFIC_SCHEMA, SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION"));
   std::map<std::tuple<std::string, std::string, std::string>, std::vector<std::string>> arguments;
   for (const auto& row : params.rows) {
-    std::string argument = Text(row[4]) + " " + Text(row[5]);
-    if (row[3]) argument = *row[3] + " " + argument;
+    std::string argument = row[3] ? *row[3] + " " : std::string();
+    argument += Text(row[4]);
+    argument += " ";
+    argument += Text(row[5]);
     arguments[{Text(row[0]), Text(row[1]), Text(row[2])}].push_back(std::move(argument));
   }
   STRATA_ASSIGN_OR_RETURN(

@@ -169,8 +169,10 @@ void ReadClauses(const Statement& s, std::size_t begin, std::size_t end, SqliteC
       out.autoincrement = true;
     } else if (s.IsWord(i, "CHECK") && s.IsPunct(i + 1, '(')) {
       const std::size_t close = s.Matching(i + 1);
-      const std::string expr = "(" + s.Text(i + 2, close) + ")";
-      out.checks.push_back(constraint_name.empty() ? expr : constraint_name + " " + expr);
+      std::string check = constraint_name.empty() ? "(" : constraint_name + " (";
+      check += s.Text(i + 2, close);
+      check += ")";
+      out.checks.push_back(std::move(check));
       constraint_name.clear();
       i = close;
     } else if (s.IsWord(i, "AS") && s.IsPunct(i + 1, '(')) {
