@@ -105,6 +105,7 @@ class RunProcess {
         process_id_(ProcessToken()),
         sizer_(run_.chunk_size, options.max_chunk_keys, options.chunk_target),
         limiter_(options.throttle.max_rows_per_second, *deps.clock),
+        health_(options.throttle, *deps.clock),
         rng_(std::random_device{}()) {}
 
   RunSummary Execute(int workers);
@@ -150,6 +151,7 @@ class RunProcess {
   const std::string process_id_;
   ChunkSizer sizer_;
   RateLimiter limiter_;
+  HealthChecker health_;  // used by the monitor thread only
 
   std::atomic<bool> run_stopped_{false};  // the run row says cancelled/failed/completed
   std::atomic<bool> paused_{false};
@@ -448,7 +450,7 @@ void RunProcess::UpdateHealth(StateStore& store,
                               std::vector<std::unique_ptr<db::Connection>>& replicas) {
   std::vector<db::Connection*> replica_ptrs;
   for (auto& r : replicas) replica_ptrs.push_back(r.get());
-  Result<std::string> health = CheckHealth(store.connection(), replica_ptrs, options_.throttle);
+  Result<std::string> health = health_.Check(store.connection(), replica_ptrs);
   std::string reason;
   if (health) {
     reason = *health;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "backfill/dry_run.h"
@@ -404,6 +405,86 @@ TEST_P(ExecutorServerTest, ABadHealthSignalHoldsTheRunWithItsReason) {
 INSTANTIATE_TEST_SUITE_P(Servers, ExecutorServerTest,
                          ::testing::Values(db::Dialect::kPostgres, db::Dialect::kMariaDb),
                          [](const auto& info) { return db::DialectName(info.param); });
+
+// PostgreSQL with a streaming replica (backfill/testing/pg-replica) whose replay is paused:
+// the run holds with reason "replica lag" and continues once replay resumes.
+TEST(ExecutorReplicaTest, PausedReplayHoldsTheRunUntilReplayResumes) {
+  auto primary_url = strata::testing::ServerUrl(db::Dialect::kPostgres);
+  ASSERT_TRUE(primary_url.has_value());
+  auto parsed = db::ParseUrl(*primary_url);
+  ASSERT_TRUE(parsed);
+  const int replica_port = parsed->port + 11;
+  const std::string dir = fmt::format("/tmp/strata-bf-replica-{}", ::getpid());
+  const std::string script = std::string(STRATA_SOURCE_DIR) + "/backfill/testing/pg-replica";
+  ASSERT_EQ(std::system(
+                fmt::format("{} start {} {} {}", script, parsed->port, replica_port, dir).c_str()),
+            0);
+  struct StopReplica {
+    std::string command;
+    ~StopReplica() { (void)std::system(command.c_str()); }
+  } stop_replica{fmt::format("{} stop {}", script, dir)};
+
+  auto scratch = strata::testing::ScratchDatabase::Create(db::Dialect::kPostgres);
+  ASSERT_NE(scratch, nullptr);
+  auto conn = scratch->Connect();
+  ASSERT_TRUE(
+      conn->ExecuteScript("CREATE TABLE bf_source (id BIGINT PRIMARY KEY, val BIGINT NOT NULL); "
+                          "CREATE TABLE bf_target (id BIGINT PRIMARY KEY, val BIGINT NOT NULL); "
+                          "INSERT INTO bf_source SELECT g, g * 10 FROM generate_series(1, 600) g"));
+  // The replica streams, then stops replaying.
+  auto replica_url =
+      db::ParseUrl(fmt::format("postgresql://postgres@127.0.0.1:{}/postgres", replica_port));
+  ASSERT_TRUE(replica_url);
+  auto replica = db::Open(*replica_url);
+  ASSERT_TRUE(replica) << replica.error().message;
+  bool streaming = false;
+  for (int i = 0; i < 100 && !streaming; ++i) {
+    auto rows = conn->Query(
+        "SELECT count(*) FROM pg_stat_replication WHERE application_name = "
+        "'strata_test_replica' AND state = 'streaming'");
+    streaming = rows && rows->Int(0, 0).value_or(0) == 1;
+    if (!streaming) std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_TRUE(streaming);
+  ASSERT_TRUE((*replica)->Query("SELECT pg_wal_replay_pause()"));
+
+  auto job = testing::MakeCopyJob()->Bind({{"sleep_us_per_row", "4000"}});
+  ASSERT_TRUE(job);
+  ExecutorOptions options;
+  options.chunk_target = milliseconds(200);
+  options.throttle.max_replica_lag = milliseconds(1000);
+  options.throttle.check_interval = milliseconds(100);
+  options.progress_interval = milliseconds(100);
+  ExecutorDeps deps;
+  const std::string url = scratch->url();
+  deps.connect = [url]() -> Result<std::unique_ptr<db::Connection>> {
+    STRATA_ASSIGN_OR_RETURN(db::Url u, db::ParseUrl(url));
+    return db::Open(u);
+  };
+  RecordingListener listener;
+  std::atomic<bool> resumed{false};
+  std::atomic<std::int64_t> done_when_held{-1};
+  std::thread resumer;
+  listener.on_throttle = [&](const std::string& reason) {
+    if (reason.find("replica lag") == std::string::npos || resumed.exchange(true)) return;
+    done_when_held = static_cast<std::int64_t>(listener.done.size());
+    resumer = std::thread([&] {
+      std::this_thread::sleep_for(milliseconds(700));
+      auto resume = db::Open(*replica_url);
+      if (resume) (void)(*resume)->Query("SELECT pg_wal_replay_resume()");
+    });
+  };
+  auto summary = RunJob(testing::kCopyJobName, **job, options, deps, listener);
+  if (resumer.joinable()) resumer.join();
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->outcome, RunOutcome::kCompleted) << summary->error;
+  ASSERT_TRUE(resumed.load()) << "the run never held for replica lag";
+  EXPECT_THAT(listener.throttles[0], HasSubstr("(strata_test_replica)"));
+  EXPECT_EQ(listener.throttles.back(), "");
+  EXPECT_LT(done_when_held.load(), static_cast<std::int64_t>(listener.done.size()))
+      << "chunks continued after replay resumed";
+  EXPECT_EQ(summary->totals.rows_written, 600);
+}
 
 }  // namespace
 }  // namespace strata::backfill

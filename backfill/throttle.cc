@@ -23,22 +23,6 @@ Result<double> ParseDouble(const std::string& text) {
   return v;
 }
 
-// Replay lag of every streaming replica, as the primary sees it. replay_lag stays NULL when a
-// replica has replayed everything; it grows while replay is paused or slow.
-Result<std::string> PostgresReplicaLag(db::Connection& conn, const ThrottleOptions& o) {
-  STRATA_ASSIGN_OR_RETURN(
-      db::Rows rows,
-      conn.Query("SELECT COALESCE(NULLIF(application_name, ''), host(client_addr), 'replica'), "
-                 "COALESCE(EXTRACT(EPOCH FROM replay_lag), 0)::float8 "
-                 "FROM pg_stat_replication ORDER BY 2 DESC LIMIT 1"));
-  if (rows.empty() || rows.IsNull(0, 1)) return std::string();
-  STRATA_ASSIGN_OR_RETURN(double lag, ParseDouble(*rows.rows[0][1]));
-  const double limit = static_cast<double>(o.max_replica_lag.count()) / 1000.0;
-  if (lag <= limit) return std::string();
-  return fmt::format("replica lag {} > {} ({})", Seconds(lag), FormatDuration(o.max_replica_lag),
-                     rows.rows[0][0].value_or("replica"));
-}
-
 Result<std::string> PostgresConnections(db::Connection& conn, const ThrottleOptions& o) {
   STRATA_ASSIGN_OR_RETURN(
       db::Rows rows,
@@ -82,20 +66,56 @@ Result<std::string> MariaDbReplicaLag(db::Connection& replica, const ThrottleOpt
 
 }  // namespace
 
-Result<std::string> CheckHealth(db::Connection& primary,
-                                const std::vector<db::Connection*>& replicas,
-                                const ThrottleOptions& options) {
+// Every streaming replica as the primary sees it: its replay_lag, how many bytes of WAL it
+// has not replayed, and its replay position.
+Result<std::string> HealthChecker::PostgresReplicaLag(db::Connection& conn) {
+  STRATA_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      conn.Query("SELECT pid::text, COALESCE(NULLIF(application_name, ''), host(client_addr), "
+                 "'replica'), COALESCE(EXTRACT(EPOCH FROM replay_lag), 0)::float8, "
+                 "COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint, "
+                 "COALESCE(replay_lsn::text, '') FROM pg_stat_replication"));
+  const Clock::TimePoint now = clock_.Now();
+  const double limit = static_cast<double>(options_.max_replica_lag.count()) / 1000.0;
+  std::map<std::string, ReplayPosition> seen;
+  double worst = 0;
+  std::string worst_name;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::string pid = rows.rows[i][0].value_or("");
+    const std::string lsn = rows.rows[i][4].value_or("");
+    STRATA_ASSIGN_OR_RETURN(double lag, ParseDouble(rows.rows[i][2].value_or("0")));
+    STRATA_ASSIGN_OR_RETURN(std::int64_t behind, rows.Int(i, 3));
+    ReplayPosition position{lsn, now};
+    auto known = replay_.find(pid);
+    if (known != replay_.end() && known->second.lsn == lsn) position.since = known->second.since;
+    if (behind > 0) {
+      lag = std::max(lag, std::chrono::duration<double>(now - position.since).count());
+    }
+    seen[pid] = position;
+    if (lag > worst) {
+      worst = lag;
+      worst_name = rows.rows[i][1].value_or("replica");
+    }
+  }
+  replay_ = std::move(seen);
+  if (worst <= limit) return std::string();
+  return fmt::format("replica lag {} > {} ({})", Seconds(worst),
+                     FormatDuration(options_.max_replica_lag), worst_name);
+}
+
+Result<std::string> HealthChecker::Check(db::Connection& primary,
+                                         const std::vector<db::Connection*>& replicas) {
   switch (primary.dialect()) {
     case db::Dialect::kPostgres: {
-      STRATA_ASSIGN_OR_RETURN(std::string lag, PostgresReplicaLag(primary, options));
+      STRATA_ASSIGN_OR_RETURN(std::string lag, PostgresReplicaLag(primary));
       if (!lag.empty()) return lag;
-      return PostgresConnections(primary, options);
+      return PostgresConnections(primary, options_);
     }
     case db::Dialect::kMariaDb: {
-      STRATA_ASSIGN_OR_RETURN(std::string load, MariaDbThreadsRunning(primary, options));
+      STRATA_ASSIGN_OR_RETURN(std::string load, MariaDbThreadsRunning(primary, options_));
       if (!load.empty()) return load;
       for (db::Connection* replica : replicas) {
-        STRATA_ASSIGN_OR_RETURN(std::string lag, MariaDbReplicaLag(*replica, options));
+        STRATA_ASSIGN_OR_RETURN(std::string lag, MariaDbReplicaLag(*replica, options_));
         if (!lag.empty()) return lag;
       }
       return std::string();

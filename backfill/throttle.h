@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -32,9 +33,28 @@ struct ThrottleOptions {
 
 // Reads the health signals of `primary` (and, on MariaDB, of `replicas`). Returns "" when all
 // are good, else one line saying which signal is bad, e.g. "replica lag 7.1s > 5s (standby1)".
-Result<std::string> CheckHealth(db::Connection& primary,
-                                const std::vector<db::Connection*>& replicas,
-                                const ThrottleOptions& options);
+//
+// PostgreSQL replica lag is read on the primary (pg_stat_replication). Its replay_lag column
+// stops changing when replay stops (e.g. pg_wal_replay_pause(), or a replica stuck on a
+// conflict): no replay reports arrive to measure. So the checker also remembers when each
+// replica's replay_lsn last moved, and while the replica is behind the primary's WAL position
+// counts the time since then as lag. One checker per monitor thread (it keeps that memory).
+class HealthChecker {
+ public:
+  HealthChecker(ThrottleOptions options, Clock& clock) : options_(options), clock_(clock) {}
+  Result<std::string> Check(db::Connection& primary, const std::vector<db::Connection*>& replicas);
+
+ private:
+  struct ReplayPosition {
+    std::string lsn;
+    Clock::TimePoint since;
+  };
+  Result<std::string> PostgresReplicaLag(db::Connection& conn);
+
+  const ThrottleOptions options_;
+  Clock& clock_;
+  std::map<std::string, ReplayPosition> replay_;  // by replica pid
+};
 
 // The rows/s ceiling of one process, shared by its workers. Thread-safe.
 class RateLimiter {

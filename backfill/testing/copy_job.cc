@@ -71,14 +71,16 @@ class CopyJob : public BoundJob {
     const Dialect d = conn.dialect();
     STRATA_ASSIGN_OR_RETURN(std::int64_t wanted, CountIn(conn, source_, chunk));
     STRATA_ASSIGN_OR_RETURN(std::int64_t before, CountIn(conn, target_, chunk));
-    if (sleep_ms_ > 0) {
+    const double pause_s = static_cast<double>(sleep_ms_) / 1e3 +
+                           static_cast<double>(wanted) * sleep_us_per_row_ / 1e6;
+    if (pause_s > 0) {
       // A server-side pause, so a killed connection shows up as a failed statement.
-      const std::string sleep =
-          d == Dialect::kPostgres  ? fmt::format("SELECT pg_sleep({})", sleep_ms_ / 1000.0)
-          : d == Dialect::kMariaDb ? fmt::format("DO SLEEP({})", sleep_ms_ / 1000.0)
-                                   : std::string();
+      const std::string sleep = d == Dialect::kPostgres
+                                    ? fmt::format("SELECT pg_sleep({})", pause_s)
+                                : d == Dialect::kMariaDb ? fmt::format("DO SLEEP({})", pause_s)
+                                                         : std::string();
       if (sleep.empty()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
+        std::this_thread::sleep_for(std::chrono::duration<double>(pause_s));
       } else {
         STRATA_TRY(conn.Query(sleep));
       }
