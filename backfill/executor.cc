@@ -119,7 +119,7 @@ class RunProcess {
   }
   bool WaitIfHeld();
   Result<std::optional<ClaimedChunk>> ClaimOrCut(db::Connection& conn, const std::string& worker);
-  Result<bool> NothingLeft(db::Connection& conn);
+  Result<bool> NothingLeft(db::Connection& conn) const;
   void ProcessChunk(std::unique_ptr<db::Connection>& conn, const std::string& worker,
                     ClaimedChunk chunk);
   Result<ChunkOutcome> ProcessOnce(db::Connection& conn, const std::string& worker,
@@ -151,7 +151,9 @@ class RunProcess {
   const std::string process_id_;
   ChunkSizer sizer_;
   RateLimiter limiter_;
-  HealthChecker health_;  // used by the monitor thread only
+  HealthChecker health_;       // used by the monitor thread only
+  bool monitor_lost_ = false;  // likewise: the monitor's connection was lost
+  bool health_warned_ = false;
 
   std::atomic<bool> run_stopped_{false};  // the run row says cancelled/failed/completed
   std::atomic<bool> paused_{false};
@@ -279,7 +281,7 @@ Result<std::optional<ClaimedChunk>> RunProcess::ClaimOrCut(db::Connection& conn,
 }
 
 // Whether the run has no work left for anyone: nothing pending or running.
-Result<bool> RunProcess::NothingLeft(db::Connection& conn) {
+Result<bool> RunProcess::NothingLeft(db::Connection& conn) const {
   StateStore store(conn);
   STRATA_ASSIGN_OR_RETURN(RunRow run, store.ReadRun(run_.id));
   if (run.state == RunState::kPaused) return false;  // held: wait for resume or cancel
@@ -449,13 +451,17 @@ void RunProcess::FollowRunRow(StateStore& store) {
 void RunProcess::UpdateHealth(StateStore& store,
                               std::vector<std::unique_ptr<db::Connection>>& replicas) {
   std::vector<db::Connection*> replica_ptrs;
+  replica_ptrs.reserve(replicas.size());
   for (auto& r : replicas) replica_ptrs.push_back(r.get());
   Result<std::string> health = health_.Check(store.connection(), replica_ptrs);
   std::string reason;
   if (health) {
     reason = *health;
-  } else {
+  } else if (health.error().code == ErrorCode::kConnection) {
+    monitor_lost_ = true;
+  } else if (!health_warned_) {
     // A probe that fails (e.g. no privilege) does not stop the run; the operator is told once.
+    health_warned_ = true;
     static constexpr const char* kNote = "health probe failed, continuing without it: ";
     listener_.Call([&](RunListener& l) { l.OnWarning(kNote + health.error().message); });
   }
@@ -519,7 +525,11 @@ void RunProcess::MonitorTick(StateStore& store,
   const milliseconds heartbeat_every =
       std::clamp(options_.reclaim_after / 4, milliseconds(100), milliseconds(5000));
   if (now - last_heartbeat >= heartbeat_every) {
-    (void)store.Heartbeat(run_.id, process_id_);
+    if (Status beat = store.Heartbeat(run_.id, process_id_);
+        !beat && beat.error().code == ErrorCode::kConnection) {
+      monitor_lost_ = true;  // reopened on the next tick
+      return;
+    }
     FollowRunRow(store);
     last_heartbeat = now;
   }
@@ -562,8 +572,10 @@ void RunProcess::Monitor() {
     if (conn) {
       StateStore store(*conn);
       MonitorTick(store, replicas, last_heartbeat, last_health, last_progress);
-      // A lost connection is replaced on the next tick.
-      if (!conn->Query("SELECT 1")) conn.reset();
+      if (monitor_lost_) {  // a lost connection is replaced on the next tick
+        conn.reset();
+        monitor_lost_ = false;
+      }
     }
     std::unique_lock lock(mu_);
     wake_.wait_for(lock, milliseconds(100), [&] { return workers_done_.load(); });

@@ -22,7 +22,6 @@ namespace strata::cli {
 namespace {
 
 using backfill::RunOutcome;
-using backfill::RunState;
 using std::chrono::milliseconds;
 
 // ---- Flags ----------------------------------------------------------------------------------
@@ -320,6 +319,7 @@ nlohmann::json FailedJson(const std::vector<backfill::FailedChunk>& failed) {
 void PrintFailed(Output& out, const std::vector<backfill::FailedChunk>& failed) {
   if (failed.empty()) return;
   std::vector<std::vector<std::string>> rows;
+  rows.reserve(failed.size());
   for (const auto& f : failed) {
     rows.push_back({std::to_string(f.chunk_no), fmt::format("{}..{}", f.range.first, f.range.last),
                     std::to_string(f.attempts), f.error});

@@ -259,6 +259,7 @@ TEST_P(BackfillCliServerTest, FourProcessesTimesTwoWorkersProcessEveryChunkExact
   Seed(3000);
   const auto args = Args({"run", "test-copy", "--param", "sleep_ms=10", "--workers", "2"});
   std::vector<int> pids;
+  pids.reserve(4);
   for (int i = 0; i < 4; ++i) pids.push_back(SpawnStrata(args));
   for (int pid : pids) EXPECT_EQ(WaitStrata(pid), 0);
   EXPECT_EQ(Mismatches(), 0);
