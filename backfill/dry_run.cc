@@ -58,8 +58,13 @@ Result<SampledChunk> SampleChunk(db::Connection& conn, const BoundJob& job,
   o.isolation = db::Isolation::kReadCommitted;
   const Clock::TimePoint t0 = clock.Now();
   STRATA_ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(conn, o));
-  STRATA_ASSIGN_OR_RETURN(s.outcome, job.Process(conn, planned.range));
+  Result<ChunkOutcome> outcome = job.Process(conn, planned.range);
   STRATA_TRY(tx.Rollback());
+  if (outcome) {
+    s.outcome = *outcome;
+  } else {
+    s.error = outcome.error().message;  // shown with the sample; the dry run goes on
+  }
   s.duration = duration_cast<milliseconds>(clock.Now() - t0);
   return s;
 }
@@ -82,16 +87,19 @@ std::vector<std::size_t> PickSampleChunks(const std::vector<PlannedChunk>& chunk
 // Sampled time per written row (or per chunk when nothing is written) × the plan's size.
 std::optional<milliseconds> EstimateDuration(const DryRunReport& r, int workers) {
   if (r.sampled.empty()) return std::nullopt;
-  double ms = 0, rows = 0;
+  double ms = 0, rows = 0, ok = 0;
   for (const SampledChunk& s : r.sampled) {
+    if (!s.error.empty()) continue;
+    ++ok;
     ms += static_cast<double>(s.duration.count());
     rows += static_cast<double>(s.outcome.rows_written);
   }
+  if (ok == 0) return std::nullopt;
   double total = 0;
   if (rows > 0 && r.total.rows_written > 0) {
     total = ms / rows * static_cast<double>(r.total.rows_written);
   } else {
-    total = ms / static_cast<double>(r.sampled.size()) * static_cast<double>(r.chunks.size());
+    total = ms / ok * static_cast<double>(r.chunks.size());
   }
   return milliseconds(static_cast<std::int64_t>(total / std::max(1, workers)));
 }

@@ -43,6 +43,7 @@ struct SampledChunk {
   KeyRange range;
   ChunkOutcome outcome;  // what Process did before the rollback
   std::chrono::milliseconds duration{0};
+  std::string error;  // Process failed: the real run would retry or park this chunk
 };
 
 struct DryRunReport {

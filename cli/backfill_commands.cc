@@ -401,10 +401,12 @@ Status RunDry(Context& ctx, const RunFlags& f, const backfill::BoundJob& job, in
   }
   nlohmann::json sampled = nlohmann::json::array();
   for (const auto& s : r.sampled) {
-    sampled.push_back({{"chunk_no", s.chunk_no},
-                       {"range", RangeJson(s.range)},
-                       {"rows_written", s.outcome.rows_written},
-                       {"duration_ms", s.duration.count()}});
+    sampled.push_back(
+        {{"chunk_no", s.chunk_no},
+         {"range", RangeJson(s.range)},
+         {"rows_written", s.outcome.rows_written},
+         {"duration_ms", s.duration.count()},
+         {"error", s.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.error)}});
   }
   ctx.out().Json({{"job", f.job},
                   {"dry_run", true},
@@ -435,6 +437,12 @@ Status RunDry(Context& ctx, const RunFlags& f, const backfill::BoundJob& job, in
                   FormatDuration(r.count_duration)));
   if (!r.sample.rows.empty()) out.Table(r.sample.columns, r.sample.rows);
   for (const auto& s : r.sampled) {
+    if (!s.error.empty()) {
+      out.Line(fmt::format("sampled chunk {} (keys {}..{}) FAILED in {}, rolled back: {}",
+                           s.chunk_no, s.range.first, s.range.last, FormatDuration(s.duration),
+                           s.error));
+      continue;
+    }
     out.Line(fmt::format("sampled chunk {} (keys {}..{}): {} rows in {}, rolled back", s.chunk_no,
                          s.range.first, s.range.last, s.outcome.rows_written,
                          FormatDuration(s.duration)));
