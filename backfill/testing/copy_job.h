@@ -7,8 +7,8 @@
 // Parameters: source, target (table names, [a-z0-9_]+), sleep_ms and sleep_us_per_row (a
 // server-side pause inside every chunk's transaction, between counting and inserting, of
 // sleep_ms + rows × sleep_us_per_row — so tests can kill processes and connections mid-chunk
-// and chunk sizes adapt as for real work; real jobs never sleep). A CHECK constraint on the target (e.g.
-// val >= 0) makes chunks with offending rows fail for good, for dead-letter tests.
+// and chunk sizes adapt as for real work; real jobs never sleep). A CHECK constraint on the target
+// (e.g. val >= 0) makes chunks with offending rows fail for good, for dead-letter tests.
 #ifndef STRATA_BACKFILL_TESTING_COPY_JOB_H_
 #define STRATA_BACKFILL_TESTING_COPY_JOB_H_
 
