@@ -202,7 +202,11 @@ std::string Url::Redacted() const {
     }
     out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
     if (port != 0) out += fmt::format(":{}", port);
-    if (!database.empty()) out += "/" + Encode(database);
+    if (!database.empty()) {
+      // Not `"/" + Encode(...)`: GCC 12 at -O3 warns falsely about it (-Wrestrict, PR 105651).
+      out += '/';
+      out += Encode(database);
+    }
   }
   char sep = '?';
   for (const auto& [k, v] : params) {

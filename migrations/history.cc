@@ -176,11 +176,21 @@ std::string SchemaHistory::InsertSql() const {
 db::Params SchemaHistory::InsertParams(const HistoryRow& row) const {
   db::Params p;
   p.emplace_back(std::int64_t{row.installed_rank});
-  p.emplace_back(row.version ? db::Param(row.version->ToString()) : db::Param(nullptr));
+  // Each alternative emplaced directly: a `cond ? Param(x) : Param(nullptr)` temporary makes
+  // GCC 12 at -O3 warn falsely that its string may be used uninitialized.
+  if (row.version) {
+    p.emplace_back(row.version->ToString());
+  } else {
+    p.emplace_back(nullptr);
+  }
   p.emplace_back(AbbreviateDescription(row.description));
   p.emplace_back(std::string(MigrationTypeName(row.type)));
   p.emplace_back(AbbreviateScript(row.script));
-  p.emplace_back(row.checksum ? db::Param(std::int64_t{*row.checksum}) : db::Param(nullptr));
+  if (row.checksum) {
+    p.emplace_back(std::int64_t{*row.checksum});
+  } else {
+    p.emplace_back(nullptr);
+  }
   p.emplace_back(row.installed_by);
   p.emplace_back(std::int64_t{row.execution_time});
   p.emplace_back(row.success);
