@@ -103,7 +103,8 @@ std::unique_ptr<ScratchDatabase> ScratchDatabase::Create(db::Dialect dialect) {
 
 ScratchDatabase::~ScratchDatabase() {
   if (dialect_ == db::Dialect::kSqlite) {
-    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+    // ".strata-lock": the migration lock's file beside the database (migrations/lock.h).
+    for (const char* suffix : {"", "-journal", "-wal", "-shm", ".strata-lock"}) {
       std::filesystem::remove(name_ + suffix);
     }
     return;
