@@ -21,8 +21,12 @@ Commands (MariaDB):
   seq        the best set-based form: a join to seq_0_to_3660 with a no-op
              ON DUPLICATE KEY UPDATE
   strata     the job with 1 worker; strata2 with --workers 2
+Throughput against data size (PostgreSQL): set and strata (1 worker) also at 10,000 and
+30,000 events.
 Peak memory of the strata process (/usr/bin/time -f %M) at 100,000 and 1,000,000 events
-(PostgreSQL, --workers 2).
+(PostgreSQL, --workers 2). With bench/run --quick the 1,000,000-event run is skipped (it
+takes minutes) and peak memory is compared between 10,000 and 100,000 events (1 worker)
+instead; the results say so.
 
 "strata" is `strata backfill run event-view-metrics` when the CLI has the command, otherwise
 bench/backfill_driver.cc (strata-backfill-driver: the job through the engine's RunJob / DryRun
@@ -54,6 +58,10 @@ EVENTS_LARGE = 1_000_000
 PER_ROW_EVENTS = 2_000
 ZONE = "Asia/Seoul"
 ROUNDS = (1, 3)  # (quick, full)
+# Throughput against data size (PostgreSQL, strata 1 worker and the set-based statement): the
+# smaller sizes run here, the largest is the main measurement at EVENTS.
+SIZE_SERIES = (10_000, 30_000)
+SIZE_ROUNDS = (1, 3)  # (quick, full)
 
 # The issue's targets.
 PG_ONE_WORKER_MIN = 0.8  # × the set-based statement's rows/s
@@ -254,8 +262,10 @@ def bench_backfill(ctx):
               if "postgres" in engines else skipped)
         my = (bench_mariadb(R, ctx, tools, work, use_cli, strata_label, rounds)
               if "mariadb" in engines else skipped)
-        memory = (bench_memory(R, ctx, tools, work, use_cli, pg) if "postgres" in engines
-                  else {"targets": [], "result": {"skipped": True}})
+        sizes = (bench_sizes(R, ctx, tools, work, use_cli, strata_label, pg)
+                 if "postgres" in engines else {"skipped": True, "points": []})
+        memory = (bench_memory(R, ctx, tools, work, use_cli, pg, sizes)
+                  if "postgres" in engines else {"targets": [], "result": {"skipped": True}})
     finally:
         ctx.values = ctx_values_before
 
@@ -273,6 +283,7 @@ def bench_backfill(ctx):
         "baseline": "set (PostgreSQL) / cte (MariaDB)",
         "strata_command": strata_label,
         "engines": {"postgres": pg["result"], "mariadb": my["result"]},
+        "sizes": sizes,
         "memory": memory["result"],
         "rows": pg["result"]["rows"] + my["result"]["rows"],
         "targets": targets,
@@ -388,6 +399,9 @@ def bench_postgres(R, ctx, tools, work, use_cli, strata_label, rounds):
                                 f"{by['strata']['median_s']:.1f} s)",
                     "met": dry_ratio <= DRY_RUN_MAX})
     peak = {k: max(v for v in vals if v) for k, vals in rss.items() if any(vals)}
+    for r in rows:
+        if r["key"] in peak:
+            r["peak_rss_kib"] = peak[r["key"]]
     return {"data": data, "targets": targets, "peak_rss_kib": peak,
             "result": {"rows": rows, "peak_rss_kib_100k": peak,
                        "missing_rows": data.missing, "existing_rows": data.existing}}
@@ -459,14 +473,101 @@ def bench_mariadb(R, ctx, tools, work, use_cli, strata_label, rounds):
     return {"targets": targets, "result": {"rows": rows, "peak_rss_kib_100k": peak}}
 
 
-def bench_memory(R, ctx, tools, work, use_cli, pg):
+def bench_sizes(R, ctx, tools, work, use_cli, strata_label, pg):
+    """Rows/s of the set-based statement and of strata (1 worker) at SIZE_SERIES events, each on
+    a fresh copy of a template of that size, interleaved; the EVENTS point comes from the main
+    PostgreSQL measurement."""
+    s = ctx.servers
+    rounds = getattr(ctx.args, "reps", None) or (SIZE_ROUNDS[0] if ctx.args.quick
+                                                 else SIZE_ROUNDS[1])
+    datas, rss, contestants = {}, {}, []
+    sql = str(work / "evm_pg_set.sql")
+    for events in SIZE_SERIES:
+        template = f"evm_template_{events}"
+        R.log(f"\n== backfill throughput at {events:,} events (PostgreSQL): generating a template")
+        datas[events] = data = pg_template(R, ctx, tools, template, events)
+        R.log(f"  {data.missing:,} missing rows, {data.existing:,} present")
+
+        def fresh(key, template=template):
+            def make(tag):
+                db = f"evm_{key}_{tag}"
+                s.psql("postgres", f'DROP DATABASE IF EXISTS "{db}"')
+                s.psql("postgres", f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
+                s.psql("postgres", "CHECKPOINT")
+                return {"DB": db, "PG_URL": s.pg_url(db),
+                        "RSS": str(work / f"rss_pg_{key}_{tag}")}
+            return make
+
+        def check(key, data=data):
+            def run(values):
+                n = pg_metric_rows(s, values["DB"])
+                if n != data.existing + data.missing:
+                    raise R.BenchError(f"{key}: {values['DB']} holds {n} metric rows, expected "
+                                       f"{data.existing + data.missing}")
+                if key.startswith("strata"):
+                    rss.setdefault(key, []).append(read_rss(values["RSS"]))
+                s.psql("postgres", f'DROP DATABASE "{values["DB"]}"')
+            return run
+
+        contestants.append((events, [
+            R.Contestant(f"set_{events}", f"psql: set-based INSERT, {events:,} events", R.Command(
+                ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", sql, "{PG_URL}"]),
+                fresh(f"set_{events}"), check(f"set_{events}"), baseline=True),
+            R.Contestant(f"strata_{events}", f"{strata_label}, 1 worker, {events:,} events",
+                         strata_command(R, use_cli, "{PG_URL}", 1, False, "{RSS}"),
+                         fresh(f"strata_{events}"), check(f"strata_{events}")),
+        ]))
+    everything = [c for _, cs in contestants for c in cs]
+    R.run_rounds(ctx, "backfill-sizes", everything, rounds, warmup=[])
+    points = []
+    for events, cs in contestants:
+        rows = R.summarize(cs, f"set_{events}")
+        for r in rows:
+            r["rows"] = datas[events].missing
+            r["rows_per_s"] = round(rows_per_second(r["rows"], r["median_s"]))
+        R.print_table(f"backfill at {events:,} events (PostgreSQL)", rows, "set")
+        by = {r["key"].rsplit("_", 1)[0]: r for r in rows}
+        points.append({"events": events, "missing_rows": datas[events].missing,
+                       "set_rows_per_s": by["set"]["rows_per_s"],
+                       "strata_rows_per_s": by["strata"]["rows_per_s"],
+                       "strata_peak_rss_kib": max((v for v in rss.get(f"strata_{events}", [])
+                                                   if v), default=None),
+                       "rows": rows})
+        s.psql("postgres", f'DROP DATABASE IF EXISTS "evm_template_{events}"')
+    main = {r["key"]: r for r in pg["result"]["rows"]}
+    points.append({"events": EVENTS, "missing_rows": pg["data"].missing,
+                   "set_rows_per_s": main["set"]["rows_per_s"],
+                   "strata_rows_per_s": main["strata"]["rows_per_s"],
+                   "strata2_rows_per_s": main["strata2"]["rows_per_s"],
+                   "strata_peak_rss_kib": pg["peak_rss_kib"].get("strata"),
+                   "from": "the main PostgreSQL measurement"})
+    return {"rounds": rounds, "points": points}
+
+
+def bench_memory(R, ctx, tools, work, use_cli, pg, sizes):
     """Peak memory of one strata run (2 workers, PostgreSQL) at 1,000,000 events, against the
-    100,000-event runs above."""
+    100,000-event runs above. With --quick: 1 worker at 10,000 against 100,000 events instead."""
     s = ctx.servers
     small = pg["peak_rss_kib"].get("strata2")
+    target = "peak memory within 20% between 100,000 and 1,000,000 events"
+    if ctx.args.quick and sizes.get("points"):
+        low = sizes["points"][0]
+        a, b = low["strata_peak_rss_kib"], pg["peak_rss_kib"].get("strata")
+        growth = (b - a) / a if a and b else None
+        R.log(f"\n== backfill memory (--quick): 1,000,000-event run skipped; peak memory "
+              f"{a} KiB at {low['events']:,} events, {b} KiB at {EVENTS:,} (1 worker)")
+        return {"targets": [{
+            "target": target + f" (--quick: 1,000,000-event run skipped; {low['events']:,} vs "
+                               f"{EVENTS:,} events, 1 worker, instead)",
+            "measured": (f"{a:,} KiB vs {b:,} KiB ({growth:+.1%})" if growth is not None
+                         else "unknown"),
+            "met": growth is not None and abs(growth) <= MEMORY_MAX_GROWTH}],
+            "result": {"quick_proxy": True, "skipped_1m": "--quick",
+                       "events_small": low["events"], "peak_rss_kib_small": a,
+                       "peak_rss_kib_100k": b, "workers": 1}}
     if getattr(ctx.args, "skip_1m", False):
-        return {"targets": [{"target": "peak memory within 20% between 100,000 and 1,000,000 "
-                             "events", "measured": "not measured (--skip-1m)", "met": None}],
+        return {"targets": [{"target": target, "measured": "not measured (--skip-1m)",
+                             "met": None}],
                 "result": {"peak_rss_kib_100k": small}}
     R.log(f"\n== backfill memory: generating {EVENTS_LARGE:,} events (PostgreSQL)")
     data = pg_template(R, ctx, tools, "evm_large", EVENTS_LARGE)
