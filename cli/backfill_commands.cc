@@ -16,6 +16,7 @@
 #include "backfill/jobs/builtin.h"
 #include "base/duration.h"
 #include "cli/command.h"
+#include "cli/job_steps.h"
 #include "db/open.h"
 
 namespace strata::cli {
@@ -200,36 +201,41 @@ nlohmann::json RangeJson(const backfill::KeyRange& r) { return {r.first, r.last}
 // Progress as a bar on a terminal's stderr, or JSON-lines events on stdout with --json.
 class CliRunListener : public backfill::RunListener {
  public:
-  CliRunListener(Output& out, std::string job)
-      : out_(out), job_(std::move(job)), bar_(!out.json() && ::isatty(STDERR_FILENO) != 0) {}
+  // `events`: JSON-lines events on stdout with --json (`backfill run`); off inside `migrate`,
+  // whose --json output is one result document.
+  CliRunListener(Output& out, std::string job, bool events = true)
+      : out_(out),
+        job_(std::move(job)),
+        bar_(!out.json() && ::isatty(STDERR_FILENO) != 0),
+        events_(events) {}
 
   void OnRunStarted(const backfill::RunRow& run, bool resumed) override {
-    out_.Json({{"event", "run_started"},
-               {"job", job_},
-               {"run_no", run.run_no},
-               {"resumed", resumed},
-               {"params", nlohmann::json::parse(run.params_json, nullptr, false)},
-               {"total_keys", run.total_keys ? nlohmann::json(*run.total_keys) : nullptr}});
+    Event({{"event", "run_started"},
+           {"job", job_},
+           {"run_no", run.run_no},
+           {"resumed", resumed},
+           {"params", nlohmann::json::parse(run.params_json, nullptr, false)},
+           {"total_keys", run.total_keys ? nlohmann::json(*run.total_keys) : nullptr}});
     out_.Line(fmt::format("{} run {} of {}", resumed ? "resuming" : "starting", run.run_no, job_));
   }
   void OnChunkDone(const backfill::ChunkReport& c) override {
-    out_.Json({{"event", "chunk_done"},
-               {"chunk_no", c.chunk_no},
-               {"range", RangeJson(c.range)},
-               {"attempt", c.attempt},
-               {"rows_written", c.outcome.rows_written},
-               {"rows_present", c.outcome.rows_present},
-               {"duration_ms", c.duration.count()},
-               {"worker", c.worker},
-               {"reclaimed", c.reclaimed}});
+    Event({{"event", "chunk_done"},
+           {"chunk_no", c.chunk_no},
+           {"range", RangeJson(c.range)},
+           {"attempt", c.attempt},
+           {"rows_written", c.outcome.rows_written},
+           {"rows_present", c.outcome.rows_present},
+           {"duration_ms", c.duration.count()},
+           {"worker", c.worker},
+           {"reclaimed", c.reclaimed}});
   }
   void OnChunkRetry(const backfill::ChunkReport& c, const Error& e, milliseconds delay) override {
-    out_.Json({{"event", "chunk_retry"},
-               {"chunk_no", c.chunk_no},
-               {"range", RangeJson(c.range)},
-               {"attempt", c.attempt},
-               {"error", e.message},
-               {"retry_in_ms", delay.count()}});
+    Event({{"event", "chunk_retry"},
+           {"chunk_no", c.chunk_no},
+           {"range", RangeJson(c.range)},
+           {"attempt", c.attempt},
+           {"error", e.message},
+           {"retry_in_ms", delay.count()}});
     if (!out_.json()) {
       Clear();
       spdlog::info("chunk {} attempt {} failed, retrying in {}: {}", c.chunk_no, c.attempt,
@@ -237,11 +243,11 @@ class CliRunListener : public backfill::RunListener {
     }
   }
   void OnChunkFailed(const backfill::ChunkReport& c, const Error& e) override {
-    out_.Json({{"event", "chunk_failed"},
-               {"chunk_no", c.chunk_no},
-               {"range", RangeJson(c.range)},
-               {"attempts", c.attempt},
-               {"error", e.message}});
+    Event({{"event", "chunk_failed"},
+           {"chunk_no", c.chunk_no},
+           {"range", RangeJson(c.range)},
+           {"attempts", c.attempt},
+           {"error", e.message}});
     if (!out_.json()) {
       Clear();
       out_.Warning(fmt::format("chunk {} (keys {}..{}) parked as failed after {} attempt{}: {}",
@@ -250,32 +256,32 @@ class CliRunListener : public backfill::RunListener {
     }
   }
   void OnThrottle(const std::string& reason) override {
-    out_.Json({{"event", "throttle"}, {"reason", reason}, {"held", !reason.empty()}});
+    Event({{"event", "throttle"}, {"reason", reason}, {"held", !reason.empty()}});
     if (!out_.json()) {
       Clear();
       out_.Warning(reason.empty() ? std::string("continuing") : fmt::format("holding: {}", reason));
     }
   }
   void OnWarning(const std::string& message) override {
-    out_.Json({{"event", "warning"}, {"message", message}});
+    Event({{"event", "warning"}, {"message", message}});
     if (!out_.json()) {
       Clear();
       out_.Warning(message);
     }
   }
   void OnProgress(const backfill::ProgressSnapshot& p) override {
-    out_.Json({{"event", "progress"},
-               {"chunks_done", p.totals.done},
-               {"chunks_failed", p.totals.failed},
-               {"chunks_cut", p.totals.chunks},
-               {"keys_done", p.totals.keys_done},
-               {"total_keys", p.total_keys ? nlohmann::json(*p.total_keys) : nullptr},
-               {"rows_written", p.totals.rows_written},
-               {"rows_present", p.totals.rows_present},
-               {"rows_per_second", p.rows_per_second},
-               {"eta_seconds", p.eta ? nlohmann::json(p.eta->count()) : nullptr},
-               {"chunk_size", p.chunk_size},
-               {"throttle", p.throttle_reason}});
+    Event({{"event", "progress"},
+           {"chunks_done", p.totals.done},
+           {"chunks_failed", p.totals.failed},
+           {"chunks_cut", p.totals.chunks},
+           {"keys_done", p.totals.keys_done},
+           {"total_keys", p.total_keys ? nlohmann::json(*p.total_keys) : nullptr},
+           {"rows_written", p.totals.rows_written},
+           {"rows_present", p.totals.rows_present},
+           {"rows_per_second", p.rows_per_second},
+           {"eta_seconds", p.eta ? nlohmann::json(p.eta->count()) : nullptr},
+           {"chunk_size", p.chunk_size},
+           {"throttle", p.throttle_reason}});
     if (!bar_) return;
     const double fraction = p.total_keys && *p.total_keys > 0
                                 ? std::min(1.0, static_cast<double>(p.totals.keys_done) /
@@ -293,6 +299,9 @@ class CliRunListener : public backfill::RunListener {
               << std::flush;
     drawn_ = true;
   }
+  void Event(const nlohmann::json& event) {
+    if (events_) out_.Json(event);
+  }
   void Clear() {
     if (drawn_) std::cerr << "\r\x1b[K" << std::flush;
     drawn_ = false;
@@ -302,6 +311,7 @@ class CliRunListener : public backfill::RunListener {
   Output& out_;
   std::string job_;
   bool bar_;
+  bool events_;
   bool drawn_ = false;
 };
 
@@ -327,30 +337,17 @@ void PrintFailed(Output& out, const std::vector<backfill::FailedChunk>& failed) 
   out.Table({"Failed chunk", "Keys", "Attempts", "Error"}, rows);
 }
 
-// The final summary, then the outcome as a status (and so the exit code).
-Status ReportSummary(Output& out, const std::string& job, const backfill::RunSummary& s) {
-  out.Json({{"event", "summary"},
-            {"job", job},
-            {"run_no", s.run_no},
-            {"outcome", backfill::RunOutcomeName(s.outcome)},
-            {"rows_written", s.totals.rows_written},
-            {"rows_present", s.totals.rows_present},
-            {"chunks_done", s.totals.done},
-            {"chunks_failed", s.totals.failed},
-            {"chunks_pending", s.totals.pending + s.totals.running},
-            {"rows_written_here", s.rows_written_here},
-            {"chunks_here", s.chunks_here},
-            {"retries_here", s.retries_here},
-            {"duration_ms", s.duration.count()},
-            {"failed", FailedJson(s.failed)},
-            {"error", s.error}});
-  out.Line(fmt::format(
+std::string SummaryLine(const std::string& job, const backfill::RunSummary& s) {
+  return fmt::format(
       "run {} of {} {}: {} rows written, {} already present, {} chunks done, {} failed, {} "
       "retries here, in {}",
       s.run_no, job, backfill::RunOutcomeName(s.outcome), s.totals.rows_written,
       s.totals.rows_present, s.totals.done, s.totals.failed, s.retries_here,
-      FormatDuration(s.duration)));
-  PrintFailed(out, s.failed);
+      FormatDuration(s.duration));
+}
+
+// The run's outcome as a status (and so the exit code).
+Status OutcomeStatus(const std::string& job, const backfill::RunSummary& s) {
   switch (s.outcome) {
     case RunOutcome::kCompleted:
       return Ok();
@@ -369,6 +366,28 @@ Status ReportSummary(Output& out, const std::string& job, const backfill::RunSum
       return Err(ErrorCode::kCancelled, fmt::format("run {} of {} was cancelled", s.run_no, job));
   }
   return Ok();
+}
+
+// The final summary, then the outcome as a status.
+Status ReportSummary(Output& out, const std::string& job, const backfill::RunSummary& s) {
+  out.Json({{"event", "summary"},
+            {"job", job},
+            {"run_no", s.run_no},
+            {"outcome", backfill::RunOutcomeName(s.outcome)},
+            {"rows_written", s.totals.rows_written},
+            {"rows_present", s.totals.rows_present},
+            {"chunks_done", s.totals.done},
+            {"chunks_failed", s.totals.failed},
+            {"chunks_pending", s.totals.pending + s.totals.running},
+            {"rows_written_here", s.rows_written_here},
+            {"chunks_here", s.chunks_here},
+            {"retries_here", s.retries_here},
+            {"duration_ms", s.duration.count()},
+            {"failed", FailedJson(s.failed)},
+            {"error", s.error}});
+  out.Line(SummaryLine(job, s));
+  PrintFailed(out, s.failed);
+  return OutcomeStatus(job, s);
 }
 
 // ---- Dry run --------------------------------------------------------------------------------
@@ -457,6 +476,22 @@ Status RunDry(Context& ctx, const RunFlags& f, const backfill::BoundJob& job, in
 
 // ---- Commands -------------------------------------------------------------------------------
 
+// Connections to the target (and the configured replicas) named `application_name`.
+Result<backfill::ExecutorDeps> ExecutorDepsFor(const Context& ctx,
+                                               const std::string& application_name) {
+  STRATA_ASSIGN_OR_RETURN(db::Url url, ctx.TargetUrl());
+  STRATA_ASSIGN_OR_RETURN(db::ConnectOptions connect_options, ctx.ConnectOptionsFor());
+  connect_options.application_name = application_name;
+  backfill::ExecutorDeps deps;
+  deps.connect = [url, connect_options]() { return db::Open(url, connect_options); };
+  for (const std::string& replica : ctx.config().backfill_replicas) {
+    STRATA_ASSIGN_OR_RETURN(db::Url replica_url, db::ParseUrl(replica));
+    deps.replicas.emplace_back(
+        [replica_url, connect_options]() { return db::Open(replica_url, connect_options); });
+  }
+  return deps;
+}
+
 Status RunRun(Context& ctx, const RunFlags& f) {
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<backfill::BoundJob> job, BindJob(f));
   STRATA_ASSIGN_OR_RETURN(backfill::ExecutorOptions options, ExecutorOptionsFor(ctx.config(), f));
@@ -468,16 +503,8 @@ Status RunRun(Context& ctx, const RunFlags& f) {
   }
   if (f.dry_run) return RunDry(ctx, f, *job, options.workers);
 
-  STRATA_ASSIGN_OR_RETURN(db::Url url, ctx.TargetUrl());
-  STRATA_ASSIGN_OR_RETURN(db::ConnectOptions connect_options, ctx.ConnectOptionsFor());
-  connect_options.application_name = "strata backfill " + f.job;
-  backfill::ExecutorDeps deps;
-  deps.connect = [url, connect_options]() { return db::Open(url, connect_options); };
-  for (const std::string& replica : ctx.config().backfill_replicas) {
-    STRATA_ASSIGN_OR_RETURN(db::Url replica_url, db::ParseUrl(replica));
-    deps.replicas.emplace_back(
-        [replica_url, connect_options]() { return db::Open(replica_url, connect_options); });
-  }
+  STRATA_ASSIGN_OR_RETURN(backfill::ExecutorDeps deps,
+                          ExecutorDepsFor(ctx, "strata backfill " + f.job));
   StopOnSignals signals;
   deps.stop = &g_stop;
   CliRunListener listener(ctx.out(), f.job);
@@ -675,7 +702,58 @@ void AddRunFlags(CLI::App* cmd, RunFlags& f) {
                   "Take over chunks whose worker sent no heartbeat for this long (default 60s)");
 }
 
+// ---- Job steps inside migrate -----------------------------------------------------------------
+
+class CliJobStepRunner : public migrations::JobStepRunner {
+ public:
+  explicit CliJobStepRunner(Context& ctx) : ctx_(ctx) {}
+
+  Status Check(const migrations::JobStep& step) const override {
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<backfill::BoundJob> job, Bind(step));
+    return Ok();
+  }
+
+  Result<std::vector<std::string>> DescribeSql(const migrations::JobStep& step,
+                                               db::Dialect dialect) const override {
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<backfill::BoundJob> job, Bind(step));
+    return job->DescribeSql(dialect);
+  }
+
+  Result<migrations::JobStepOutcome> Run(const migrations::JobStep& step) override {
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<backfill::BoundJob> job, Bind(step));
+    // The same settings as `strata backfill run` without flags: the backfill_* keys.
+    STRATA_ASSIGN_OR_RETURN(backfill::ExecutorOptions options,
+                            ExecutorOptionsFor(ctx_.config(), RunFlags{}));
+    STRATA_ASSIGN_OR_RETURN(backfill::ExecutorDeps deps,
+                            ExecutorDepsFor(ctx_, "strata migrate " + step.job));
+    StopOnSignals signals;
+    deps.stop = &g_stop;
+    CliRunListener listener(ctx_.out(), step.job, /*events=*/false);
+    Result<backfill::RunSummary> summary =
+        backfill::RunJob(step.job, *job, options, deps, listener);
+    listener.Clear();
+    if (!summary) return std::move(summary).error();
+    ctx_.out().Line("  " + SummaryLine(step.job, *summary));
+    PrintFailed(ctx_.out(), summary->failed);
+    STRATA_TRY(OutcomeStatus(step.job, *summary));
+    return migrations::JobStepOutcome{summary->run_no, summary->resumed,
+                                      summary->totals.rows_written, summary->totals.rows_present};
+  }
+
+ private:
+  static Result<std::unique_ptr<backfill::BoundJob>> Bind(const migrations::JobStep& step) {
+    STRATA_ASSIGN_OR_RETURN(const backfill::JobDefinition* def, FindJob(step.job));
+    return def->Bind(step.params);
+  }
+
+  Context& ctx_;
+};
+
 }  // namespace
+
+std::unique_ptr<migrations::JobStepRunner> MakeJobStepRunner(Context& ctx) {
+  return std::make_unique<CliJobStepRunner>(ctx);
+}
 
 void RegisterBackfillCommands(CLI::App& app, CommandTable& table) {
   CLI::App* backfill = app.add_subcommand("backfill", "Run native backfill jobs, resumably");

@@ -8,6 +8,7 @@
 #include "base/duration.h"
 #include "base/file.h"
 #include "cli/command.h"
+#include "cli/job_steps.h"
 #include "migrations/migrator.h"
 #include "migrations/resolver.h"
 #include "migrations/sum.h"
@@ -144,6 +145,12 @@ class CliMigrateListener : public migrations::MigrateListener {
     out_.Line(fmt::format("{} {} - {} ({})", out_.Green("applied"), what, m.description,
                           FormatDuration(m.duration)));
   }
+  void OnMigrationStart(const migrations::ResolvedMigration& m) override {
+    // A job step can run for hours: say which one is running before its progress bar.
+    if (m.kind != migrations::MigrationKind::kJob) return;
+    out_.Line(
+        fmt::format("running job step version {} - {}", m.version->ToString(), m.description));
+  }
 
  private:
   Output& out_;
@@ -208,6 +215,8 @@ Status RunMigrate(Context& ctx, MigrationFlags flags) {
   options.baseline_on_migrate = s.baseline_on_migrate;
   options.baseline = s.baseline;
   options.dry_run = flags.dry_run;
+  std::unique_ptr<migrations::JobStepRunner> jobs = MakeJobStepRunner(ctx);
+  options.jobs = jobs.get();
   CliMigrateListener listener(ctx.out());
   STRATA_ASSIGN_OR_RETURN(migrations::MigrateResult result,
                           migrations::Migrate(*conn, lock_conn ? *lock_conn : *conn,
@@ -236,6 +245,12 @@ Status RunMigrate(Context& ctx, MigrationFlags flags) {
                        {"type", std::string(migrations::MigrationTypeName(m.type))},
                        {"script", m.script},
                        {"execution_time_ms", m.duration.count()}});
+    if (m.job) {
+      applied.back()["job"] = {{"run_no", m.job->run_no},
+                               {"resumed", m.job->resumed},
+                               {"rows_written", m.job->rows_written},
+                               {"rows_present", m.job->rows_present}};
+    }
   }
   doc["target"] = conn->display_url();
   doc["initial_version"] = VersionJson(result.initial_version);

@@ -27,6 +27,9 @@ struct MigrationUnit {
   HistoryRow row;   // success = true; execution_time is measured when it runs
   Script after;     // afterEachMigrate callbacks (the Commit follows when in_transaction)
   Script on_error;  // afterEachMigrateError callbacks
+  // Job steps: the job that runs instead of `body`, and its per-chunk SQL for dry runs.
+  std::optional<JobStep> job;
+  std::vector<std::string> job_sql;
 };
 
 // Everything a migrate run would send, in order.
@@ -193,25 +196,46 @@ auto ReadOnly(db::Connection& conn, bool read_only, Fn fn) -> decltype(fn()) {
   return result;
 }
 
-Result<MigrationUnit> BuildUnit(const ResolvedMigration& m, const Callbacks& callbacks,
-                                const SqlFileOptions& file_options, HistoryRow row) {
-  if (m.kind == MigrationKind::kJob) {
+// Reads a job step and has the runner check it, so an unknown job or a bad parameter refuses
+// the whole run before anything is applied.
+Result<JobStep> CheckedJobStep(const ResolvedMigration& m, const JobStepRunner* jobs) {
+  if (jobs == nullptr) {
     return Err(ErrorCode::kUnsupported,
-               fmt::format("{}: .job steps (native backfill jobs) cannot run yet: this build of "
-                           "strata has no backfill engine; nothing was applied",
+               fmt::format("{}: this strata cannot run .job steps (it was built without the "
+                           "backfill engine); nothing was applied",
                            m.path.string()));
   }
-  STRATA_ASSIGN_OR_RETURN(SqlFile file, PrepareSqlFile(m.path, m.config_path, file_options));
+  STRATA_ASSIGN_OR_RETURN(JobStep step, ReadJobStep(m.path));
+  if (Status checked = jobs->Check(step); !checked) {
+    return Err(ErrorCode::kInvalidArgument, fmt::format("{}: {}; nothing was applied",
+                                                        m.path.string(), checked.error().message));
+  }
+  return step;
+}
+
+Result<MigrationUnit> BuildUnit(const ResolvedMigration& m, const Callbacks& callbacks,
+                                const SqlFileOptions& file_options, const JobStepRunner* jobs,
+                                db::Dialect dialect, HistoryRow row) {
   MigrationUnit unit;
   unit.migration = &m;
-  unit.in_transaction = file.in_transaction;
   unit.row = std::move(row);
+  if (m.kind == MigrationKind::kJob) {
+    STRATA_ASSIGN_OR_RETURN(JobStep step, CheckedJobStep(m, jobs));
+    STRATA_ASSIGN_OR_RETURN(unit.job_sql, jobs->DescribeSql(step, dialect));
+    unit.job = std::move(step);
+    // The job commits chunk by chunk on connections of its own: there is no one transaction
+    // its work and the history row could share.
+    unit.in_transaction = false;
+  } else {
+    STRATA_ASSIGN_OR_RETURN(SqlFile file, PrepareSqlFile(m.path, m.config_path, file_options));
+    unit.in_transaction = file.in_transaction;
+    unit.body = std::move(file.statements);
+  }
   if (unit.in_transaction) unit.before.push_back(Begin());
   // Inside the migration's transaction when it has one: they commit or roll back with it.
   STRATA_ASSIGN_OR_RETURN(Script before_each,
                           callbacks.StepsFor("beforeEachMigrate", file_options, false));
   Append(unit.before, std::move(before_each));
-  unit.body = std::move(file.statements);
   STRATA_ASSIGN_OR_RETURN(unit.after, callbacks.StepsFor("afterEachMigrate", file_options, false));
   STRATA_ASSIGN_OR_RETURN(unit.on_error,
                           callbacks.StepsFor("afterEachMigrateError", file_options, true));
@@ -225,7 +249,15 @@ std::string UnitTitle(const MigrationUnit& u) {
   const std::string what = m.version ? "version " + m.version->ToString() : "repeatable";
   std::string title = fmt::format("migration {} ({}): {} - {}", m.script,
                                   MigrationTypeName(m.type()), what, m.description);
-  if (!u.in_transaction) {
+  if (u.job) {
+    title += fmt::format(
+        "\njob step: runs the backfill job {} to completion here, outside a transaction, chunk "
+        "by chunk (each chunk's rows and its done mark in strata_backfill_chunk commit "
+        "together; the state tables are created on first use); its history row is written "
+        "once the job completes. Per chunk it runs:",
+        DescribeJobStep(*u.job));
+    for (const std::string& sql : u.job_sql) title += "\n  " + sql;
+  } else if (!u.in_transaction) {
     title += "\nruns outside a transaction; a failure is recorded with success = false";
   }
   return title;
@@ -263,12 +295,31 @@ void RunErrorCallbacks(const Script& on_error, db::Connection& conn, Error& erro
   }
 }
 
+// Runs a job step's job; a job that does not complete leaves no history row, so the step stays
+// pending and the next migrate resumes the job's run.
+Result<JobStepOutcome> RunJobStep(const MigrationUnit& u, JobStepRunner& jobs,
+                                  db::Connection& conn) {
+  auto ran = jobs.Run(*u.job);
+  if (ran) return ran;
+  Error e = std::move(ran).error();
+  e.message = fmt::format(
+      "{}: job step {} did not complete: {}; nothing was recorded for it: its progress is kept, "
+      "and the next strata migrate resumes the job",
+      u.migration->script, DescribeJobStep(*u.job), e.message);
+  RunErrorCallbacks(u.on_error, conn, e);
+  return e;
+}
+
 Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
-                                 const SchemaHistory& history) {
+                                 const SchemaHistory& history, JobStepRunner* jobs) {
   const auto start = Clock::Real().Now();
   const ResolvedMigration& m = *u.migration;
   STRATA_TRY(Execute(u.before, conn));
-  if (Status ran = Execute(u.body, conn); !ran) {
+  std::optional<JobStepOutcome> job_outcome;
+  if (u.job) {
+    // jobs is set: BuildUnit refused job steps without a runner.
+    STRATA_ASSIGN_OR_RETURN(job_outcome, RunJobStep(u, *jobs, conn));
+  } else if (Status ran = Execute(u.body, conn); !ran) {
     Error e = ran.error();
     if (u.in_transaction) {
       e.message += "; the migration was rolled back and nothing was recorded";
@@ -289,11 +340,12 @@ Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
   Append(finish, u.after);
   if (u.in_transaction) finish.push_back(Commit());
   STRATA_TRY(Execute(finish, conn));
-  return AppliedMigration{m.version, m.description, m.type(), m.script, Elapsed(start)};
+  return AppliedMigration{m.version, m.description,  m.type(),
+                          m.script,  Elapsed(start), job_outcome};
 }
 
 Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHistory& history,
-                    MigrateListener& listener, MigrateResult& result) {
+                    JobStepRunner* jobs, MigrateListener& listener, MigrateResult& result) {
   if (Status done = Execute(steps.prologue, conn); !done) {
     Error e = done.error();
     RunErrorCallbacks(steps.on_error, conn, e);
@@ -301,7 +353,7 @@ Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHisto
   }
   for (MigrationUnit& u : steps.units) {
     listener.OnMigrationStart(*u.migration);
-    auto applied = RunUnit(u, conn, history);
+    auto applied = RunUnit(u, conn, history, jobs);
     if (!applied) {
       Error e = std::move(applied).error();
       RunErrorCallbacks(steps.on_error, conn, e);
@@ -432,7 +484,8 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   for (std::size_t index : plan.to_apply) {
     const ResolvedMigration& m = *plan.entries[index].resolved;
     STRATA_ASSIGN_OR_RETURN(MigrationUnit unit,
-                            BuildUnit(m, callbacks, file_options, RowFor(m, rank++, state.user)));
+                            BuildUnit(m, callbacks, file_options, options.jobs, conn.dialect(),
+                                      RowFor(m, rank++, state.user)));
     steps.units.push_back(std::move(unit));
   }
   if (!state.history_exists && (!steps.units.empty() || baseline_now)) {
@@ -453,11 +506,11 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   if (options.dry_run) {
     for (const MigrationUnit& u : steps.units) {
       const ResolvedMigration& m = *u.migration;
-      result.applied.push_back({m.version, m.description, m.type(), m.script, {}});
+      result.applied.push_back({m.version, m.description, m.type(), m.script, {}, {}});
     }
     result.dry_run_sql = RenderDryRun(ToScript(steps, history), conn.dialect());
   } else {
-    STRATA_TRY(ExecuteSteps(steps, conn, history, listener, result));
+    STRATA_TRY(ExecuteSteps(steps, conn, history, options.jobs, listener, result));
     STRATA_TRY(lock->Release());
   }
   result.final_version = LatestVersion(

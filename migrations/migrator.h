@@ -6,8 +6,9 @@
 //      apply, so a run that applies nothing changes nothing);
 //   3. computes the plan (plan.h); refuses to run when a migration failed earlier, and — with
 //      validate_on_migrate — when validation finds problems other than pending migrations;
-//   4. reads and splits every script it will run before running any, so a bad file
-//      (unterminated quote, client command, unknown job) applies nothing;
+//   4. reads and splits every script it will run, and has options.jobs check every job step,
+//      before running any, so a bad file (unterminated quote, client command, unknown job or
+//      parameter) applies nothing;
 //   5. applies each migration in order and records it:
 //      - PostgreSQL and SQLite: the statements and the history row commit in one transaction,
 //        so a crash leaves both or neither;
@@ -15,7 +16,9 @@
 //        VACUUM, ...) run outside one, statement by statement, then get their row; a script
 //        mixing both kinds is refused unless `mixed` is set;
 //      - MariaDB (DDL commits implicitly): a failure writes a success = false row, and later
-//        runs refuse to continue until `repair`.
+//        runs refuse to continue until `repair`;
+//      - job steps (job_step.h) run their job to completion outside a transaction, then get
+//        their row; a job that does not complete records nothing, and the next run resumes it.
 // The lock is held for the whole run, so reading the history once under the lock is the same
 // as re-reading it before each migration: no other strata runner can write it meanwhile.
 //
@@ -43,6 +46,7 @@
 #include "base/result.h"
 #include "db/connection.h"
 #include "migrations/history.h"
+#include "migrations/job_step.h"
 #include "migrations/lock.h"
 #include "migrations/placeholders.h"
 #include "migrations/plan.h"
@@ -78,6 +82,9 @@ struct MigrateOptions {
   BaselineSettings baseline;
   // Build the steps and render them (MigrateResult::dry_run_sql) instead of running them.
   bool dry_run = false;
+  // Checks and runs `.job` steps (job_step.h); not owned. Default none: a pending job step is
+  // then refused (kUnsupported) before anything runs.
+  JobStepRunner* jobs = nullptr;
 };
 
 struct AppliedMigration {
@@ -86,6 +93,7 @@ struct AppliedMigration {
   MigrationType type = MigrationType::kSql;
   std::string script;
   std::chrono::milliseconds duration{0};
+  std::optional<JobStepOutcome> job;  // job steps only (not in dry runs): what the job did
 };
 
 struct MigrateResult {

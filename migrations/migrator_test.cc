@@ -46,7 +46,9 @@ class MigratorTest : public ::testing::TestWithParam<db::Dialect> {
                          : GetParam() == db::Dialect::kMariaDb ? "mariadb"
                                                                : "sqlite";
     const fs::path example = fs::path(STRATA_SOURCE_DIR) / "examples/events/migrations" / folder;
+    // The SQL scripts only: V4 is a job step, which needs a runner (tests/cli covers it).
     for (const auto& entry : fs::directory_iterator(example)) {
+      if (entry.path().extension() != ".sql") continue;
       fs::copy_file(entry.path(), dir_ / entry.path().filename());
     }
   }

@@ -168,11 +168,41 @@ TEST_F(MigrateCliTest, UnterminatedQuoteAppliesNothingAtAll) {
   EXPECT_FALSE(HasTable("users"));
 }
 
-TEST_F(MigrateCliTest, JobStepIsRefusedBeforeAnythingRuns) {
-  Write("V3__backfill.job", "job = \"event-view-metrics\"\n");
+// Job steps are checked against the job registry with the scripts, before anything runs.
+TEST_F(MigrateCliTest, UnknownJobInAJobStepAppliesNothing) {
+  Write("V3__backfill.job", "job = \"no-such-job\"\n");
   RunResult r = Strata({"migrate"});
-  EXPECT_NE(r.exit_code, 0) << r.all();
-  ExpectOneErrorLine(r, "V3__backfill.job");
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  ExpectOneErrorLine(r, "V3__backfill.job: no backfill job named 'no-such-job'");
+  EXPECT_FALSE(HasTable("users"));
+}
+
+TEST_F(MigrateCliTest, BadJobParameterAppliesNothing) {
+  Write("V3__backfill.job", "job = \"event-view-metrics\"\n[params]\nbogus = 1\n");
+  RunResult r = Strata({"migrate"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  ExpectOneErrorLine(r, "V3__backfill.job: ");
+  EXPECT_NE(r.err.find("bogus"), std::string::npos) << r.err;
+  EXPECT_FALSE(HasTable("users"));
+
+  Write("V3__backfill.job", "job = \"event-view-metrics\"\n[params]\nzone = \"Mars/Base\"\n");
+  r = Strata({"migrate"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  ExpectOneErrorLine(r, "Mars/Base");
+  EXPECT_FALSE(HasTable("users"));
+}
+
+TEST_F(MigrateCliTest, MalformedJobStepNamesFileLineAndColumn) {
+  Write("V3__backfill.job", "job = \"event-view-metrics\"\nworkers = 2\n");
+  RunResult r = Strata({"migrate"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  ExpectOneErrorLine(r, "V3__backfill.job:2:1: unknown key 'workers'");
+  EXPECT_FALSE(HasTable("users"));
+
+  Write("V3__backfill.job", "job = \"event-view-metrics\n");
+  r = Strata({"migrate"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  ExpectOneErrorLine(r, "V3__backfill.job:1:");
   EXPECT_FALSE(HasTable("users"));
 }
 
