@@ -1,7 +1,6 @@
 #include "migrations/job_step.h"
 
 #include <fmt/format.h>
-
 #include <toml++/toml.h>
 
 #include "base/file.h"

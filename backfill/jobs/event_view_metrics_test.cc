@@ -37,6 +37,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::ScratchDatabase;
 using namespace date::literals;  // NOLINT(google-build-using-namespace): 2024_y/mar/10
+using examples::events::MigrationsFolder;
 
 // ---------------------------------------------------------------------------------------------
 // Binding parameters (no database)
@@ -124,18 +125,6 @@ TEST(EventViewMetricsBindTest, SqlIsIdempotentWithoutInsertIgnore) {
 
 // ---------------------------------------------------------------------------------------------
 // Against the databases: helpers
-
-const char* MigrationsFolder(db::Dialect dialect) {
-  switch (dialect) {
-    case db::Dialect::kPostgres:
-      return "postgres";
-    case db::Dialect::kMariaDb:
-      return "mariadb";
-    case db::Dialect::kSqlite:
-      return "sqlite";
-  }
-  return "?";
-}
 
 // A scratch database with the example's migrations applied.
 std::unique_ptr<ScratchDatabase> ExampleDatabase(db::Dialect dialect) {

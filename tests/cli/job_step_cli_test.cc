@@ -26,17 +26,7 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 
-const char* ExampleFolder(db::Dialect d) {
-  switch (d) {
-    case db::Dialect::kPostgres:
-      return "postgres";
-    case db::Dialect::kMariaDb:
-      return "mariadb";
-    case db::Dialect::kSqlite:
-      return "sqlite";
-  }
-  return "";
-}
+using examples::events::MigrationsFolder;
 
 class JobStepCliTest : public ::testing::TestWithParam<db::Dialect> {
  protected:
@@ -46,7 +36,7 @@ class JobStepCliTest : public ::testing::TestWithParam<db::Dialect> {
     conn_ = scratch_->Connect();
     ASSERT_NE(conn_, nullptr);
     dir_ = fs::temp_directory_path() /
-           fmt::format("strata_job_step_{}_{}_{}", ::getpid(), ExampleFolder(GetParam()),
+           fmt::format("strata_job_step_{}_{}_{}", ::getpid(), MigrationsFolder(GetParam()),
                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
@@ -114,7 +104,7 @@ class JobStepCliTest : public ::testing::TestWithParam<db::Dialect> {
 // missing, independently, with domain::metric_days.
 TEST_P(JobStepCliTest, ExampleBackfillStepWritesExactlyTheMissingRows) {
   const std::string example =
-      (fs::path(STRATA_SOURCE_DIR) / "examples/events/migrations" / ExampleFolder(GetParam()))
+      (fs::path(STRATA_SOURCE_DIR) / "examples/events/migrations" / MigrationsFolder(GetParam()))
           .string();
   RunResult schema = Strata({"migrate", "--locations", example, "--target", "3"});
   ASSERT_EQ(schema.exit_code, 0) << schema.all();

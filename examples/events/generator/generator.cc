@@ -347,18 +347,6 @@ struct TableState {
   std::int64_t max_id = 0;
 };
 
-const char* MigrationsFolder(db::Dialect dialect) {
-  switch (dialect) {
-    case db::Dialect::kPostgres:
-      return "postgres";
-    case db::Dialect::kMariaDb:
-      return "mariadb";
-    case db::Dialect::kSqlite:
-      return "sqlite";
-  }
-  return "?";
-}
-
 Result<TableState> ReadTableState(db::Connection& conn, std::string_view table,
                                   std::string_view id_column) {
   auto rows =
@@ -516,6 +504,18 @@ std::string SummaryJson(const GeneratorSummary& summary) {
       {"events_per_second", EventsPerSecond(summary)},
   };
   return json.dump();
+}
+
+const char* MigrationsFolder(db::Dialect dialect) {
+  switch (dialect) {
+    case db::Dialect::kPostgres:
+      return "postgres";
+    case db::Dialect::kMariaDb:
+      return "mariadb";
+    case db::Dialect::kSqlite:
+      return "sqlite";
+  }
+  return "?";
 }
 
 }  // namespace strata::examples::events

@@ -163,6 +163,10 @@ struct GeneratorSummary {
   std::chrono::milliseconds elapsed{0};
 };
 
+// The folder of examples/events/migrations holding `dialect`'s scripts: "postgres",
+// "mariadb" or "sqlite".
+const char* MigrationsFolder(db::Dialect dialect);
+
 // Checks the options: kInvalidArgument naming the bad one.
 Status ValidateOptions(const GeneratorOptions& options);
 

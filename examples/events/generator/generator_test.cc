@@ -393,18 +393,6 @@ TEST(SummaryTest, JsonForMachines) {
 // ---------------------------------------------------------------------------------------------
 // Against the databases
 
-const char* MigrationsFolder(db::Dialect dialect) {
-  switch (dialect) {
-    case db::Dialect::kPostgres:
-      return "postgres";
-    case db::Dialect::kMariaDb:
-      return "mariadb";
-    case db::Dialect::kSqlite:
-      return "sqlite";
-  }
-  return "?";
-}
-
 // A scratch database with the example's migrations applied.
 std::unique_ptr<ScratchDatabase> ExampleDatabase(db::Dialect dialect) {
   auto scratch = ScratchDatabase::Create(dialect);
