@@ -25,7 +25,7 @@ SIZES = (1000, 2000)
 VIEWS = 100
 TARGET_SECONDS = 2.0
 MAX_GROWTH = 2.2
-ROUNDS = (5, 10)  # (quick, full)
+ROUNDS = (3, 10)  # (quick, full)
 
 
 def _run_module():
