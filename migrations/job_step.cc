@@ -79,7 +79,7 @@ std::string DescribeJobStep(const JobStep& step) {
   if (step.params.empty()) return step.job;
   std::vector<std::string> parts;
   parts.reserve(step.params.size());
-  for (const auto& [name, value] : step.params) parts.push_back(name + "=" + value);
+  for (const auto& [name, value] : step.params) parts.push_back(fmt::format("{}={}", name, value));
   return fmt::format("{} ({})", step.job, fmt::join(parts, ", "));
 }
 
