@@ -23,7 +23,7 @@ Commands (MariaDB):
              ON DUPLICATE KEY UPDATE
   strata     the job with 1 worker; strata2 with --workers 2
 Throughput against data size (PostgreSQL): set and strata (1 worker) also at 10,000 and
-30,000 events.
+30,000 events (--quick: 10,000 only).
 Peak memory of the strata process (/usr/bin/time -f %M) at 100,000 and 1,000,000 events
 (PostgreSQL, --workers 2). With bench/run --quick the 1,000,000-event run is skipped (it
 takes minutes) and peak memory is compared between 10,000 and 100,000 events (1 worker)
@@ -62,6 +62,7 @@ ROUNDS = (1, 3)  # (quick, full)
 # Throughput against data size (PostgreSQL, strata 1 worker and the set-based statement): the
 # smaller sizes run here, the largest is the main measurement at EVENTS.
 SIZE_SERIES = (10_000, 30_000)
+SIZE_SERIES_QUICK = (10_000,)  # --quick must stay within 10 minutes
 SIZE_ROUNDS = (1, 3)  # (quick, full)
 
 # The targets.
@@ -500,7 +501,7 @@ def bench_sizes(R, ctx, tools, work, use_cli, strata_label, pg):
                                                  else SIZE_ROUNDS[1])
     datas, rss, contestants = {}, {}, []
     sql = str(work / "evm_pg_set.sql")
-    for events in SIZE_SERIES:
+    for events in SIZE_SERIES_QUICK if ctx.args.quick else SIZE_SERIES:
         template = f"evm_template_{events}"
         R.log(f"\n== backfill throughput at {events:,} events (PostgreSQL): generating a template")
         datas[events] = data = pg_template(R, ctx, tools, template, events)
