@@ -373,10 +373,22 @@ Status RunInfo(Context& ctx, const MigrationFlags& flags) {
   return Ok();
 }
 
+// Every job step is checked as migrate checks it, so a CI's validate catches an unknown job or
+// a bad parameter in a pending step before a release pipeline runs it.
+Status CheckJobSteps(Context& ctx, const Plan& plan) {
+  const std::unique_ptr<migrations::JobStepRunner> jobs = MakeJobStepRunner(ctx);
+  for (const PlanEntry& e : plan.entries) {
+    if (!e.resolved || e.resolved->kind != migrations::MigrationKind::kJob) continue;
+    STRATA_TRY(migrations::ReadCheckedJobStep(e.resolved->path, *jobs));
+  }
+  return Ok();
+}
+
 Status RunValidate(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
   STRATA_ASSIGN_OR_RETURN(Plan plan, InspectFor(ctx, s));
+  STRATA_TRY(CheckJobSteps(ctx, plan));
   if (ctx.out().json()) {
     nlohmann::json problems = nlohmann::json::array();
     for (const auto& p : plan.problems) {

@@ -83,4 +83,13 @@ std::string DescribeJobStep(const JobStep& step) {
   return fmt::format("{} ({})", step.job, fmt::join(parts, ", "));
 }
 
+Result<JobStep> ReadCheckedJobStep(const std::filesystem::path& path, const JobStepRunner& runner) {
+  STRATA_ASSIGN_OR_RETURN(JobStep step, ReadJobStep(path));
+  if (Status checked = runner.Check(step); !checked) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("{}: {}", path.string(), checked.error().message));
+  }
+  return step;
+}
+
 }  // namespace strata::migrations

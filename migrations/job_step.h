@@ -76,6 +76,11 @@ class JobStepRunner {
   virtual Result<JobStepOutcome> Run(const JobStep& step) = 0;
 };
 
+// Reads the job step at `path` and has `runner` check it: what `migrate` (before running
+// anything) and `validate` do with every job step. Errors name the file: kInvalidArgument for a
+// malformed file, an unknown job or a bad parameter; kNotFound or kIo when it cannot be read.
+Result<JobStep> ReadCheckedJobStep(const std::filesystem::path& path, const JobStepRunner& runner);
+
 }  // namespace strata::migrations
 
 #endif  // STRATA_MIGRATIONS_JOB_STEP_H_

@@ -205,10 +205,11 @@ Result<JobStep> CheckedJobStep(const ResolvedMigration& m, const JobStepRunner* 
                            "backfill engine); nothing was applied",
                            m.path.string()));
   }
-  STRATA_ASSIGN_OR_RETURN(JobStep step, ReadJobStep(m.path));
-  if (Status checked = jobs->Check(step); !checked) {
-    return Err(ErrorCode::kInvalidArgument, fmt::format("{}: {}; nothing was applied",
-                                                        m.path.string(), checked.error().message));
+  auto step = ReadCheckedJobStep(m.path, *jobs);
+  if (!step) {
+    Error e = std::move(step).error();
+    e.message += "; nothing was applied";
+    return e;
   }
   return step;
 }

@@ -177,6 +177,14 @@ TEST_F(MigrateCliTest, UnknownJobInAJobStepAppliesNothing) {
   EXPECT_FALSE(HasTable("users"));
 }
 
+TEST_F(MigrateCliTest, ValidateChecksPendingJobStepsToo) {
+  ASSERT_EQ(Strata({"migrate"}).exit_code, 0);
+  Write("V3__backfill.job", "job = \"no-such-job\"\n");
+  RunResult r = Strata({"validate"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  ExpectOneErrorLine(r, "V3__backfill.job: no backfill job named 'no-such-job'");
+}
+
 TEST_F(MigrateCliTest, BadJobParameterAppliesNothing) {
   Write("V3__backfill.job", "job = \"event-view-metrics\"\n[params]\nbogus = 1\n");
   RunResult r = Strata({"migrate"});
