@@ -16,7 +16,7 @@ set xtics ("10,000" 10000, "30,000" 30000, "100,000" 100000)
 set yrange [0:*]
 set format y "%.0f"
 set grid
-set key top left box opaque
+set key bottom right box opaque
 plot datafile using 1:($2 / 1e3) with linespoints lw 2 pt 7 ps 1.3 lc rgb "#888888" \
        title "one INSERT … SELECT generate_series (set-based)", \
      datafile using 1:($3 / 1e3) with linespoints lw 2 pt 5 ps 1.3 lc rgb "#1f77b4" \
