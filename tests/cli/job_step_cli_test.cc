@@ -60,15 +60,16 @@ class JobStepCliTest : public ::testing::TestWithParam<db::Dialect> {
   }
 
   // The test-copy job's tables: bf_target gets a copy of bf_source's n rows.
-  void CopyJobMigrations(int n, const std::string& job_params) {
+  // `extra_sql` ends V1, after the seed rows.
+  void CopyJobMigrations(int n, const std::string& job_params, const std::string& extra_sql = "") {
     const std::string engine = GetParam() == db::Dialect::kMariaDb ? " ENGINE=InnoDB" : "";
     std::string seed = "INSERT INTO bf_source (id, val) VALUES ";
     for (int i = 1; i <= n; ++i) seed += fmt::format("{}({}, {})", i == 1 ? "" : ", ", i, i * 10);
     Write("V1__tables.sql",
           fmt::format("CREATE TABLE bf_source (id BIGINT PRIMARY KEY, val BIGINT NOT NULL){0};\n"
                       "CREATE TABLE bf_target (id BIGINT PRIMARY KEY, val BIGINT NOT NULL, "
-                      "CONSTRAINT bf_target_val CHECK (val >= 0)){0};\n{1};\n",
-                      engine, seed));
+                      "CONSTRAINT bf_target_val CHECK (val >= 0)){0};\n{1};\n{2}",
+                      engine, seed, extra_sql));
     Write("V2__copy.job", "job = \"test-copy\"\n[params]\n" + job_params);
     // IF NOT EXISTS: on MariaDB a kill between the DDL and its history row leaves the table.
     Write("V3__after.sql", "CREATE TABLE IF NOT EXISTS after_copy (id INT);\n");
@@ -167,14 +168,8 @@ TEST_P(JobStepCliTest, DryRunShowsTheJobStepAndChangesNothing) {
 // A job whose run does not complete leaves its step unrecorded (the versions after it do not
 // run either); once the cause is fixed, the next migrate resumes the same run.
 TEST_P(JobStepCliTest, AJobThatFailsRecordsNothingAndTheNextMigrateResumesIt) {
-  CopyJobMigrations(30, "");
-  // Source values that the target's CHECK refuses: those chunks fail on every attempt.
-  std::string v1;
-  {
-    std::ifstream in(dir_ / "V1__tables.sql");
-    v1.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  Write("V1__tables.sql", v1 + "UPDATE bf_source SET val = -1 WHERE id = 25;\n");
+  // A source value that the target's CHECK refuses: its chunk fails on every attempt.
+  CopyJobMigrations(30, "", "UPDATE bf_source SET val = -1 WHERE id = 25;\n");
   RunResult failed = Strata({"migrate", "--locations", dir_.string()});
   EXPECT_NE(failed.exit_code, 0) << failed.all();
   EXPECT_THAT(failed.err, HasSubstr("V2__copy.job: job step test-copy did not complete"));

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "db/dialect.h"
+#include "examples/events/generator/generator.h"
 #include "tests/support/run_strata.h"
 #include "tests/support/test_env.h"
 
@@ -17,17 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* Folder(db::Dialect d) {
-  switch (d) {
-    case db::Dialect::kPostgres:
-      return "postgres";
-    case db::Dialect::kMariaDb:
-      return "mariadb";
-    case db::Dialect::kSqlite:
-      return "sqlite";
-  }
-  return "";
-}
+using examples::events::MigrationsFolder;
 
 std::string ReadText(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -42,8 +33,9 @@ class SchemaCliTest : public ::testing::TestWithParam<db::Dialect> {
     scratch_ = ScratchDatabase::Create(GetParam());
     ASSERT_NE(scratch_, nullptr);
     const fs::path examples = fs::path(STRATA_SOURCE_DIR) / "examples/events";
-    migrations_ = (examples / "migrations" / Folder(GetParam())).string();
-    snapshot_ = (examples / "schema" / (std::string(Folder(GetParam())) + ".schema")).string();
+    migrations_ = (examples / "migrations" / MigrationsFolder(GetParam())).string();
+    snapshot_ =
+        (examples / "schema" / (std::string(MigrationsFolder(GetParam())) + ".schema")).string();
     RunResult migrate =
         RunStrata({"--url", scratch_->url(), "migrate", "--locations", migrations_});
     ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
