@@ -36,6 +36,17 @@ Result<std::int64_t> Connection::Execute(std::string_view sql, const Params& par
   return rows.affected;
 }
 
+// Row by row: drivers with a faster way override this.
+Result<std::int64_t> Connection::ExecuteBatch(std::string_view sql,
+                                              const std::vector<Params>& rows) {
+  std::int64_t affected = 0;
+  for (const Params& row : rows) {
+    STRATA_ASSIGN_OR_RETURN(std::int64_t changed, Execute(sql, row));
+    affected += changed;
+  }
+  return affected;
+}
+
 Result<Transaction> Transaction::Begin(Connection& conn, const TxOptions& options) {
   STRATA_TRY(conn.Begin(options));
   return Transaction(&conn);

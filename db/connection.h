@@ -115,6 +115,21 @@ class Connection {
 
   // Convenience: runs a statement and returns the number of rows it changed.
   Result<std::int64_t> Execute(std::string_view sql, const Params& params = {});
+
+  // Runs one statement that returns no rows (INSERT, UPDATE, DELETE, ...) once for every row
+  // of `rows`, each row's values bound to the placeholders in order, and returns the rows
+  // changed in all. Every row has one value per placeholder, and each placeholder gets values
+  // of one type in every row (NULLs aside); otherwise kInvalidArgument naming the row. On
+  // MariaDB the rows travel together, a few MiB per round trip, and the server parses the
+  // statement once (array binding, COM_STMT_BULK_EXECUTE; see batches_in_one_round_trip());
+  // elsewhere the statement runs row by row. The first failing row stops the batch; rows
+  // before it may have been applied, so run batches inside a transaction. No rows: nothing
+  // runs, 0.
+  virtual Result<std::int64_t> ExecuteBatch(std::string_view sql, const std::vector<Params>& rows);
+
+  // Whether ExecuteBatch sends its rows together (MariaDB 10.2.7+) rather than one statement
+  // per row (MySQL, PostgreSQL, SQLite).
+  virtual bool batches_in_one_round_trip() const { return false; }
 };
 
 // Options for opening a connection.

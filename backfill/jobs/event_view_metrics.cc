@@ -33,7 +33,7 @@ constexpr std::int64_t kMaxRowsPerStatement = 7'500;
 // The temporary table the COPY method stages rows in (PostgreSQL, per session).
 constexpr std::string_view kStageTable = "strata_event_view_metric_stage";
 
-enum class WriteMethod { kValues, kCopy, kPacked };
+enum class WriteMethod { kValues, kCopy, kPacked, kArray };
 
 // ---- Parameters -----------------------------------------------------------------------------
 
@@ -46,10 +46,11 @@ std::vector<ParamSpec> Specs() {
       {"over_max_days", "an event over max_days: fail (the chunk fails naming it) or skip", "fail"},
       {"rows_per_statement", "rows per INSERT statement (1..7500)", "5000"},
       {"write_method",
-       "auto (copy on PostgreSQL, packed on MariaDB, values on SQLite), values (multi-row "
-       "INSERT), copy "
-       "(PostgreSQL: COPY to a temporary table, then one INSERT ... SELECT) or packed (the "
-       "chunk's rows in one parameter the server unpacks: unnest, JSON_TABLE, json_each)",
+       "auto (copy on PostgreSQL, array on MariaDB, packed on MySQL, values on SQLite), "
+       "values (multi-row INSERT), copy (PostgreSQL: COPY to a temporary table, then one "
+       "INSERT ... SELECT), packed (the chunk's rows in one parameter the server unpacks: "
+       "unnest, JSON_TABLE, json_each) or array (a one-row INSERT bound to many rows: one "
+       "round trip on MariaDB, one statement per row elsewhere)",
        "auto"},
   };
 }
@@ -65,16 +66,22 @@ struct Settings {
   std::optional<WriteMethod> write_method = std::nullopt;
 };
 
-// Measured with bench/backfill_driver.cc at 100,000 events: on PostgreSQL COPY beat multi-row
-// INSERTs 1.4x (and unnest); on MariaDB JSON_TABLE beat multi-row INSERTs 1.26x (prepared
-// statements with 10,000 placeholders cost both sides). SQLite keeps multi-row INSERTs.
-WriteMethod MethodFor(const Settings& settings, Dialect d) {
+// Measured at 100,000 events (bench/backfill_driver.cc, bench/backfill_bench.py): on
+// PostgreSQL COPY beat multi-row INSERTs 1.4x (and unnest). On MariaDB JSON_TABLE beat
+// multi-row INSERTs 1.26x (prepared statements with 10,000 placeholders cost both sides), and
+// array binding matched JSON_TABLE with one worker but, unlike it, scales with workers: an
+// INSERT ... SELECT holds InnoDB's table-level AUTO-INC lock to the end of the statement,
+// which serialises the workers and makes the service's own inserts into the table wait behind
+// every chunk, while a bound INSERT ... VALUES only takes the auto-increment mutex. MySQL has
+// no array binding (`batches_in_one_round_trip` false), so it keeps JSON_TABLE. SQLite keeps
+// multi-row INSERTs.
+WriteMethod MethodFor(const Settings& settings, Dialect d, bool batches_in_one_round_trip) {
   if (settings.write_method) return *settings.write_method;
   switch (d) {
     case Dialect::kPostgres:
       return WriteMethod::kCopy;
     case Dialect::kMariaDb:
-      return WriteMethod::kPacked;
+      return batches_in_one_round_trip ? WriteMethod::kArray : WriteMethod::kPacked;
     case Dialect::kSqlite:
       return WriteMethod::kValues;
   }
@@ -141,8 +148,10 @@ Result<Settings> ParseSettings(const ParamValues& values) {
     settings.write_method = WriteMethod::kCopy;
   } else if (method == "packed") {
     settings.write_method = WriteMethod::kPacked;
+  } else if (method == "array") {
+    settings.write_method = WriteMethod::kArray;
   } else if (method != "auto") {
-    return BadParam("write_method", method, "auto, values, copy or packed");
+    return BadParam("write_method", method, "auto, values, copy, packed or array");
   }
   return settings;
 }
@@ -251,6 +260,21 @@ std::string InsertValuesSql(Dialect d, std::int64_t rows) {
   }
   sql += ConflictClause(d);
   return sql;
+}
+
+// One row's INSERT, bound to many rows at once (ExecuteBatch). MariaDB reads the timestamp
+// from kMariaDbNowVariable; the others bind it with every row.
+std::string InsertArraySql(Dialect d) {
+  switch (d) {
+    case Dialect::kPostgres:
+      return fmt::format("{}VALUES ($1, $2, 0, $3, $3){}", kInsertHead, ConflictClause(d));
+    case Dialect::kMariaDb:
+      return fmt::format("{0}VALUES (?, ?, 0, {1}, {1}){2}", kInsertHead, kMariaDbNowVariable,
+                         ConflictClause(d));
+    case Dialect::kSqlite:
+      return fmt::format("{}VALUES (?1, ?2, 0, ?3, ?3){}", kInsertHead, ConflictClause(d));
+  }
+  return {};
 }
 
 std::string CreateStageSql() {
@@ -370,6 +394,8 @@ class EventViewMetricsBound final : public EventViewMetricsJob {
                                     const std::string& now) const;
   static Result<std::int64_t> InsertPacked(db::Connection& conn, const std::vector<MetricRow>& rows,
                                            const std::string& now);
+  Result<std::int64_t> InsertArray(db::Connection& conn, const std::vector<MetricRow>& rows,
+                                   const std::string& now) const;
 
   const ParamValues params_;
   const Settings settings_;
@@ -433,7 +459,8 @@ std::string AddUniqueKeyHint(Dialect d) {
 
 Status EventViewMetricsBound::Check(db::Connection& conn) const {
   const Dialect d = conn.dialect();
-  if (MethodFor(settings_, d) == WriteMethod::kCopy && d != Dialect::kPostgres) {
+  if (MethodFor(settings_, d, conn.batches_in_one_round_trip()) == WriteMethod::kCopy &&
+      d != Dialect::kPostgres) {
     return Err(ErrorCode::kUnsupported,
                fmt::format("job '{}': write_method=copy works on PostgreSQL only, and {} is {}; "
                            "use write_method=values",
@@ -711,6 +738,35 @@ Result<std::int64_t> EventViewMetricsBound::InsertPacked(db::Connection& conn,
   return conn.Execute(InsertPackedSql(d), params);
 }
 
+// One single-row INSERT bound to up to rows_per_statement rows per call. On MariaDB the
+// driver sends them in one round trip (array binding) and the server parses the statement
+// once; see MethodFor for why this beats INSERT ... SELECT there.
+Result<std::int64_t> EventViewMetricsBound::InsertArray(db::Connection& conn,
+                                                        const std::vector<MetricRow>& rows,
+                                                        const std::string& now) const {
+  const Dialect d = conn.dialect();
+  const std::string sql = InsertArraySql(d);
+  if (d == Dialect::kMariaDb) STRATA_TRY(conn.Execute(SetMariaDbNowSql(), {now}));
+  const auto per_call = static_cast<std::size_t>(settings_.rows_per_statement);
+  std::vector<db::Params> batch;
+  batch.reserve(std::min(per_call, rows.size()));
+  std::int64_t inserted = 0;
+  for (std::size_t first = 0; first < rows.size(); first += per_call) {
+    batch.clear();
+    const std::size_t end = std::min(rows.size(), first + per_call);
+    for (std::size_t i = first; i < end; ++i) {
+      db::Params& row = batch.emplace_back();
+      row.reserve(3);
+      row.emplace_back(rows[i].event_statistic_id);
+      row.emplace_back(domain::FormatDay(rows[i].view_date));
+      if (d != Dialect::kMariaDb) row.emplace_back(now);
+    }
+    STRATA_ASSIGN_OR_RETURN(std::int64_t affected, conn.ExecuteBatch(sql, batch));
+    inserted += affected;
+  }
+  return inserted;
+}
+
 Result<ChunkOutcome> EventViewMetricsBound::Process(db::Connection& conn,
                                                     const KeyRange& chunk) const {
   STRATA_ASSIGN_OR_RETURN(ChunkRows rows, MissingRows(conn, chunk));
@@ -719,13 +775,17 @@ Result<ChunkOutcome> EventViewMetricsBound::Process(db::Connection& conn,
   if (!rows.missing.empty()) {
     const auto now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     const std::string now_param = NowParam(conn.dialect(), now);
-    switch (MethodFor(settings_, conn.dialect())) {
+    switch (MethodFor(settings_, conn.dialect(), conn.batches_in_one_round_trip())) {
       case WriteMethod::kCopy: {
         STRATA_ASSIGN_OR_RETURN(inserted, InsertByCopy(conn, rows.missing, now_param));
         break;
       }
       case WriteMethod::kPacked: {
         STRATA_ASSIGN_OR_RETURN(inserted, InsertPacked(conn, rows.missing, now_param));
+        break;
+      }
+      case WriteMethod::kArray: {
+        STRATA_ASSIGN_OR_RETURN(inserted, InsertArray(conn, rows.missing, now_param));
         break;
       }
       case WriteMethod::kValues: {
@@ -760,16 +820,27 @@ Result<SampleRows> EventViewMetricsBound::Sample(db::Connection& conn, const Key
   return sample;
 }
 
+// Described as it runs on a MariaDB server; on MySQL, which has no array binding, "auto" runs
+// the packed statement instead, and the description says so.
 std::vector<std::string> EventViewMetricsBound::DescribeSql(Dialect dialect) const {
   std::vector<std::string> sql = {NextChunkSql(dialect), ReadEventsSql(dialect),
                                   ReadExistingSql(dialect)};
-  const WriteMethod method = MethodFor(settings_, dialect);
+  const WriteMethod method = MethodFor(settings_, dialect, /*batches_in_one_round_trip=*/true);
   if (method == WriteMethod::kCopy) {
     sql.push_back(CreateStageSql());
     sql.push_back(CopyStageSql());
     sql.push_back(InsertFromStageSql());
   } else if (method == WriteMethod::kPacked) {
     sql.push_back(InsertPackedSql(dialect) + " -- one statement per chunk, only the missing days");
+  } else if (method == WriteMethod::kArray) {
+    if (dialect == Dialect::kMariaDb) sql.push_back(SetMariaDbNowSql());
+    std::string insert = InsertArraySql(dialect) +
+                         fmt::format(" -- bound to up to {} rows at once, only the missing days",
+                                     settings_.rows_per_statement);
+    if (!settings_.write_method && dialect == Dialect::kMariaDb) {
+      insert += "; on MySQL, which has no array binding: " + InsertPackedSql(dialect);
+    }
+    sql.push_back(std::move(insert));
   } else {
     if (dialect == Dialect::kMariaDb) sql.push_back(SetMariaDbNowSql());
     sql.push_back(InsertValuesSql(dialect, 2) +

@@ -9,11 +9,11 @@
 //   3. reads the metric rows that exist for the chunk's keys (bounded by the same range, so a
 //      chunk never scans the whole metric table), and
 //   4. writes only the missing rows in bulk — multi-row INSERTs with bound parameters, on
-//      PostgreSQL COPY into a temporary table and one INSERT … SELECT, or one INSERT … SELECT
-//      from a packed parameter (write_method) — with a conflict clause
-//      that skips rows written meanwhile by someone else: PostgreSQL and SQLite
-//      ON CONFLICT DO NOTHING, MariaDB a no-op ON DUPLICATE KEY UPDATE (never INSERT IGNORE,
-//      which turns other errors into warnings).
+//      PostgreSQL COPY into a temporary table and one INSERT … SELECT, one INSERT … SELECT
+//      from a packed parameter, or on MariaDB a one-row INSERT array-bound to all the rows
+//      (write_method) — with a conflict clause that skips rows written meanwhile by someone
+//      else: PostgreSQL and SQLite ON CONFLICT DO NOTHING, MariaDB a no-op ON DUPLICATE KEY
+//      UPDATE (never INSERT IGNORE, which turns other errors into warnings).
 // Count() runs steps 1–3 and reports exactly what step 4 would write; Process() reports the
 // rows the server actually inserted, and counts every other wanted row as already present.
 //
@@ -30,12 +30,15 @@
 //   over_max_days      what to do with an event over max_days: "fail" (default) fails the chunk
 //                      with an error naming the event, its span and both ways out; "skip"
 //                      writes nothing for it and counts it (see SkippedEvents()).
-//   rows_per_statement rows per INSERT statement, 1..7500 (default 5000).
+//   rows_per_statement rows per INSERT statement or array-bound call, 1..7500 (default 5000).
 //   write_method       "auto" (the default: the fastest measured per engine — copy on
-//                      PostgreSQL, packed on MariaDB, values on SQLite), "values" (multi-row
-//                      INSERTs, every engine), "copy" (PostgreSQL only: COPY into a temporary
-//                      table, one INSERT … SELECT) or "packed" (the chunk's rows as one
-//                      parameter the server unpacks: unnest, JSON_TABLE, json_each).
+//                      PostgreSQL, array on MariaDB, packed on MySQL, values on SQLite),
+//                      "values" (multi-row INSERTs, every engine), "copy" (PostgreSQL only:
+//                      COPY into a temporary table, one INSERT … SELECT), "packed" (the
+//                      chunk's rows as one parameter the server unpacks: unnest, JSON_TABLE,
+//                      json_each) or "array" (a one-row INSERT bound to many rows: one round
+//                      trip per call on MariaDB, which then never takes the table-level
+//                      AUTO-INC lock; one statement per row elsewhere, slow).
 #ifndef STRATA_BACKFILL_JOBS_EVENT_VIEW_METRICS_H_
 #define STRATA_BACKFILL_JOBS_EVENT_VIEW_METRICS_H_
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "db/mariadb/connect.h"
 #include "db/mariadb/errors.h"
@@ -89,6 +90,18 @@ ServerInfo ReadServerInfo(MYSQL* mysql) {
   return info;
 }
 
+// MariaDB 10.2.7+ announces bulk operations in its extended capabilities; MySQL never does.
+bool SupportsBulk(MYSQL* mysql) {
+  unsigned long capabilities = 0;
+  unsigned long extended = 0;
+  if (mariadb_get_infov(mysql, MARIADB_CONNECTION_SERVER_CAPABILITIES, &capabilities) != 0 ||
+      mariadb_get_infov(mysql, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &extended) != 0) {
+    return false;
+  }
+  return (capabilities & CLIENT_MYSQL) == 0 &&
+         (extended & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32)) != 0;
+}
+
 const char* IsolationName(Isolation isolation) {
   switch (isolation) {
     case Isolation::kDefault:
@@ -115,6 +128,7 @@ class MariaDbConnection final : public Connection {
         server_(ReadServerInfo(handle_.get())),
         context_{settings.display_url, server_.product == "MySQL"},
         session_id_(static_cast<std::int64_t>(mysql_thread_id(handle_.get()))),
+        bulk_(SupportsBulk(handle_.get())),
         cancel_(
             std::make_shared<CancelState>(std::move(settings), mysql_thread_id(handle_.get()))) {}
 
@@ -135,6 +149,14 @@ class MariaDbConnection final : public Connection {
   Status ExecuteScript(std::string_view sql) override {
     return Run([&] { return RunScript(handle_.get(), sql, context_); });
   }
+
+  Result<std::int64_t> ExecuteBatch(std::string_view sql,
+                                    const std::vector<Params>& rows) override {
+    if (rows.empty()) return 0;
+    return Run([&] { return RunBatch(handle_.get(), sql, rows, bulk_, context_); });
+  }
+
+  bool batches_in_one_round_trip() const override { return bulk_; }
 
   Status CopyFrom(std::string_view /*copy_statement*/, std::string_view /*data*/) override {
     return Err(ErrorCode::kUnsupported,
@@ -213,6 +235,7 @@ class MariaDbConnection final : public Connection {
   ServerInfo server_;
   ErrorContext context_;
   std::int64_t session_id_;
+  bool bulk_;  // the server takes array-bound batches (COM_STMT_BULK_EXECUTE)
   std::shared_ptr<CancelState> cancel_;
   bool lost_ = false;
 };

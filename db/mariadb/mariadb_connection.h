@@ -16,6 +16,11 @@
 // an UPDATE that leaves a row as it was does not count it, INSERT ... ON DUPLICATE KEY UPDATE
 // counts 1 per insert and 2 per update; for statements that return rows it is 0, except for
 // INSERT/REPLACE/DELETE ... RETURNING, where it is the number of rows returned.
+// ExecuteBatch prepares the statement once and, on MariaDB 10.2.7+, sends the rows with
+// array binding (COM_STMT_BULK_EXECUTE) in packets of at most 4 MiB of values; the server runs
+// a batched INSERT ... VALUES as one "simple insert", so it takes InnoDB's light auto-increment
+// mutex rather than the table-level AUTO-INC lock that INSERT ... SELECT holds to the end of
+// the statement. On MySQL it executes the prepared statement row by row.
 //
 // Transactions: DDL commits implicitly on MariaDB; InTransaction() reads the server's status
 // flag, so it turns false after such a statement. Begin() refuses to run while a transaction

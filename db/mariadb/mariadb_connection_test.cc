@@ -672,6 +672,101 @@ TEST_F(MariaDbConnectionTest, ExecuteScriptStopsAtTheFirstFailure) {
   EXPECT_EQ(two.error().server_errno, 1064);
 }
 
+// Statement executions on this session so far (a bulk execution counts once).
+std::int64_t StatementExecutions(Connection& conn) {
+  Rows rows = MustQuery(conn, "SHOW SESSION STATUS LIKE 'Com_stmt_execute'");
+  return rows.empty() ? -1 : rows.Int(0, 1).value_or(-1);
+}
+
+TEST_F(MariaDbConnectionTest, BatchSendsEveryRowInOneExecution) {
+  Exec(
+      "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(20), score DOUBLE, flag BOOLEAN, "
+      "day DATE, note TEXT NULL)");
+  EXPECT_TRUE(conn_->batches_in_one_round_trip());
+  std::vector<Params> rows;
+  for (std::int64_t i = 1; i <= 1'000; ++i) {
+    rows.push_back({i, fmt::format("name {}", i), static_cast<double>(i) / 4, i % 2 == 0,
+                    fmt::format("2024-01-{:02}", i % 28 + 1),
+                    i % 3 == 0 ? Param(nullptr) : Param(std::string(i % 50, 'x'))});
+  }
+  const std::int64_t executions = StatementExecutions(*conn_);
+  auto affected = conn_->ExecuteBatch("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", rows);
+  ASSERT_TRUE(affected.has_value()) << affected.error().message;
+  EXPECT_EQ(*affected, 1'000);
+  EXPECT_EQ(StatementExecutions(*conn_) - executions, 1);
+  EXPECT_EQ(MustQuery(*conn_, "SELECT * FROM t WHERE id IN (3, 4) ORDER BY id").rows,
+            Cells({{"3", "name 3", "0.75", "0", "2024-01-04", std::nullopt},
+                   {"4", "name 4", "1", "1", "2024-01-05", "xxxx"}}));
+  EXPECT_EQ(MustQuery(*conn_,
+                      "SELECT COUNT(*), COUNT(note), SUM(flag), SUM(LENGTH(note)), "
+                      "SUM(score) FROM t")
+                .rows,
+            Cells({{"1000", "667", "500", "16317", "125125"}}));
+}
+
+TEST_F(MariaDbConnectionTest, BatchOverAPacketIsSplitAndCountsOnlyChangedRows) {
+  Exec("CREATE TABLE t (id BIGINT PRIMARY KEY, body TEXT)");
+  Exec("INSERT INTO t VALUES (7, 'kept'), (9000, 'kept')");
+  std::vector<Params> rows;
+  // 10,000 rows of 1 KiB: about 10 MiB, over the 4 MiB per execution.
+  for (std::int64_t i = 1; i <= 10'000; ++i) rows.push_back({i, std::string(1'024, 'b')});
+  const std::int64_t executions = StatementExecutions(*conn_);
+  auto affected = conn_->ExecuteBatch(
+      "INSERT INTO t (id, body) VALUES (?, ?) ON DUPLICATE KEY UPDATE id = id", rows);
+  ASSERT_TRUE(affected.has_value()) << affected.error().message;
+  // The two existing rows are skipped by the no-op update and not counted.
+  EXPECT_EQ(*affected, 9'998);
+  EXPECT_EQ(StatementExecutions(*conn_) - executions, 3);
+  EXPECT_EQ(MustQuery(*conn_, "SELECT COUNT(*), SUM(body = 'kept') FROM t").rows,
+            Cells({{"10000", "2"}}));
+  auto updated = conn_->ExecuteBatch("UPDATE t SET body = ? WHERE id = ?",
+                                     {{std::string("a"), std::int64_t{7}},
+                                      {std::string("b"), std::int64_t{8}},
+                                      {std::string("b"), std::int64_t{8}}});
+  ASSERT_TRUE(updated.has_value()) << updated.error().message;
+  EXPECT_EQ(*updated, 2);  // the third row sets what the second already did
+}
+
+TEST_F(MariaDbConnectionTest, BatchRefusesRowsThatDoNotFitTheStatement) {
+  Exec("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT)");
+  const std::string insert = "INSERT INTO t VALUES (?, ?)";
+  auto narrow =
+      conn_->ExecuteBatch(insert, {{std::int64_t{1}, std::string("a")}, {std::int64_t{2}}});
+  ASSERT_FALSE(narrow.has_value());
+  EXPECT_EQ(narrow.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(narrow.error().message,
+            "batch row 2 has 1 values but the statement has 2 placeholders");
+  auto mixed = conn_->ExecuteBatch(insert, {{std::int64_t{1}, nullptr},
+                                            {std::int64_t{2}, std::string("b")},
+                                            {std::int64_t{3}, std::int64_t{3}}});
+  ASSERT_FALSE(mixed.has_value());
+  EXPECT_EQ(mixed.error().message,
+            "batch placeholder 2 gets text in row 2 but an integer in row 3; give each "
+            "placeholder one type");
+  auto select = conn_->ExecuteBatch("SELECT ?", {{std::int64_t{1}}});
+  ASSERT_FALSE(select.has_value());
+  EXPECT_EQ(select.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(MustQuery(*conn_, "SELECT COUNT(*) FROM t").rows, Cells({{"0"}}));
+  EXPECT_EQ(conn_->ExecuteBatch(insert, {}).value_or(-1), 0);
+}
+
+TEST_F(MariaDbConnectionTest, BatchStopsAtAFailingRowAndItsTransactionRollsBack) {
+  Exec("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+  Exec("INSERT INTO t VALUES (5)");
+  std::vector<Params> rows;
+  for (std::int64_t i = 1; i <= 10; ++i) rows.push_back({i});
+  {
+    auto tx = Transaction::Begin(*conn_);
+    ASSERT_TRUE(tx.has_value());
+    auto affected = conn_->ExecuteBatch("INSERT INTO t VALUES (?)", rows);
+    ASSERT_FALSE(affected.has_value());
+    EXPECT_EQ(affected.error().server_errno, 1062);
+    EXPECT_EQ(affected.error().message,
+              "ERROR 1062 (23000): Duplicate entry '5' for key 'PRIMARY'");
+  }
+  EXPECT_EQ(MustQuery(*conn_, "SELECT COUNT(*) FROM t").rows, Cells({{"1"}}));
+}
+
 TEST_F(MariaDbConnectionTest, CopyFromIsUnsupported) {
   Status status = conn_->CopyFrom("COPY t FROM STDIN", "1\n");
   ASSERT_FALSE(status.has_value());

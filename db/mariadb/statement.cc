@@ -170,6 +170,200 @@ class ParamBinding {
   std::vector<Slot> slots_;
 };
 
+// --- binary protocol: batches ---
+
+// Parameter bytes per bulk execution, at most: the server refuses packets over
+// max_allowed_packet (16 MiB by default), so batches are cut well below it.
+constexpr std::size_t kMaxBulkBytes = std::size_t{4} << 20;
+
+// Roughly what one value costs in a bulk packet: its indicator byte, a length prefix and the
+// value itself.
+std::size_t BulkBytes(const Param& param) {
+  if (const std::string* text = std::get_if<std::string>(&param)) return 1 + 9 + text->size();
+  return 1 + 8;
+}
+
+// The alternative a non-NULL value holds (Param's index), or 0 for NULL.
+using ValueKind = std::size_t;
+constexpr ValueKind kNullKind = 0;
+
+std::string_view KindName(ValueKind kind) {
+  switch (kind) {
+    case 1:
+      return "a boolean";
+    case 2:
+      return "an integer";
+    case 3:
+      return "a floating-point number";
+    case 4:
+      return "text";
+    default:
+      return "NULL";
+  }
+}
+
+// What each placeholder gets in the batch's rows: one kind per column (kNullKind when every
+// row has NULL there). A row of the wrong width, or a column of two kinds, is an error naming
+// the row.
+Result<std::vector<ValueKind>> ColumnKinds(const std::vector<Params>& rows, std::size_t width) {
+  std::vector<ValueKind> kinds(width, kNullKind);
+  std::vector<std::size_t> first_row(width, 0);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (rows[r].size() != width) {
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("batch row {} has {} values but the statement has {} placeholders",
+                             r + 1, rows[r].size(), width));
+    }
+    for (std::size_t c = 0; c < width; ++c) {
+      const ValueKind kind = rows[r][c].index();
+      if (kind == kNullKind) continue;
+      if (kinds[c] == kNullKind) {
+        kinds[c] = kind;
+        first_row[c] = r;
+      } else if (kinds[c] != kind) {
+        return Err(ErrorCode::kInvalidArgument,
+                   fmt::format("batch placeholder {} gets {} in row {} but {} in row {}; give "
+                               "each placeholder one type",
+                               c + 1, KindName(kinds[c]), first_row[c] + 1, KindName(kind), r + 1));
+      }
+    }
+  }
+  return kinds;
+}
+
+// Column-wise array binding of rows [first, first + count): per placeholder one MYSQL_BIND
+// whose buffer is an array of values (of pointers, for text) and whose indicator array marks
+// the NULLs. The rows must outlive the binding: text is not copied.
+class BatchBinding {
+ public:
+  BatchBinding(const std::vector<Params>& rows, std::size_t first, std::size_t count,
+               const std::vector<ValueKind>& kinds)
+      : columns_(kinds.size()), binds_(kinds.size()) {
+    for (std::size_t c = 0; c < kinds.size(); ++c) {
+      Fill(columns_[c], kinds[c], rows, first, count, c);
+      Point(binds_[c], columns_[c], kinds[c]);
+    }
+  }
+  MYSQL_BIND* binds() { return binds_.data(); }
+
+ private:
+  struct Column {
+    std::vector<signed char> booleans;
+    std::vector<long long> integers;
+    std::vector<double> reals;
+    std::vector<char*> texts;
+    std::vector<unsigned long> lengths;
+    std::vector<char> indicators;
+  };
+
+  static void Fill(Column& column, ValueKind kind, const std::vector<Params>& rows,
+                   std::size_t first, std::size_t count, std::size_t c) {
+    column.indicators.assign(count, STMT_INDICATOR_NONE);
+    switch (kind) {
+      case 1:
+        column.booleans.assign(count, 0);
+        break;
+      case 2:
+        column.integers.assign(count, 0);
+        break;
+      case 3:
+        column.reals.assign(count, 0);
+        break;
+      default:  // text, and columns of NULLs only
+        column.texts.assign(count, nullptr);
+        column.lengths.assign(count, 0);
+        break;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      const Param& param = rows[first + i][c];
+      if (const bool* value = std::get_if<bool>(&param)) {
+        column.booleans[i] = *value ? 1 : 0;
+      } else if (const std::int64_t* value = std::get_if<std::int64_t>(&param)) {
+        column.integers[i] = *value;
+      } else if (const double* value = std::get_if<double>(&param)) {
+        column.reals[i] = *value;
+      } else if (const std::string* value = std::get_if<std::string>(&param)) {
+        // Input buffers are only read; the C API just lacks const.
+        column.texts[i] = const_cast<char*>(value->data());
+        column.lengths[i] = value->size();
+      } else {
+        column.indicators[i] = STMT_INDICATOR_NULL;
+      }
+    }
+  }
+
+  static void Point(MYSQL_BIND& bind, Column& column, ValueKind kind) {
+    bind = MYSQL_BIND{};
+    bind.u.indicator = column.indicators.data();
+    switch (kind) {
+      case 1:
+        bind.buffer_type = MYSQL_TYPE_TINY;
+        bind.buffer = column.booleans.data();
+        break;
+      case 2:
+        bind.buffer_type = MYSQL_TYPE_LONGLONG;
+        bind.buffer = column.integers.data();
+        break;
+      case 3:
+        bind.buffer_type = MYSQL_TYPE_DOUBLE;
+        bind.buffer = column.reals.data();
+        break;
+      default:
+        bind.buffer_type = MYSQL_TYPE_STRING;
+        bind.buffer = column.texts.data();
+        bind.length = column.lengths.data();
+        break;
+    }
+  }
+
+  std::vector<Column> columns_;
+  std::vector<MYSQL_BIND> binds_;
+};
+
+// How many rows from `first` fit in one bulk packet (at least one).
+std::size_t RowsThatFit(const std::vector<Params>& rows, std::size_t first) {
+  std::size_t bytes = 0;
+  std::size_t r = first;
+  for (; r < rows.size(); ++r) {
+    std::size_t row_bytes = 0;
+    for (const Param& param : rows[r]) row_bytes += BulkBytes(param);
+    if (r > first && bytes + row_bytes > kMaxBulkBytes) break;
+    bytes += row_bytes;
+  }
+  return r - first;
+}
+
+Result<std::int64_t> ExecuteInBulk(MYSQL_STMT* stmt, const std::vector<Params>& rows,
+                                   const std::vector<ValueKind>& kinds,
+                                   const ErrorContext& context) {
+  std::int64_t affected = 0;
+  for (std::size_t first = 0; first < rows.size();) {
+    const std::size_t count = RowsThatFit(rows, first);
+    BatchBinding binding(rows, first, count, kinds);
+    auto array_size = static_cast<unsigned int>(count);
+    if (mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &array_size) != 0 ||
+        mysql_stmt_bind_param(stmt, binding.binds()) != 0 || mysql_stmt_execute(stmt) != 0) {
+      return Failure(stmt, context);
+    }
+    affected += AffectedCount(mysql_stmt_affected_rows(stmt));
+    first += count;
+  }
+  return affected;
+}
+
+Result<std::int64_t> ExecuteRowByRow(MYSQL_STMT* stmt, const std::vector<Params>& rows,
+                                     const ErrorContext& context) {
+  std::int64_t affected = 0;
+  for (const Params& row : rows) {
+    ParamBinding binding(row);
+    if (mysql_stmt_bind_param(stmt, binding.binds()) != 0 || mysql_stmt_execute(stmt) != 0) {
+      return Failure(stmt, context);
+    }
+    affected += AffectedCount(mysql_stmt_affected_rows(stmt));
+  }
+  return affected;
+}
+
 // --- binary protocol: results ---
 
 // One result column, fetched as text into a buffer that grows when a value does not fit.
@@ -317,6 +511,25 @@ Result<Rows> RunPrepared(MYSQL* mysql, std::string_view sql, const Params& param
   STRATA_ASSIGN_OR_RETURN(Rows rows, ReadPreparedResult(stmt.get(), sql, context));
   STRATA_TRY(DrainPreparedResults(stmt.get(), context));
   return rows;
+}
+
+Result<std::int64_t> RunBatch(MYSQL* mysql, std::string_view sql, const std::vector<Params>& rows,
+                              bool bulk, const ErrorContext& context) {
+  if (rows.empty()) return 0;
+  StmtPtr stmt(mysql_stmt_init(mysql));
+  if (!stmt) return Failure(mysql, context);
+  if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
+    return Failure(stmt.get(), context);
+  }
+  if (mysql_stmt_field_count(stmt.get()) != 0) {
+    return Err(ErrorCode::kInvalidArgument,
+               "a batch runs statements that return no rows; use Query for the others");
+  }
+  const unsigned long placeholders = mysql_stmt_param_count(stmt.get());
+  STRATA_ASSIGN_OR_RETURN(std::vector<ValueKind> kinds, ColumnKinds(rows, placeholders));
+  // Array binding needs at least one parameter (CR_BULK_WITHOUT_PARAMETERS).
+  if (bulk && placeholders > 0) return ExecuteInBulk(stmt.get(), rows, kinds, context);
+  return ExecuteRowByRow(stmt.get(), rows, context);
 }
 
 Status RunScript(MYSQL* mysql, std::string_view script, const ErrorContext& context) {

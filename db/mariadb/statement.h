@@ -12,6 +12,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "db/connection.h"
@@ -31,6 +32,13 @@ Result<Rows> RunText(MYSQL* mysql, std::string_view sql, const ErrorContext& con
 // order; a count mismatch is kInvalidArgument.
 Result<Rows> RunPrepared(MYSQL* mysql, std::string_view sql, const Params& params,
                          const ErrorContext& context);
+
+// One statement executed for every row of `rows` (see Connection::ExecuteBatch). With
+// `bulk` (the server announced MARIADB_CLIENT_STMT_BULK_OPERATIONS) the rows are sent with
+// array binding, in as few round trips as packets of a few MiB allow; without it the prepared
+// statement runs once per row. Returns the rows changed in all.
+Result<std::int64_t> RunBatch(MYSQL* mysql, std::string_view sql, const std::vector<Params>& rows,
+                              bool bulk, const ErrorContext& context);
 
 // Several statements in one round trip. Multi-statements are switched on for the call only.
 // Every result is drained; the first failing statement stops the script and its error says

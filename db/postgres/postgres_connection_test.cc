@@ -269,6 +269,23 @@ TEST_F(PostgresTest, CountsAffectedRows) {
   EXPECT_EQ(conn_->Execute("CREATE TABLE a2 AS SELECT * FROM a").value_or(-1), 4);
 }
 
+TEST_F(PostgresTest, BatchRunsTheStatementForEveryRow) {
+  ASSERT_OK(conn_->Query("CREATE TABLE a (id int PRIMARY KEY, v text)"));
+  EXPECT_FALSE(conn_->batches_in_one_round_trip());
+  auto inserted = conn_->ExecuteBatch("INSERT INTO a VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                                      {{std::int64_t{1}, std::string("a")},
+                                       {std::int64_t{2}, nullptr},
+                                       {std::int64_t{1}, std::string("again")}});
+  ASSERT_OK(inserted);
+  EXPECT_EQ(*inserted, 2);
+  auto rows = conn_->Query("SELECT id, v FROM a ORDER BY id");
+  ASSERT_OK(rows);
+  EXPECT_EQ(rows->rows, (std::vector<std::vector<Cell>>{{"1", "a"}, {"2", std::nullopt}}));
+  auto narrow = conn_->ExecuteBatch("INSERT INTO a VALUES ($1, $2)", {{std::int64_t{3}}});
+  ASSERT_FALSE(narrow.has_value());
+  EXPECT_EQ(conn_->ExecuteBatch("DELETE FROM a", {}).value_or(-1), 0);
+}
+
 TEST_F(PostgresTest, FailedStatementOutsideTransactionLeavesConnectionUsable) {
   EXPECT_FALSE(conn_->Query("SELECT * FROM no_such_table"));
   EXPECT_EQ(Scalar(*conn_, "SELECT 1"), "1");

@@ -286,6 +286,22 @@ TEST(SqliteValueTest, EmptyResultStillHasColumnNames) {
 
 // ---- Statements ----------------------------------------------------------------------------
 
+TEST_F(SqliteFileTest, BatchRunsTheStatementForEveryRow) {
+  EXPECT_FALSE(conn_->batches_in_one_round_trip());
+  auto inserted =
+      conn_->ExecuteBatch("INSERT INTO t (id, v) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                          {{std::int64_t{1}, std::string("a")},
+                           {std::int64_t{2}, nullptr},
+                           {std::int64_t{3}, std::string("a")}});
+  ASSERT_TRUE(inserted) << inserted.error().message;
+  EXPECT_EQ(*inserted, 2);
+  auto rows = conn_->Query("SELECT id, v FROM t ORDER BY id");
+  ASSERT_TRUE(rows) << rows.error().message;
+  EXPECT_EQ(rows->rows, (std::vector<std::vector<Cell>>{{"1", "a"}, {"2", std::nullopt}}));
+  EXPECT_FALSE(conn_->ExecuteBatch("INSERT INTO t (id, v) VALUES (?1, ?2)", {{std::int64_t{4}}}));
+  EXPECT_EQ(conn_->ExecuteBatch("DELETE FROM t", {}).value_or(-1), 0);
+}
+
 TEST_F(SqliteFileTest, AffectedCountsOnlyThisStatementsChanges) {
   auto inserted = conn_->Execute("INSERT INTO t (v) VALUES ('a'), ('b'), ('c')");
   ASSERT_TRUE(inserted) << inserted.error().message;
