@@ -5,7 +5,8 @@ Data: 100,000 legacy events from strata-events-generate (seed 1, Asia/Seoul, 20%
 statistics partly covered): about 105,000 statistics, 174,000 existing metric rows and 2.96
 million missing ones. Every run gets a fresh copy (PostgreSQL: CREATE DATABASE … TEMPLATE;
 MariaDB: the migrations, then INSERT … SELECT of a template database's rows, untimed), so every
-command does the whole backfill.
+command does the whole backfill, and starts with every dirty page written (PostgreSQL:
+CHECKPOINT; MariaDB: InnoDB flushed, see settle_mariadb), so none pays for another's writes.
 
 Commands (PostgreSQL):
   set        one set-based statement through psql: INSERT … SELECT … generate_series …
@@ -228,6 +229,39 @@ def my_metric_rows(s, db):
     return int(s.mariadb("SELECT count(*) FROM event_view_metric", db))
 
 
+# InnoDB settings changed for a moment by settle_mariadb, restored afterwards.
+SETTLE_VARIABLES = ("innodb_max_dirty_pages_pct", "innodb_io_capacity_max", "innodb_io_capacity")
+SETTLE_TIMEOUT_S = 120
+
+
+def settle_mariadb(R, s):
+    """MariaDB's counterpart of the CHECKPOINT before every PostgreSQL run: writes every dirty
+    page (the previous run's and the fresh copy's) before the clock starts, so that no run pays
+    for flushing another's writes. InnoDB has no statement for it, so for a moment it is told
+    to keep no dirty pages, with no I/O ceiling; then its settings are restored. Untimed."""
+    saved = s.mariadb("SELECT " + ", ".join(f"@@GLOBAL.{v}" for v in SETTLE_VARIABLES)).split()
+    s.mariadb("SET GLOBAL innodb_io_capacity_max = 100000; SET GLOBAL innodb_io_capacity = 100000; "
+              "SET GLOBAL innodb_max_dirty_pages_pct = 0")
+    try:
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while True:
+            dirty = int(s.mariadb("SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                                  "WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_DIRTY'"))
+            if dirty == 0:
+                return
+            if time.monotonic() > deadline:
+                raise R.BenchError(f"MariaDB still has {dirty} dirty pages after "
+                                   f"{SETTLE_TIMEOUT_S} s of flushing")
+            time.sleep(0.1)
+    finally:
+        # io_capacity must not exceed io_capacity_max at any moment: lower it first.
+        values = dict(zip(SETTLE_VARIABLES, saved))
+        s.mariadb(f"SET GLOBAL innodb_io_capacity = {values['innodb_io_capacity']}; "
+                  f"SET GLOBAL innodb_io_capacity_max = {values['innodb_io_capacity_max']}; "
+                  f"SET GLOBAL innodb_max_dirty_pages_pct = "
+                  f"{values['innodb_max_dirty_pages_pct']}")
+
+
 def read_rss(path):
     try:
         return int(Path(path).read_text().strip().splitlines()[-1])
@@ -278,7 +312,8 @@ def bench_backfill(ctx):
         "description": (
             "about 2.96 million missing rows (174,000 present) from "
             f"strata-events-generate --events {EVENTS} --seed 1 --zone {ZONE}; each run on a "
-            "fresh copy. 'strata' is " + strata_label + ". Rates are rows written per second "
+            "fresh copy with no dirty pages left (PostgreSQL CHECKPOINT, InnoDB flushed). "
+            "'strata' is " + strata_label + ". Rates are rows written per second "
             "of wall time."),
         "rounds": rounds,
         "warmup": "none (each run takes tens of seconds)",
@@ -439,6 +474,7 @@ def bench_mariadb(R, ctx, tools, work, use_cli, strata_label, rounds):
             s.mariadb(f"CREATE DATABASE `{db}`")
             apply_migrations_my(R, s, db)
             s.mariadb(copy_sql.format(db=f"`{db}`"))
+            settle_mariadb(R, s)
             datas[db] = template_data
             return {"DB": db, "MY_URL": s.my_url(db), "RSS": str(work / f"rss_my_{key}_{tag}")}
         return make
