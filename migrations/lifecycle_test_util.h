@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -35,10 +34,7 @@ class LifecycleTest : public ::testing::TestWithParam<db::Dialect> {
     conn_ = scratch_->Connect();
     ASSERT_NE(conn_, nullptr);
     lock_conn_ = GetParam() == db::Dialect::kSqlite ? nullptr : scratch_->Connect();
-    dir_ = std::filesystem::temp_directory_path() /
-           fmt::format("strata_lifecycle_{}_{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = testing::TestTempDir("lifecycle_engine");
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

@@ -28,10 +28,7 @@ class MigratorTest : public ::testing::TestWithParam<db::Dialect> {
     conn_ = scratch_->Connect();
     ASSERT_NE(conn_, nullptr);
     lock_conn_ = GetParam() == db::Dialect::kSqlite ? nullptr : scratch_->Connect();
-    dir_ = fs::temp_directory_path() /
-           fmt::format("strata_migrator_{}_{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = testing::TestTempDir("migrator");
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }

@@ -35,10 +35,7 @@ class JobStepCliTest : public ::testing::TestWithParam<db::Dialect> {
     ASSERT_NE(scratch_, nullptr);
     conn_ = scratch_->Connect();
     ASSERT_NE(conn_, nullptr);
-    dir_ = fs::temp_directory_path() /
-           fmt::format("strata_job_step_{}_{}_{}", ::getpid(), MigrationsFolder(GetParam()),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = testing::TestTempDir("job_step");
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }

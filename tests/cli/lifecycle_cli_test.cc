@@ -24,10 +24,7 @@ class LifecycleCliTest : public ::testing::TestWithParam<db::Dialect> {
   void SetUp() override {
     scratch_ = ScratchDatabase::Create(GetParam());
     ASSERT_NE(scratch_, nullptr);
-    root_ = fs::temp_directory_path() /
-            fmt::format("strata_lifecycle_cli_{}_{}", ::getpid(),
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = testing::TestTempDir("lifecycle_cli");
     fs::create_directories(root_ / "migrations");
     WriteConfig("");
     Write("V1__create_users.sql", "CREATE TABLE users (id INT);\n");

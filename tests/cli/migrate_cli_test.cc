@@ -3,7 +3,6 @@
 // differences are covered in migrations/migrator_test.cc.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 
 #include "db/open.h"
 #include "tests/support/run_strata.h"
+#include "tests/support/test_env.h"
 
 namespace strata::testing {
 namespace {
@@ -20,10 +20,7 @@ namespace fs = std::filesystem;
 class MigrateCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            fmt::format("strata_migrate_cli_{}_{}", ::getpid(),
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = testing::TestTempDir("migrate_cli");
     fs::create_directories(root_ / "migrations");
     std::ofstream(root_ / "strata.toml") << "url = \"sqlite:app.db\"\n";
     Write("V1__create_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n");

@@ -47,10 +47,7 @@ class LifecycleTest : public ::testing::TestWithParam<db::Dialect> {
   void SetUp() override {
     scratch_ = ScratchDatabase::Create(GetParam());
     ASSERT_NE(scratch_, nullptr);
-    root_ = fs::temp_directory_path() /
-            fmt::format("strata_lifecycle_{}_{}", ::getpid(),
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = testing::TestTempDir("lifecycle");
     fs::create_directories(root_ / "migrations");
     std::ofstream(root_ / "strata.toml") << "[placeholders]\nowner_name = \"alice\"\n";
   }

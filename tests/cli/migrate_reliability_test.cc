@@ -40,10 +40,7 @@ std::string SlowStatement(db::Dialect dialect) {
 class MigrateReliabilityTest : public ::testing::TestWithParam<db::Dialect> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           fmt::format("strata_reliability_{}_{}", ::getpid(),
-                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = testing::TestTempDir("reliability");
     fs::create_directories(dir_);
     // MariaDB commits DDL implicitly, so a killed runner can leave a table without its row;
     // IF NOT EXISTS lets the next run complete, as a careful MariaDB migration would.

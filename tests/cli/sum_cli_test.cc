@@ -2,13 +2,13 @@
 // validate before they touch the database.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/run_strata.h"
+#include "tests/support/test_env.h"
 
 namespace strata::testing {
 namespace {
@@ -18,10 +18,7 @@ namespace fs = std::filesystem;
 class SumCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            fmt::format("strata_sum_cli_{}_{}", ::getpid(),
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = testing::TestTempDir("sum_cli");
     fs::create_directories(root_ / "migrations");
     std::ofstream(root_ / "strata.toml") << "url = \"sqlite:app.db\"\n";
     Write("V1__create_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);\n");

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
 
 #include "db/open.h"
 
@@ -132,6 +134,15 @@ std::unique_ptr<db::Connection> ScratchDatabase::Connect() const {
     return nullptr;
   }
   return std::move(conn).value();
+}
+
+std::filesystem::path TestTempDir(std::string_view prefix) {
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              fmt::format("strata_{}_{}_{}", prefix, ::getpid(), name);
+  std::filesystem::remove_all(dir);
+  return dir;
 }
 
 }  // namespace strata::testing

@@ -8,9 +8,11 @@
 #ifndef STRATA_TESTS_SUPPORT_TEST_ENV_H_
 #define STRATA_TESTS_SUPPORT_TEST_ENV_H_
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "db/connection.h"
 #include "db/dialect.h"
@@ -48,6 +50,12 @@ class ScratchDatabase {
   std::string name_;
   std::string url_;
 };
+
+// A directory path of the running test's own: <temp dir>/strata_<prefix>_<pid>_<test name>,
+// with a parameterised test's "/" (e.g. "Name/sqlite") turned into "_", so that it is one
+// directory which a remove_all takes away whole. Anything an earlier, crashed run left there
+// is removed; the directory itself is not created.
+std::filesystem::path TestTempDir(std::string_view prefix);
 
 // The three dialects, for parameterised tests: INSTANTIATE_TEST_SUITE_P(All, X, AllDialects(),
 // DialectParamName).
