@@ -17,6 +17,16 @@ function(strata_library name)
   endif()
 endfunction()
 
+# strata_compile_unoptimized(TARGET)
+# Compiles TARGET's own sources without optimisation (-O0, debug info kept) in every build
+# type. For test code only: the libraries under test keep the build type's -O2, while gtest's
+# macro-expanded test bodies cost three times as long to compile at -O2 and gain nothing from
+# it (measured on migrations/plan_test.cc: 16 s of CPU at -O2 -g, 5 s at -O0 -g). Tests are
+# half of a build's compile time, so this is most of what keeps CI's two builds short.
+function(strata_compile_unoptimized target)
+  target_compile_options(${target} PRIVATE -O0)
+endfunction()
+
 # strata_test(NAME SOURCES ... LIBS ... [LABELS ...])
 # One gtest executable; each test case becomes a ctest test carrying LABELS (default: unit).
 # Integration tests use the label of their server: postgres, mariadb, sqlite, cli; a test for
@@ -29,8 +39,12 @@ function(strata_test name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
+  if("cli" IN_LIST ARG_LABELS AND NOT STRATA_BUILD_CLI_TESTS)
+    return()
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
+  strata_compile_unoptimized(${name})
   # Not `PROPERTIES LABELS ...`: gtest_discover_tests flattens that list, so only the first
   # label would survive. A script ctest runs after adding the discovered tests labels them.
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_LIST ${name}_TESTS)
