@@ -1,0 +1,43 @@
+#include "db/flavor/flavor.h"
+
+#include "db/flavor/flavors.h"
+
+namespace strata::db {
+
+std::string Flavor::QualifiedName(std::string_view schema, std::string_view table) const {
+  if (schema.empty()) return Quote(table);
+  return Quote(schema) + "." + Quote(table);
+}
+
+// The one switch on the dialect that chooses an engine's flavor.
+const Flavor& FlavorFor(Dialect dialect) {
+  switch (dialect) {
+    case Dialect::kPostgres:
+      return flavors::Postgres();
+    case Dialect::kMariaDb:
+      return flavors::MariaDb();
+    case Dialect::kSqlite:
+      return flavors::Sqlite();
+  }
+  return flavors::Sqlite();
+}
+
+namespace flavors {
+
+Result<std::string> QueryText(Connection& conn, std::string_view sql, const Params& params,
+                              std::string_view null_message) {
+  STRATA_ASSIGN_OR_RETURN(Rows rows, conn.Query(sql, params));
+  if (rows.empty() || rows.IsNull(0, 0)) {
+    return Err(ErrorCode::kInvalidArgument, std::string(null_message));
+  }
+  return *rows.rows[0][0];
+}
+
+Result<bool> QueryAny(Connection& conn, std::string_view sql, const Params& params) {
+  STRATA_ASSIGN_OR_RETURN(Rows rows, conn.Query(sql, params));
+  STRATA_ASSIGN_OR_RETURN(std::int64_t n, rows.Int(0, 0));
+  return n > 0;
+}
+
+}  // namespace flavors
+}  // namespace strata::db
