@@ -6,7 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "base/result.h"
+// Installed: includes of strata headers carry the installed prefix (cmake/StrataHelpers.cmake).
+#include "strata/base/result.h"
 
 namespace strata {
 

@@ -3,6 +3,17 @@ include(GNUInstallDirs)  # CMAKE_INSTALL_INCLUDEDIR is used by strata_library()
 # strata_library(NAME folder SOURCES ... [PUBLIC_LIBS ...] [PRIVATE_LIBS ...] [HEADERS ...])
 # Defines target strata_<name> with alias strata::<name>; includes are repo-rooted
 # ("base/result.h"). Installed libraries export as strata::<name>.
+#
+# HEADERS are installed (cmake/StrataInstall.cmake) as include/strata/<folder>/<file>, and a
+# program using the package includes them as <strata/domain/event.h>: the prefix keeps them
+# apart from the program's own folders (the event platform's server has a domain/ too). So an
+# installed header includes the other installed headers in that prefixed form as well
+# ("strata/base/result.h"), never repo-rooted ("base/result.h" would find nothing once
+# installed, or worse, a consumer's own base/result.h). For the prefixed form to resolve in the
+# build tree too, each installed header gets a symbolic link at the same place under
+# <build>/include, which the target adds to its include path. The build tree then holds exactly
+# the installed layout: an installed header that includes a header not installed fails to
+# build here, not in a consumer. Everything else keeps including repo-rooted paths.
 function(strata_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;HEADERS;PUBLIC_LIBS;PRIVATE_LIBS" ${ARGN})
   add_library(strata_${name} STATIC ${ARG_SOURCES})
@@ -10,10 +21,18 @@ function(strata_library name)
   set_target_properties(strata_${name} PROPERTIES EXPORT_NAME ${name} POSITION_INDEPENDENT_CODE ON)
   target_include_directories(strata_${name} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
-    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/strata>)
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   target_link_libraries(strata_${name} PUBLIC ${ARG_PUBLIC_LIBS} PRIVATE ${ARG_PRIVATE_LIBS})
   if(ARG_HEADERS)
     set_property(GLOBAL APPEND PROPERTY STRATA_INSTALLED_HEADERS ${ARG_HEADERS})
+    foreach(header ${ARG_HEADERS})
+      file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${header})
+      get_filename_component(dir ${PROJECT_BINARY_DIR}/include/strata/${rel} DIRECTORY)
+      file(MAKE_DIRECTORY ${dir})
+      file(CREATE_LINK ${header} ${PROJECT_BINARY_DIR}/include/strata/${rel} SYMBOLIC)
+    endforeach()
+    target_include_directories(strata_${name} PUBLIC
+      $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>)
   endif()
 endfunction()
 

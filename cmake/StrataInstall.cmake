@@ -10,24 +10,15 @@ include(CMakePackageConfigHelpers)
 
 set(STRATA_EXPORTED_TARGETS strata_base strata_domain)
 
-# strata_library() writes each target's installed include directory when it defines the
-# target, which is before this file loads GNUInstallDirs: on a fresh configure
-# CMAKE_INSTALL_INCLUDEDIR is still empty there and the exported path reads "/strata".
-# Repair that entry here (a no-op once GNUInstallDirs is included before the libraries).
-foreach(target ${STRATA_EXPORTED_TARGETS})
-  get_target_property(dirs ${target} INTERFACE_INCLUDE_DIRECTORIES)
-  list(TRANSFORM dirs REPLACE "^\\$<INSTALL_INTERFACE:/strata>$"
-    "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/strata>")
-  set_target_properties(${target} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${dirs}")
-endforeach()
-
 install(TARGETS ${STRATA_EXPORTED_TARGETS} EXPORT strataTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development)
 install(TARGETS strata RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
-# Headers keep their repo-rooted paths: include/strata/domain/metric_days.h is included as
-# "domain/metric_days.h" through the targets' INSTALL_INTERFACE include directory.
+# Headers keep their repo-rooted paths under a strata/ prefix:
+# include/strata/domain/metric_days.h is included as <strata/domain/metric_days.h> through the
+# targets' INSTALL_INTERFACE include directory, include/ (see strata_library() in
+# StrataHelpers.cmake).
 get_property(headers GLOBAL PROPERTY STRATA_INSTALLED_HEADERS)
 foreach(header ${headers})
   file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${header})

@@ -13,7 +13,8 @@
 #include <string>
 #include <variant>
 
-#include "domain/zone.h"
+// Installed: includes of strata headers carry the installed prefix (cmake/StrataHelpers.cmake).
+#include "strata/domain/zone.h"
 
 namespace strata::domain {
 

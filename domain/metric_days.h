@@ -17,8 +17,9 @@
 #include <optional>
 #include <string>
 
-#include "domain/event.h"
-#include "domain/zone.h"
+// Installed: includes of strata headers carry the installed prefix (cmake/StrataHelpers.cmake).
+#include "strata/domain/event.h"
+#include "strata/domain/zone.h"
 
 namespace strata::domain {
 

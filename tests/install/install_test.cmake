@@ -25,7 +25,8 @@ endfunction()
 run("cmake --install"
   ${CMAKE_COMMAND} --install ${STRATA_BUILD_DIR} --component development --prefix ${prefix})
 
-# Headers keep their repo-rooted paths under include/strata/.
+# Headers keep their repo-rooted paths under include/strata/; consumers include
+# <strata/domain/event.h>, with include/ (not include/strata/) on their include path.
 foreach(header include/strata/domain/metric_days.h include/strata/domain/event.h
                include/strata/domain/zone.h include/strata/domain/timestamp.h
                include/strata/base/result.h)
@@ -41,6 +42,11 @@ if(NOT package_files)
 endif()
 foreach(file ${package_files})
   file(READ ${file} text)
+  # include/, not include/strata/: otherwise "domain/event.h" could mean strata's or the
+  # consumer's own.
+  if(text MATCHES "INTERFACE_INCLUDE_DIRECTORIES \"[^\"]*/include/strata[;\"]")
+    message(FATAL_ERROR "${file} puts include/strata/ on consumers' include path")
+  endif()
   foreach(tree ${STRATA_SOURCE_DIR} ${STRATA_BUILD_DIR})
     string(FIND "${text}" "${tree}" at)
     if(NOT at EQUAL -1)
@@ -77,6 +83,7 @@ set(expected [[event 7 in Asia/Seoul: 2 days
 2024-02-29
 2024-03-01
 unknown time zone "Mars/Olympus_Mons": not in the time-zone database; use an IANA name such as "Asia/Seoul" or "America/New_York"
+consumer's own domain/event.h
 ]])
 if(NOT rc EQUAL 0 OR NOT out STREQUAL expected)
   message(FATAL_ERROR "consumer exited ${rc}\n--- printed:\n${out}--- expected:\n${expected}--- stderr:\n${err}")

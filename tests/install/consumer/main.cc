@@ -1,10 +1,14 @@
 // Links the installed strata::domain and prints the metric days of a sample event, plus the
 // error for an unknown zone. tests/install/install_test.cmake checks the output exactly.
+// strata's headers come with their prefix (<strata/domain/...>), so the consumer's own
+// domain/ folder (domain/event.h here) and strata's never meet.
+#include <strata/domain/metric_days.h>
+#include <strata/domain/timestamp.h>
+#include <strata/domain/zone.h>
+
 #include <iostream>
 
-#include "domain/metric_days.h"
-#include "domain/timestamp.h"
-#include "domain/zone.h"
+#include "domain/event.h"
 
 int main() {
   using strata::domain::Event;
@@ -33,5 +37,6 @@ int main() {
 
   auto mars = strata::domain::Zone::Find("Mars/Olympus_Mons");
   std::cout << (mars ? "found Mars/Olympus_Mons" : mars.error().message) << "\n";
+  std::cout << consumer::kOwnEventHeader << "\n";
   return 0;
 }
