@@ -4,8 +4,8 @@
 // GET_LOCK on MariaDB/MySQL, each on a dedicated connection, and on SQLite an exclusive flock()
 // on "<database file>.strata-lock" (in-memory databases need no lock). This file keeps what is
 // strata's: waiting, reporting the holder, giving up, and the identity of the lock. The
-// PostgreSQL key and the MariaDB lock name are Flyway's (reference/flyway.md §4), so a Flyway
-// runner and a strata runner on the same history table exclude each other too.
+// PostgreSQL key and the MariaDB lock name are Flyway's, so a Flyway runner and a strata runner
+// on the same history table exclude each other too.
 #ifndef STRATA_MIGRATIONS_LOCK_H_
 #define STRATA_MIGRATIONS_LOCK_H_
 
