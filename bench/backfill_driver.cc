@@ -87,8 +87,7 @@ Status RunWorker(const db::Url& url, const backfill::BoundJob& job, ChunkCursor&
     if (!chunk) return Ok();
     db::TxOptions tx_options;
     tx_options.read_only = dry_run;
-    tx_options.isolation = db::Isolation::kReadCommitted;
-    if (conn->dialect() == db::Dialect::kSqlite) tx_options.isolation = db::Isolation::kDefault;
+    tx_options.isolation = db::Isolation::kReadCommitted;  // SQLite ignores it (serializable)
     STRATA_ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(*conn, tx_options));
     STRATA_ASSIGN_OR_RETURN(backfill::ChunkOutcome outcome,
                             dry_run ? job.Count(*conn, *chunk) : job.Process(*conn, *chunk));

@@ -154,6 +154,7 @@ void RunSplit(benchmark::State& state, Dialect dialect, std::string (*statement)
       static_cast<double>(script.size() + peak_over_baseline) / static_cast<double>(script.size());
 }
 
+// One benchmark per dialect: the splitter (db/sql) is what tells the dialects apart.
 void BM_SplitPostgres(benchmark::State& state) {
   RunSplit(state, Dialect::kPostgres, &PostgresStatement);
 }

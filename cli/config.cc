@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "base/file.h"
+#include "db/flavor/flavor.h"
 #include "db/url.h"
 
 namespace strata::cli {
@@ -113,7 +114,7 @@ std::string ResolveRelative(const std::string& value, const std::filesystem::pat
                             const std::string& key) {
   if (key == "url") {
     auto url = db::ParseUrl(value);
-    if (!url || url->dialect != db::Dialect::kSqlite || url->database == ":memory:" ||
+    if (!url || !db::FlavorFor(url->dialect).database_is_file() || url->database == ":memory:" ||
         std::filesystem::path(url->database).is_absolute()) {
       return value;
     }

@@ -115,7 +115,7 @@ Result<Prepared> Prepare(const Context& ctx, const LifecycleFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(p.conn, ctx.Connect());
   // PostgreSQL and MariaDB locks live on a connection of their own that keeps no transaction
   // open; SQLite locks a file, and a dry run takes no lock at all.
-  if (!p.run.dry_run && p.conn->dialect() != db::Dialect::kSqlite) {
+  if (!p.run.dry_run && db::FlavorOf(*p.conn).migration_lock_needs_connection()) {
     STRATA_ASSIGN_OR_RETURN(p.lock_conn, ctx.Connect());
   }
   return p;

@@ -157,7 +157,9 @@ class CliMigrateListener : public migrations::MigrateListener {
 };
 
 Result<std::unique_ptr<db::Connection>> LockConnection(const Context& ctx, db::Connection& conn) {
-  if (conn.dialect() == db::Dialect::kSqlite) return std::unique_ptr<db::Connection>();
+  if (!db::FlavorOf(conn).migration_lock_needs_connection()) {
+    return std::unique_ptr<db::Connection>();
+  }
   return ctx.Connect();
 }
 

@@ -2,7 +2,8 @@
 // development and test databases that are rebuilt from their migrations. Refused unless the
 // configuration says clean_disabled = false, because it destroys everything, history included.
 //
-// What is dropped, read from each engine's catalogs (the schemas themselves stay):
+// What is dropped, read from each engine's catalogs by its flavor (db/flavor/; the schemas
+// themselves stay):
 //   PostgreSQL  materialized views, views, tables (with their triggers, indexes, rules),
 //               foreign tables, sequences not owned by a column, functions, procedures,
 //               aggregates, domains, enum/range/composite types — each DROP ... IF EXISTS ...
@@ -25,18 +26,15 @@
 
 #include "base/result.h"
 #include "db/connection.h"
+#include "db/flavor/flavor.h"
 #include "migrations/lifecycle.h"
 #include "migrations/script.h"
 
 namespace strata::migrations {
 
-// One object clean drops.
-struct DropObject {
-  std::string schema;
-  std::string kind;  // "table", "view", "materialized view", "sequence", "function", ...
-  std::string name;  // the object's name; routines on PostgreSQL add their argument types
-  std::string sql;   // the statement that drops it
-};
+// One object clean drops: schema, kind ("table", "view", ...), name, and the statement that
+// drops it. Each engine's flavor lists them (db::Flavor::CleanDrops).
+using DropObject = db::CleanDrop;
 
 // kInvalidArgument saying how to enable clean when `clean_disabled`; Ok otherwise.
 Status CheckCleanEnabled(bool clean_disabled);

@@ -4,14 +4,14 @@
 
 #include <charconv>
 
+#include "db/flavor/flavor.h"
+
 namespace strata::migrations {
 namespace {
 
 constexpr const char* kColumns =
     "installed_rank, version, description, type, script, checksum, installed_by, installed_on, "
     "execution_time, success";
-
-std::string Q(db::Dialect d, const std::string& name) { return db::QuoteIdentifier(d, name); }
 
 bool ParseBool(const db::Cell& cell) {
   return cell && (*cell == "t" || *cell == "1" || *cell == "true" || *cell == "TRUE");
@@ -58,85 +58,18 @@ Result<HistoryRow> RowFrom(db::Rows& rows, std::size_t i, const std::string& tab
 }  // namespace
 
 std::string HistoryTableName::Quoted(db::Dialect dialect) const {
-  if (schema.empty()) return Q(dialect, table);
-  return Q(dialect, schema) + "." + Q(dialect, table);
+  return db::FlavorFor(dialect).QualifiedName(schema, table);
 }
 
 SchemaHistory::SchemaHistory(db::Connection& conn, HistoryTableName name)
     : conn_(conn), name_(std::move(name)) {}
 
 Result<bool> SchemaHistory::Exists() {
-  db::Rows rows;
-  switch (conn_.dialect()) {
-    case db::Dialect::kPostgres: {
-      STRATA_ASSIGN_OR_RETURN(
-          rows, conn_.Query("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = "
-                            "coalesce(nullif($1, ''), current_schema()) AND tablename = $2",
-                            {name_.schema, name_.table}));
-      break;
-    }
-    case db::Dialect::kMariaDb: {
-      STRATA_ASSIGN_OR_RETURN(
-          rows, conn_.Query("SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
-                            "coalesce(nullif(?, ''), DATABASE()) AND TABLE_NAME = ?",
-                            {name_.schema, name_.table}));
-      break;
-    }
-    case db::Dialect::kSqlite: {
-      const std::string master = name_.schema.empty()
-                                     ? "sqlite_schema"
-                                     : Q(db::Dialect::kSqlite, name_.schema) + ".sqlite_schema";
-      STRATA_ASSIGN_OR_RETURN(rows, conn_.Query("SELECT count(*) FROM " + master +
-                                                    " WHERE type = 'table' AND name = ?1",
-                                                {name_.table}));
-      break;
-    }
-  }
-  STRATA_ASSIGN_OR_RETURN(std::int64_t n, rows.Int(0, 0));
-  return n > 0;
+  return db::FlavorOf(conn_).TableExists(conn_, name_.schema, name_.table);
 }
 
 std::vector<std::string> SchemaHistory::CreateStatements() const {
-  const db::Dialect d = conn_.dialect();
-  const std::string t = quoted();
-  const std::string pk = Q(d, name_.table + "_pk");
-  const std::string idx = Q(d, name_.table + "_s_idx");
-  switch (d) {
-    case db::Dialect::kPostgres:
-      return {
-          fmt::format("CREATE TABLE {} (\"installed_rank\" INT NOT NULL, \"version\" "
-                      "VARCHAR(50), \"description\" VARCHAR(200) NOT NULL, \"type\" VARCHAR(20) "
-                      "NOT NULL, \"script\" VARCHAR(1000) NOT NULL, \"checksum\" INTEGER, "
-                      "\"installed_by\" VARCHAR(100) NOT NULL, \"installed_on\" TIMESTAMP NOT "
-                      "NULL DEFAULT now(), \"execution_time\" INTEGER NOT NULL, \"success\" "
-                      "BOOLEAN NOT NULL)",
-                      t),
-          fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (\"installed_rank\")", t, pk),
-          fmt::format("CREATE INDEX {} ON {} (\"success\")", idx, t)};
-    case db::Dialect::kMariaDb:
-      return {fmt::format(
-                  "CREATE TABLE {} (`installed_rank` INT NOT NULL, `version` VARCHAR(50), "
-                  "`description` VARCHAR(200) NOT NULL, `type` VARCHAR(20) NOT NULL, `script` "
-                  "VARCHAR(1000) NOT NULL, `checksum` INT, `installed_by` VARCHAR(100) NOT NULL, "
-                  "`installed_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, `execution_time` "
-                  "INT NOT NULL, `success` BOOL NOT NULL, CONSTRAINT {} PRIMARY KEY "
-                  "(`installed_rank`)) ENGINE=InnoDB",
-                  t, pk),
-              fmt::format("CREATE INDEX {} ON {} (`success`)", idx, t)};
-    case db::Dialect::kSqlite: {
-      const std::string index_name = name_.schema.empty() ? idx : Q(d, name_.schema) + "." + idx;
-      return {fmt::format("CREATE TABLE {} (\"installed_rank\" INT NOT NULL PRIMARY KEY, "
-                          "\"version\" VARCHAR(50), \"description\" VARCHAR(200) NOT NULL, "
-                          "\"type\" VARCHAR(20) NOT NULL, \"script\" VARCHAR(1000) NOT NULL, "
-                          "\"checksum\" INT, \"installed_by\" VARCHAR(100) NOT NULL, "
-                          "\"installed_on\" TEXT NOT NULL DEFAULT "
-                          "(strftime('%Y-%m-%d %H:%M:%f','now')), \"execution_time\" INT NOT "
-                          "NULL, \"success\" BOOLEAN NOT NULL)",
-                          t),
-              fmt::format("CREATE INDEX {} ON {} (\"success\")", index_name, Q(d, name_.table))};
-    }
-  }
-  return {};
+  return db::FlavorOf(conn_).HistoryTableDdl(name_.schema, name_.table);
 }
 
 Status SchemaHistory::CreateIfMissing() {
@@ -164,9 +97,9 @@ Result<std::vector<HistoryRow>> SchemaHistory::ReadAll() {
 }
 
 std::string SchemaHistory::InsertSql() const {
-  const db::Dialect d = conn_.dialect();
+  const db::Flavor& flavor = db::FlavorOf(conn_);
   std::string params;
-  for (int i = 1; i <= 9; ++i) params += (i > 1 ? ", " : "") + db::Placeholder(d, i);
+  for (int i = 1; i <= 9; ++i) params += (i > 1 ? ", " : "") + flavor.Param(i);
   return fmt::format(
       "INSERT INTO {} (installed_rank, version, description, type, script, checksum, "
       "installed_by, execution_time, success) VALUES ({})",
@@ -203,41 +136,17 @@ Status SchemaHistory::Insert(const HistoryRow& row) {
   return Ok();
 }
 
-Result<std::string> SchemaHistory::CurrentUser() {
-  const char* sql = nullptr;
-  switch (conn_.dialect()) {
-    case db::Dialect::kPostgres:
-      sql = "SELECT current_user";
-      break;
-    case db::Dialect::kMariaDb:
-      sql = "SELECT SUBSTRING_INDEX(USER(), '@', 1)";
-      break;
-    case db::Dialect::kSqlite:
-      return std::string();
-  }
-  STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn_.Query(sql));
-  return rows.rows[0][0].value_or("");
-}
+Result<std::string> SchemaHistory::CurrentUser() { return db::FlavorOf(conn_).CurrentUser(conn_); }
 
 Result<std::string> SchemaHistory::ResolvedSchema() {
   if (!name_.schema.empty()) return name_.schema;
-  const char* sql = nullptr;
-  switch (conn_.dialect()) {
-    case db::Dialect::kPostgres:
-      sql = "SELECT current_schema()";
-      break;
-    case db::Dialect::kMariaDb:
-      sql = "SELECT DATABASE()";
-      break;
-    case db::Dialect::kSqlite:
-      return std::string("main");
-  }
-  STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn_.Query(sql));
-  if (!rows.rows[0][0]) {
+  Result<std::string> schema = db::FlavorOf(conn_).CurrentSchema(conn_);
+  // The flavor's message is about the session; this one says how to name the history's schema.
+  if (!schema && schema.error().code == ErrorCode::kInvalidArgument) {
     return Err(ErrorCode::kInvalidArgument,
                "the connection has no current schema: name a database in the URL or set schema");
   }
-  return *rows.rows[0][0];
+  return schema;
 }
 
 }  // namespace strata::migrations

@@ -1,26 +1,25 @@
 // The migration lock: one runner at a time per history table, and a lock that cannot go
-// stale, because it belongs to a connection or process and dies with it.
-//
-// - PostgreSQL: a session-level advisory lock (pg_try_advisory_lock) on a dedicated
-//   connection that keeps no transaction open, so `CREATE INDEX CONCURRENTLY` in a migration
-//   (which waits for every older transaction) cannot deadlock against the lock holder.
-// - MariaDB/MySQL: GET_LOCK on a dedicated connection.
-// - SQLite: an exclusive flock() on "<database file>.strata-lock"; the kernel drops it when
-//   the process dies. In-memory databases need no lock.
-// The PostgreSQL key and the MariaDB lock name are Flyway's (reference/flyway.md §4), so a
-// Flyway runner and a strata runner on the same history table exclude each other too.
+// stale, because it belongs to a connection or process and dies with it. Each engine's flavor
+// takes it (db::Flavor::PrepareMigrationLock): a session-level advisory lock on PostgreSQL and
+// GET_LOCK on MariaDB/MySQL, each on a dedicated connection, and on SQLite an exclusive flock()
+// on "<database file>.strata-lock" (in-memory databases need no lock). This file keeps what is
+// strata's: waiting, reporting the holder, giving up, and the identity of the lock. The
+// PostgreSQL key and the MariaDB lock name are Flyway's, so a Flyway runner and a strata runner
+// on the same history table exclude each other too.
 #ifndef STRATA_MIGRATIONS_LOCK_H_
 #define STRATA_MIGRATIONS_LOCK_H_
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "base/clock.h"
 #include "base/result.h"
 #include "db/connection.h"
+#include "db/flavor/flavor.h"
 
 namespace strata::migrations {
 
@@ -48,7 +47,7 @@ class MigrationLock {
                                        const LockOptions& options, const LockWaitListener& on_wait,
                                        Clock& clock = Clock::Real());
 
-  MigrationLock(MigrationLock&& other) noexcept;
+  MigrationLock(MigrationLock&& other) noexcept = default;
   MigrationLock& operator=(MigrationLock&&) = delete;
   MigrationLock(const MigrationLock&) = delete;
   MigrationLock& operator=(const MigrationLock&) = delete;
@@ -60,13 +59,9 @@ class MigrationLock {
   const std::string& description() const { return description_; }
 
  private:
-  MigrationLock(db::Connection* conn, std::string release_sql, db::Params release_params,
-                int lock_fd, std::string description);
+  explicit MigrationLock(std::unique_ptr<db::MigrationLockHandle> handle);
 
-  db::Connection* conn_;  // null once released (or for file locks)
-  std::string release_sql_;
-  db::Params release_params_;
-  int lock_fd_;  // SQLite lock file descriptor, or -1
+  std::unique_ptr<db::MigrationLockHandle> handle_;  // null once released
   std::string description_;
 };
 
@@ -84,6 +79,10 @@ std::int64_t FlywayAdvisoryLockKey(std::string_view quoted_table);
 
 // Flyway's MariaDB/MySQL lock name: "Flyway-" + JavaStringHash(quoted_table).
 std::string FlywayNamedLock(std::string_view quoted_table);
+
+// Both of Flyway's identities of the lock for `quoted_table`, for the engine's flavor to use
+// the one it needs.
+db::MigrationLockId FlywayLockId(std::string_view quoted_table);
 
 }  // namespace strata::migrations
 

@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstddef>
 #include <utility>
+
+#include "db/flavor/flavor.h"
 
 namespace strata::migrations {
 namespace {
@@ -54,36 +55,6 @@ Status RunStep(const ScriptStep& step, db::Connection& conn) {
 
 // ---- Rendering --------------------------------------------------------------------------
 
-std::string QuoteString(std::string_view text, db::Dialect dialect) {
-  std::string out = "'";
-  for (const char c : text) {
-    if (c == '\'') {
-      out += "''";
-    } else if (c == '\\' && dialect == db::Dialect::kMariaDb) {
-      out += "\\\\";  // MariaDB treats backslash as an escape in strings (default sql_mode)
-    } else {
-      out += c;
-    }
-  }
-  out += '\'';
-  return out;
-}
-
-std::string Literal(const db::Param& param, db::Dialect dialect) {
-  struct Visitor {
-    db::Dialect dialect;
-    std::string operator()(std::nullptr_t) const { return "NULL"; }
-    std::string operator()(bool b) const {
-      if (dialect == db::Dialect::kSqlite) return b ? "1" : "0";
-      return b ? "TRUE" : "FALSE";
-    }
-    std::string operator()(std::int64_t i) const { return std::to_string(i); }
-    std::string operator()(double d) const { return fmt::format("{}", d); }
-    std::string operator()(const std::string& s) const { return QuoteString(s, dialect); }
-  };
-  return std::visit(Visitor{dialect}, param);
-}
-
 bool IsDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
 
 // Length of the quoted token ('...', "..." or `...`) starting at `i`, quotes included; the rest
@@ -107,7 +78,7 @@ std::size_t QuotedLength(std::string_view sql, std::size_t i) {
 // Replaces the dialect's parameter placeholders outside quoted tokens with SQL literals. The
 // statements that carry parameters are strata's own bookkeeping (history rows), so a small
 // scanner over quotes is enough; script statements never have parameters.
-std::string InlineParams(std::string_view sql, const db::Params& params, db::Dialect dialect) {
+std::string InlineParams(std::string_view sql, const db::Params& params, const db::Flavor& flavor) {
   if (params.empty()) return std::string(sql);
   std::string out;
   std::size_t next_positional = 0;
@@ -119,9 +90,9 @@ std::string InlineParams(std::string_view sql, const db::Params& params, db::Dia
       i += n;
       continue;
     }
-    const bool pg = dialect == db::Dialect::kPostgres && c == '$';
-    const bool question = dialect != db::Dialect::kPostgres && c == '?';
-    if (pg || question) {
+    const bool marker = c == flavor.param_marker();
+    const bool question = marker && flavor.has_unnumbered_params();
+    if (marker) {
       std::size_t j = i + 1;
       while (j < sql.size() && IsDigit(sql[j])) ++j;
       std::size_t index = 0;
@@ -138,7 +109,7 @@ std::string InlineParams(std::string_view sql, const db::Params& params, db::Dia
       }
       next_positional = index + 1;
       if (index < params.size()) {
-        out += Literal(params[index], dialect);
+        out += flavor.Literal(params[index]);
         i = j;
         continue;
       }
@@ -161,42 +132,15 @@ void RenderComment(std::string_view text, std::string& out) {
   }
 }
 
-// A MariaDB delimiter that does not occur in `sql`, for statements that contain ';' (routine
-// bodies), written as the mariadb client expects them.
-std::string MariaDbDelimiter(std::string_view sql) {
-  static constexpr std::array<std::string_view, 5> kCandidates = {"$$", "//", ";;", "$$$", "@@@@"};
-  for (const std::string_view d : kCandidates) {
-    if (sql.find(d) == std::string_view::npos) return std::string(d);
-  }
-  return "$strata$";
-}
-
-void RenderStatement(const ScriptStep& step, db::Dialect dialect, std::string& out) {
-  const std::string sql = InlineParams(step.sql, step.params, dialect);
+void RenderStatement(const ScriptStep& step, const db::Flavor& flavor, std::string& out) {
+  const std::string sql = InlineParams(step.sql, step.params, flavor);
   if (step.copy_data) {
     out += sql + ";\n" + *step.copy_data;
     if (!step.copy_data->empty() && step.copy_data->back() != '\n') out += '\n';
     out += "\\.\n";
     return;
   }
-  if (dialect == db::Dialect::kMariaDb && sql.find(';') != std::string::npos) {
-    const std::string delimiter = MariaDbDelimiter(sql);
-    out += fmt::format("DELIMITER {}\n{}{}\nDELIMITER ;\n", delimiter, sql, delimiter);
-    return;
-  }
-  out += sql + ";\n";
-}
-
-const char* BeginText(db::Dialect dialect) {
-  switch (dialect) {
-    case db::Dialect::kPostgres:
-      return "BEGIN;\n";
-    case db::Dialect::kMariaDb:
-      return "START TRANSACTION;\n";
-    case db::Dialect::kSqlite:
-      return "BEGIN IMMEDIATE;\n";  // what Execute sends: the write lock is taken at BEGIN
-  }
-  return "BEGIN;\n";
+  out += flavor.ClientStatement(sql);
 }
 
 }  // namespace
@@ -253,6 +197,7 @@ Status Execute(const Script& script, db::Connection& conn) {
 }
 
 std::string RenderDryRun(const Script& script, db::Dialect dialect) {
+  const db::Flavor& flavor = db::FlavorFor(dialect);
   std::string out;
   for (const ScriptStep& step : script) {
     switch (step.kind) {
@@ -260,13 +205,13 @@ std::string RenderDryRun(const Script& script, db::Dialect dialect) {
         RenderComment(step.sql, out);
         break;
       case ScriptStep::Kind::kBegin:
-        out += BeginText(dialect);
+        out += fmt::format("{};\n", flavor.BeginWriteTransaction());
         break;
       case ScriptStep::Kind::kCommit:
         out += "COMMIT;\n";
         break;
       case ScriptStep::Kind::kStatement:
-        RenderStatement(step, dialect, out);
+        RenderStatement(step, flavor, out);
         break;
     }
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/file.h"
+#include "db/flavor/flavor.h"
 #include "db/sql/splitter.h"
 
 namespace strata::migrations {
@@ -13,8 +14,7 @@ SqlFileOptions SqlFileOptionsFor(const db::Connection& conn, bool mixed,
                                  const Placeholders* placeholders) {
   SqlFileOptions options;
   options.dialect = conn.dialect();
-  options.server_version =
-      conn.dialect() == db::Dialect::kPostgres ? conn.server().version_number : 0;
+  options.server_version = db::FlavorOf(conn).SplitterServerVersion(conn.server());
   options.mixed = mixed;
   options.placeholders = placeholders;
   return options;
@@ -64,8 +64,8 @@ Result<SqlFile> PrepareSqlFile(const std::filesystem::path& path,
                            "mixed = true to run the whole script outside a transaction",
                            display, no_tx->line, no_tx->column, no_tx->text.substr(0, 60)));
   }
-  file.in_transaction = db::HasTransactionalDdl(options.dialect) && no_tx == statements.end() &&
-                        config.execute_in_transaction.value_or(true);
+  file.in_transaction = db::FlavorFor(options.dialect).has_transactional_ddl() &&
+                        no_tx == statements.end() && config.execute_in_transaction.value_or(true);
 
   file.statements.reserve(statements.size());
   for (const db::sql::Statement& s : statements) {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "db/dialect.h"
+#include "db/flavor/flavor.h"
 #include "schema/introspect.h"
 
 namespace strata::schema::internal {
@@ -47,9 +48,10 @@ std::string Lower(std::string text) {
 }
 
 // Removes "`db`." qualifiers of the dumped database from a view definition.
-std::string Unqualify(std::string text, const std::vector<std::string>& schemas) {
+std::string Unqualify(std::string text, const db::Flavor& flavor,
+                      const std::vector<std::string>& schemas) {
   if (schemas.size() != 1) return text;
-  const std::string qualifier = db::QuoteIdentifier(db::Dialect::kMariaDb, schemas[0]) + ".";
+  const std::string qualifier = flavor.Quote(schemas[0]) + ".";
   std::size_t at = 0;
   while ((at = text.find(qualifier, at)) != std::string::npos) text.erase(at, qualifier.size());
   return text;
@@ -222,8 +224,9 @@ Status ReadViews(Reader& r) {
     if (o == nullptr) continue;
     o->parts.push_back(fmt::format("algorithm {} security {} check option {}", Lower(Text(row[5])),
                                    Lower(Text(row[4])), Lower(Text(row[3]))));
-    o->parts.push_back("definition " + NormaliseSql(Unqualify(Text(row[2]), r.schemas),
-                                                    /*backslash_escapes=*/true));
+    o->parts.push_back("definition " +
+                       NormaliseSql(Unqualify(Text(row[2]), db::FlavorOf(r.conn), r.schemas),
+                                    /*backslash_escapes=*/true));
   }
   return Ok();
 }
@@ -306,8 +309,7 @@ Status ReadSequences(Reader& r, const std::vector<std::pair<std::string, std::st
         r.conn.Query(
             fmt::format("SELECT start_value, increment, minimum_value, maximum_value, cache_size, "
                         "cycle_option FROM {}.{}",
-                        db::QuoteIdentifier(db::Dialect::kMariaDb, schema),
-                        db::QuoteIdentifier(db::Dialect::kMariaDb, name))));
+                        db::FlavorOf(r.conn).Quote(schema), db::FlavorOf(r.conn).Quote(name))));
     if (rows.empty()) continue;
     const auto& row = rows.rows[0];
     SchemaObject& o = r.objects.Get("sequence", DisplayName(r.schemas, schema, name));
@@ -345,7 +347,7 @@ Result<Snapshot> ReadMariaDb(db::Connection& conn, const std::vector<std::string
   STRATA_TRY(ReadSequences(r, sequences));
   STRATA_TRY(tx.Rollback());
   Snapshot snapshot;
-  snapshot.dialect = db::DialectName(db::Dialect::kMariaDb);
+  snapshot.dialect = db::FlavorOf(conn).name();
   snapshot.schemas = schemas;
   snapshot.objects = r.objects.Take();
   return snapshot;

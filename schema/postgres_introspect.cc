@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "db/dialect.h"
+#include "db/flavor/flavor.h"
 #include "schema/introspect.h"
 
 namespace strata::schema::internal {
@@ -49,7 +50,7 @@ Status ResolveNamespaces(Reader& r) {
   db::Params params;
   for (std::size_t i = 0; i < r.schemas.size(); ++i) {
     if (i > 0) placeholders += ", ";
-    placeholders += db::Placeholder(db::Dialect::kPostgres, static_cast<int>(i) + 1);
+    placeholders += db::FlavorOf(r.conn).Param(static_cast<int>(i) + 1);
     params.emplace_back(r.schemas[i]);
   }
   STRATA_ASSIGN_OR_RETURN(
@@ -73,7 +74,7 @@ Status ResolveNamespaces(Reader& r) {
   std::string search_path;
   for (const std::string& s : r.schemas) {
     if (!search_path.empty()) search_path += ", ";
-    search_path += db::QuoteIdentifier(db::Dialect::kPostgres, s);
+    search_path += db::FlavorOf(r.conn).Quote(s);
   }
   STRATA_TRY(r.conn.Query("SELECT set_config('search_path', $1, true)", {search_path}));
   return Ok();
@@ -388,7 +389,7 @@ Result<Snapshot> ReadPostgres(db::Connection& conn, const std::vector<std::strin
   STRATA_TRY(ReadExtensions(r));
   STRATA_TRY(tx.Rollback());
   Snapshot snapshot;
-  snapshot.dialect = db::DialectName(db::Dialect::kPostgres);
+  snapshot.dialect = db::FlavorOf(conn).name();
   snapshot.schemas = schemas;
   snapshot.objects = r.objects.Take();
   return snapshot;

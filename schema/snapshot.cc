@@ -7,6 +7,7 @@
 #include <array>
 #include <tuple>
 
+#include "db/flavor/flavor.h"
 #include "schema/introspect.h"
 
 namespace strata::schema {
@@ -46,32 +47,42 @@ std::string EscapeLine(std::string_view text) {
   return out;
 }
 
-Result<std::vector<std::string>> CurrentSchema(db::Connection& conn) {
-  switch (conn.dialect()) {
-    case db::Dialect::kPostgres: {
-      STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn.Query("SELECT current_schema()"));
-      if (rows.empty() || rows.IsNull(0, 0)) {
-        return Err(ErrorCode::kInvalidArgument,
-                   fmt::format("{}: no current schema (the search_path names no existing "
-                               "schema): name the schemas to dump with --schemas",
-                               conn.display_url()));
-      }
-      return std::vector<std::string>{*rows.rows[0][0]};
-    }
-    case db::Dialect::kMariaDb: {
-      STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn.Query("SELECT DATABASE()"));
-      if (rows.empty() || rows.IsNull(0, 0)) {
-        return Err(ErrorCode::kInvalidArgument,
-                   fmt::format("{}: no database selected: add one to the URL "
-                               "(mariadb://user@host/DATABASE) or name it with --schemas",
-                               conn.display_url()));
-      }
-      return std::vector<std::string>{*rows.rows[0][0]};
-    }
-    case db::Dialect::kSqlite:
-      return std::vector<std::string>{"main"};
+// What schema/ knows per engine: the introspection reader that reads its catalogs, and what
+// to say when the session has no current schema. It stays here, one table rather than in
+// db::Flavor, because the readers build schema/'s Snapshot and db/ must not depend on schema/.
+struct Engine {
+  db::Dialect dialect;
+  Result<Snapshot> (*read)(db::Connection&, const std::vector<std::string>&,
+                           const std::vector<std::string>&);
+  const char* no_current_schema;  // formatted with the connection's display URL
+};
+
+constexpr std::array<Engine, 3> kEngines = {{
+    {db::Dialect::kPostgres, &internal::ReadPostgres,
+     "{}: no current schema (the search_path names no existing schema): name the schemas to "
+     "dump with --schemas"},
+    {db::Dialect::kMariaDb, &internal::ReadMariaDb,
+     "{}: no database selected: add one to the URL (mariadb://user@host/DATABASE) or name it "
+     "with --schemas"},
+    {db::Dialect::kSqlite, &internal::ReadSqlite, "{}: no current schema"},
+}};
+
+const Engine* EngineOf(const db::Connection& conn) {
+  for (const Engine& engine : kEngines) {
+    if (engine.dialect == conn.dialect()) return &engine;
   }
-  return Err(ErrorCode::kInternal, "unknown dialect");
+  return nullptr;
+}
+
+Result<std::vector<std::string>> CurrentSchema(db::Connection& conn, const Engine& engine) {
+  Result<std::string> schema = db::FlavorOf(conn).CurrentSchema(conn);
+  // The flavor's message names the `schema` setting; dump-schema takes --schemas.
+  if (!schema && schema.error().code == ErrorCode::kInvalidArgument) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format(fmt::runtime(engine.no_current_schema), conn.display_url()));
+  }
+  if (!schema) return std::move(schema).error();
+  return std::vector<std::string>{std::move(*schema)};
 }
 
 }  // namespace
@@ -115,21 +126,15 @@ std::string Snapshot::Render() const {
 }
 
 Result<Snapshot> ReadSnapshot(db::Connection& conn, const SnapshotOptions& options) {
+  const Engine* engine = EngineOf(conn);
+  if (engine == nullptr) return Err(ErrorCode::kInternal, "unknown dialect");
   std::vector<std::string> schemas = options.schemas;
   if (schemas.empty()) {
-    STRATA_ASSIGN_OR_RETURN(schemas, CurrentSchema(conn));
+    STRATA_ASSIGN_OR_RETURN(schemas, CurrentSchema(conn, *engine));
   }
   std::sort(schemas.begin(), schemas.end());
   schemas.erase(std::unique(schemas.begin(), schemas.end()), schemas.end());
-  switch (conn.dialect()) {
-    case db::Dialect::kPostgres:
-      return internal::ReadPostgres(conn, schemas, options.excluded_tables);
-    case db::Dialect::kMariaDb:
-      return internal::ReadMariaDb(conn, schemas, options.excluded_tables);
-    case db::Dialect::kSqlite:
-      return internal::ReadSqlite(conn, schemas, options.excluded_tables);
-  }
-  return Err(ErrorCode::kInternal, "unknown dialect");
+  return engine->read(conn, schemas, options.excluded_tables);
 }
 
 Result<std::string> DumpSchema(db::Connection& conn, const SnapshotOptions& options) {

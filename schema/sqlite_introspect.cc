@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "db/dialect.h"
+#include "db/flavor/flavor.h"
 #include "schema/introspect.h"
 #include "schema/sqlite_ddl.h"
 
@@ -245,17 +246,16 @@ Result<Snapshot> ReadSqlite(db::Connection& conn, const std::vector<std::string>
   STRATA_TRY(CheckSchemasExist(conn, schemas));
   ObjectSet objects;
   for (const std::string& schema : schemas) {
-    SchemaReader r{
-        conn,
-        schemas,
-        excluded_tables,
-        schema,
-        fmt::format("{}.sqlite_schema", db::QuoteIdentifier(db::Dialect::kSqlite, schema)),
-        objects,
-        {},
-        {},
-        {},
-        {}};
+    SchemaReader r{conn,
+                   schemas,
+                   excluded_tables,
+                   schema,
+                   fmt::format("{}.sqlite_schema", db::FlavorOf(conn).Quote(schema)),
+                   objects,
+                   {},
+                   {},
+                   {},
+                   {}};
     STRATA_TRY(ReadCatalog(r));
     STRATA_TRY(ReadColumns(r));
     STRATA_TRY(ReadIndexes(r));
@@ -263,7 +263,7 @@ Result<Snapshot> ReadSqlite(db::Connection& conn, const std::vector<std::string>
   }
   STRATA_TRY(tx.Rollback());
   Snapshot snapshot;
-  snapshot.dialect = db::DialectName(db::Dialect::kSqlite);
+  snapshot.dialect = db::FlavorOf(conn).name();
   snapshot.schemas = schemas;
   snapshot.objects = objects.Take();
   return snapshot;

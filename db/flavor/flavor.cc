@@ -1,5 +1,9 @@
 #include "db/flavor/flavor.h"
 
+#include <fmt/format.h>
+
+#include <variant>
+
 #include "db/flavor/flavors.h"
 
 namespace strata::db {
@@ -7,6 +11,28 @@ namespace strata::db {
 std::string Flavor::QualifiedName(std::string_view schema, std::string_view table) const {
   if (schema.empty()) return Quote(table);
   return Quote(schema) + "." + Quote(table);
+}
+
+std::string Flavor::StringLiteral(std::string_view text) const {
+  std::string out = "'";
+  for (const char c : text) {
+    out += c;
+    if (c == '\'') out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+std::string Flavor::Literal(const db::Param& value) const {
+  struct Visitor {
+    const Flavor& flavor;
+    std::string operator()(std::nullptr_t) const { return "NULL"; }
+    std::string operator()(bool b) const { return std::string(flavor.BoolLiteral(b)); }
+    std::string operator()(std::int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const { return fmt::format("{}", d); }
+    std::string operator()(const std::string& s) const { return flavor.StringLiteral(s); }
+  };
+  return std::visit(Visitor{*this}, value);
 }
 
 // The one switch on the dialect that chooses an engine's flavor.
@@ -31,6 +57,11 @@ Result<std::string> QueryText(Connection& conn, std::string_view sql, const Para
     return Err(ErrorCode::kInvalidArgument, std::string(null_message));
   }
   return *rows.rows[0][0];
+}
+
+Result<bool> QueryTrue(Connection& conn, std::string_view sql, const Params& params) {
+  STRATA_ASSIGN_OR_RETURN(Rows rows, conn.Query(sql, params));
+  return !rows.empty() && (rows.rows[0][0] == "t" || rows.rows[0][0] == "1");
 }
 
 Result<bool> QueryAny(Connection& conn, std::string_view sql, const Params& params) {

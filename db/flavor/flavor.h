@@ -16,14 +16,75 @@
 #ifndef STRATA_DB_FLAVOR_FLAVOR_H_
 #define STRATA_DB_FLAVOR_FLAVOR_H_
 
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "db/connection.h"
 #include "db/dialect.h"
 
 namespace strata::db {
+
+// Identifies the migration lock of one history table (Flavor::PrepareMigrationLock) with
+// Flyway's values, so that a Flyway runner and a strata runner on the same table exclude each
+// other; migrations/lock.h derives them from the table's name. PostgreSQL uses the advisory
+// lock key, MariaDB/MySQL the GET_LOCK name; SQLite locks a file named after the database.
+struct MigrationLockId {
+  std::int64_t key = 0;
+  std::string name;
+};
+
+// The migration lock of one engine on one connection, prepared by Flavor::PrepareMigrationLock
+// and not taken yet. Not thread-safe. Destroying it does not release a lock taken on a
+// connection (closing that connection does); it does close SQLite's lock file, which drops the
+// file lock.
+class MigrationLockHandle {
+ public:
+  virtual ~MigrationLockHandle() = default;
+  MigrationLockHandle(const MigrationLockHandle&) = delete;
+  MigrationLockHandle& operator=(const MigrationLockHandle&) = delete;
+
+  // Tries once to take the lock; true when taken. Engines that can wait for a lock themselves
+  // (MariaDB GET_LOCK) wait up to `wait` there, at least one second, and say so with
+  // waits_in_try(); the others return at once.
+  virtual Result<bool> TryTake(std::chrono::milliseconds wait) = 0;
+  virtual bool waits_in_try() const { return false; }
+  // Who holds the lock, for messages while waiting, e.g. "PostgreSQL pid 4242, application
+  // 'strata', client 10.0.0.7"; "another session (holder not visible)" when the engine does not
+  // say. Never fails.
+  virtual std::string Holder() = 0;
+  // Releases the lock taken by TryTake(); false when it was no longer held (the session lost
+  // it). Errors: the connection's.
+  virtual Result<bool> Release() = 0;
+  // How the lock is shown in dry runs and logs, as Flavor::DescribeMigrationLock says it.
+  const std::string& description() const { return description_; }
+
+ protected:
+  explicit MigrationLockHandle(std::string description) : description_(std::move(description)) {}
+
+ private:
+  std::string description_;
+};
+
+// One object clean drops (Flavor::CleanDrops).
+struct CleanDrop {
+  std::string schema;
+  std::string kind;  // "table", "view", "materialized view", "sequence", "function", ...
+  std::string name;  // the object's name; routines on PostgreSQL add their argument types
+  std::string sql;   // the statement that drops it
+};
+
+// What surrounds the DROP statements of a clean (Flavor::CleanFrame), so that foreign keys
+// between the dropped tables do not stop it.
+struct CleanFraming {
+  std::string note;                 // shown by dry runs before `before`; "" for none
+  std::vector<std::string> before;  // run before the first DROP (inside the transaction, if any)
+  std::vector<std::string> after;   // run after the last DROP
+};
 
 class Flavor {
  public:
@@ -85,6 +146,91 @@ class Flavor {
   virtual std::string_view ForUpdate() const { return " FOR UPDATE"; }
   // " FOR UPDATE SKIP LOCKED" where `server` supports it; otherwise ForUpdate().
   virtual std::string ForUpdateSkipLocked(const ServerInfo& server) const = 0;
+
+  // ---- Migrations: scripts and dry runs -------------------------------------------------
+
+  // The character that starts a bound parameter in SQL text: '$' ($1) or '?' (?, ?1).
+  virtual char param_marker() const { return '?'; }
+  // Whether the marker alone is a parameter, the next one in order of appearance ('?');
+  // PostgreSQL's '$' is one only when digits follow.
+  virtual bool has_unnumbered_params() const { return true; }
+  // `text` as an SQL string literal: single quotes doubled, and on MariaDB backslashes too,
+  // which its default sql_mode reads as escapes.
+  virtual std::string StringLiteral(std::string_view text) const;
+  // TRUE / FALSE, or 1 / 0 on SQLite, which has no boolean literals before 3.23.
+  virtual std::string_view BoolLiteral(bool value) const { return value ? "TRUE" : "FALSE"; }
+  // A bound parameter written as an SQL literal, for dry runs: NULL, the number, or
+  // StringLiteral() / BoolLiteral().
+  std::string Literal(const db::Param& value) const;
+  // The statement Connection::Begin sends for a write transaction (TxOptions::immediate), as a
+  // script for the engine's command-line client writes it: "BEGIN", "START TRANSACTION",
+  // "BEGIN IMMEDIATE" (SQLite takes the write lock at BEGIN).
+  virtual std::string_view BeginWriteTransaction() const { return "BEGIN"; }
+  // `sql` followed by what ends it for the engine's command-line client, and a newline:
+  // "sql;\n". MariaDB's client cuts at every ';', so a statement containing one (a routine
+  // body) goes between DELIMITER lines, with a delimiter it does not contain.
+  virtual std::string ClientStatement(std::string_view sql) const {
+    return std::string(sql) + ";\n";
+  }
+  // The server version the SQL splitter is told (db/sql/splitter.h SplitOptions::
+  // server_version): PostgreSQL's, which decides what may run inside a transaction; 0 on the
+  // other engines, where the splitter ignores it.
+  virtual int SplitterServerVersion(const ServerInfo& /*server*/) const { return 0; }
+
+  // ---- Migrations: history table, lock, clean -------------------------------------------
+
+  // The statements that create a schema history table in Flyway's layout (so that Flyway can
+  // read strata's table and the other way round), in order: table `table` in `schema` (empty:
+  // the current schema), primary key "<table>_pk" on installed_rank, index "<table>_s_idx" on
+  // success.
+  virtual std::vector<std::string> HistoryTableDdl(std::string_view schema,
+                                                   std::string_view table) const = 0;
+
+  // Whether the migration lock lives on a connection (PostgreSQL advisory lock, MariaDB
+  // GET_LOCK), which callers then dedicate to it, rather than on a file (SQLite).
+  virtual bool migration_lock_needs_connection() const { return true; }
+  // How the migration lock `id` on `conn` is shown in dry runs and logs, without taking it:
+  // "pg_advisory_lock(77433833903597)", "GET_LOCK('Flyway-123')",
+  // "flock(/data/app.db.strata-lock)", or "none (in-memory database)". Reads only.
+  virtual Result<std::string> DescribeMigrationLock(Connection& conn,
+                                                    const MigrationLockId& id) const = 0;
+  // Prepares the migration lock `id` on `conn`, without taking it: PostgreSQL a session-level
+  // advisory lock, MariaDB GET_LOCK, SQLite an exclusive flock() on "<database file>.strata-lock"
+  // (the kernel drops it when the process dies; an in-memory database needs no lock, and its
+  // handle takes at once). REQUIRES: `conn` outlives the handle; on PostgreSQL and MariaDB it
+  // is dedicated to the lock, in autocommit. Errors: kIo when the lock file cannot be opened.
+  virtual Result<std::unique_ptr<MigrationLockHandle>> PrepareMigrationLock(
+      Connection& conn, const MigrationLockId& id) const = 0;
+
+  // The objects of `schema` that clean drops, each with the statement that drops it, in an
+  // order that works (migrations/clean.h says what each engine drops). Reads the catalogs
+  // only. REQUIRES: the schema exists.
+  virtual Result<std::vector<CleanDrop>> CleanDrops(Connection& conn,
+                                                    const std::string& schema) const = 0;
+  // What a clean runs around its DROP statements.
+  virtual CleanFraming CleanFrame() const { return {}; }
+
+  // ---- Tools: configuration, generated data ---------------------------------------------
+
+  // Whether a URL's database is a file path (SQLite), which a relative path in a configuration
+  // file resolves against that file's directory.
+  virtual bool database_is_file() const { return false; }
+  // The n-th (1-based) parameter of a statement that binds them in order of appearance, for
+  // statements with very many: "?" where the marker alone is one, else Param(n). (SQLite looks
+  // each "?N" up in a linear list of the numbers seen so far, which makes a statement with tens
+  // of thousands of them quadratic.)
+  std::string ParamInOrder(int n) const {
+    return has_unnumbered_params() ? std::string(1, param_marker()) : Param(n);
+  }
+  // The statement that makes the ids the engine generates for `column` of `table` continue
+  // after the largest one, once rows were inserted with explicit ids; "" where they do by
+  // themselves (MariaDB AUTO_INCREMENT, SQLite rowid). PostgreSQL's identity and serial
+  // sequences do not advance on explicit ids. `table` and `column` are plain names, written as
+  // they are.
+  virtual std::string AdvanceIdentitySql(std::string_view /*table*/,
+                                         std::string_view /*column*/) const {
+    return "";
+  }
 };
 
 // The flavor of `dialect`. Lives as long as the program.

@@ -15,6 +15,8 @@ const Flavor& Sqlite();    // sqlite_flavor.cc
 // `null_message` when it is NULL.
 Result<std::string> QueryText(Connection& conn, std::string_view sql, const Params& params,
                               std::string_view null_message);
+// Runs `sql` (one row, one column) and says whether it returned true ("t" or "1").
+Result<bool> QueryTrue(Connection& conn, std::string_view sql, const Params& params);
 // Runs a `SELECT count(*) ...` and says whether it counted any row.
 Result<bool> QueryAny(Connection& conn, std::string_view sql, const Params& params);
 

@@ -1,10 +1,56 @@
 // MariaDB's (and MySQL's) SQL and facts. A database is what the other engines call a schema.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+
 #include "db/flavor/flavors.h"
 
 namespace strata::db::flavors {
 namespace {
+
+// GET_LOCK on a connection of its own.
+class NamedLock final : public MigrationLockHandle {
+ public:
+  NamedLock(Connection& conn, std::string name)
+      : MigrationLockHandle(Describe(name)), conn_(conn), name_(std::move(name)) {}
+
+  static std::string Describe(std::string_view name) { return fmt::format("GET_LOCK('{}')", name); }
+
+  // GET_LOCK waits server-side, so a freed lock is taken at once.
+  Result<bool> TryTake(std::chrono::milliseconds wait) override {
+    const std::int64_t wait_s =
+        std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+    STRATA_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT GET_LOCK(?, ?)", {name_, wait_s}));
+    return !rows.empty() && rows.rows[0][0] == "1";
+  }
+  bool waits_in_try() const override { return true; }
+
+  std::string Holder() override {
+    auto rows = conn_.Query(
+        "SELECT p.ID, p.HOST, p.USER FROM information_schema.PROCESSLIST p "
+        "WHERE p.ID = IS_USED_LOCK(?)",
+        {name_});
+    if (!rows || rows->empty()) return "another session (holder not visible)";
+    return fmt::format("MariaDB connection {} from {} (user {})", *rows->rows[0][0],
+                       rows->rows[0][1].value_or("?"), rows->rows[0][2].value_or("?"));
+  }
+
+  Result<bool> Release() override { return QueryTrue(conn_, "SELECT RELEASE_LOCK(?)", {name_}); }
+
+ private:
+  Connection& conn_;
+  std::string name_;
+};
+
+// A delimiter that does not occur in `sql`, written as the mariadb client expects it.
+std::string DelimiterFor(std::string_view sql) {
+  static constexpr std::array<std::string_view, 5> kCandidates = {"$$", "//", ";;", "$$$", "@@@@"};
+  for (const std::string_view d : kCandidates) {
+    if (sql.find(d) == std::string_view::npos) return std::string(d);
+  }
+  return "$strata$";
+}
 
 class MariaDbFlavor final : public Flavor {
  public:
@@ -53,6 +99,99 @@ class MariaDbFlavor final : public Flavor {
     const bool has_skip = server.product == "MySQL" ? server.version_number >= 80000
                                                     : server.version_number >= 100600;
     return has_skip ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE";
+  }
+
+  // ---- Migrations: scripts and dry runs -------------------------------------------------
+
+  std::string StringLiteral(std::string_view text) const override {
+    std::string out = "'";
+    for (const char c : text) {
+      if (c == '\'') {
+        out += "''";
+      } else if (c == '\\') {
+        out += "\\\\";  // read as an escape in strings (default sql_mode)
+      } else {
+        out += c;
+      }
+    }
+    out += '\'';
+    return out;
+  }
+  std::string_view BeginWriteTransaction() const override { return "START TRANSACTION"; }
+  std::string ClientStatement(std::string_view sql) const override {
+    if (sql.find(';') == std::string_view::npos) return Flavor::ClientStatement(sql);
+    const std::string delimiter = DelimiterFor(sql);
+    return fmt::format("DELIMITER {}\n{}{}\nDELIMITER ;\n", delimiter, sql, delimiter);
+  }
+
+  // ---- Migrations: history table, lock, clean -------------------------------------------
+
+  std::vector<std::string> HistoryTableDdl(std::string_view schema,
+                                           std::string_view table) const override {
+    const std::string t = QualifiedName(schema, table);
+    return {
+        fmt::format("CREATE TABLE {} (`installed_rank` INT NOT NULL, `version` VARCHAR(50), "
+                    "`description` VARCHAR(200) NOT NULL, `type` VARCHAR(20) NOT NULL, `script` "
+                    "VARCHAR(1000) NOT NULL, `checksum` INT, `installed_by` VARCHAR(100) NOT NULL, "
+                    "`installed_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, `execution_time` "
+                    "INT NOT NULL, `success` BOOL NOT NULL, CONSTRAINT {} PRIMARY KEY "
+                    "(`installed_rank`)) ENGINE=InnoDB",
+                    t, Quote(std::string(table) + "_pk")),
+        fmt::format("CREATE INDEX {} ON {} (`success`)", Quote(std::string(table) + "_s_idx"), t)};
+  }
+
+  Result<std::string> DescribeMigrationLock(Connection& /*conn*/,
+                                            const MigrationLockId& id) const override {
+    return NamedLock::Describe(id.name);
+  }
+  Result<std::unique_ptr<MigrationLockHandle>> PrepareMigrationLock(
+      Connection& conn, const MigrationLockId& id) const override {
+    return std::unique_ptr<MigrationLockHandle>(std::make_unique<NamedLock>(conn, id.name));
+  }
+
+  // Events, triggers, views, tables, sequences, procedures and functions.
+  Result<std::vector<CleanDrop>> CleanDrops(Connection& conn,
+                                            const std::string& schema) const override {
+    const std::string s = Quote(schema);
+    std::vector<CleanDrop> drops;
+    // Each query returns (name, kind, DROP keyword).
+    auto add = [&](std::string_view sql) -> Status {
+      STRATA_ASSIGN_OR_RETURN(Rows rows, conn.Query(sql, {schema}));
+      for (const auto& row : rows.rows) {
+        const std::string name = row[0].value_or("");
+        drops.push_back(
+            {schema, row[1].value_or(""), name,
+             fmt::format("DROP {} IF EXISTS {}.{}", row[2].value_or(""), s, Quote(name))});
+      }
+      return Ok();
+    };
+    STRATA_TRY(
+        add("SELECT EVENT_NAME, 'event', 'EVENT' FROM information_schema.EVENTS WHERE "
+            "EVENT_SCHEMA = ? ORDER BY EVENT_NAME"));
+    STRATA_TRY(
+        add("SELECT TRIGGER_NAME, 'trigger', 'TRIGGER' FROM information_schema.TRIGGERS "
+            "WHERE TRIGGER_SCHEMA = ? ORDER BY TRIGGER_NAME"));
+    STRATA_TRY(
+        add("SELECT TABLE_NAME, 'view', 'VIEW' FROM information_schema.VIEWS WHERE "
+            "TABLE_SCHEMA = ? ORDER BY TABLE_NAME"));
+    STRATA_TRY(
+        add("SELECT TABLE_NAME, 'table', 'TABLE' FROM information_schema.TABLES WHERE "
+            "TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY "
+            "TABLE_NAME"));
+    STRATA_TRY(
+        add("SELECT TABLE_NAME, 'sequence', 'SEQUENCE' FROM information_schema.TABLES WHERE "
+            "TABLE_SCHEMA = ? AND TABLE_TYPE = 'SEQUENCE' ORDER BY TABLE_NAME"));
+    STRATA_TRY(
+        add("SELECT ROUTINE_NAME, LOWER(ROUTINE_TYPE), ROUTINE_TYPE FROM "
+            "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN "
+            "('PROCEDURE', 'FUNCTION') ORDER BY ROUTINE_TYPE DESC, ROUTINE_NAME"));
+    return drops;
+  }
+  // No transactional DDL: the foreign key checks are off for the session while tables go.
+  CleanFraming CleanFrame() const override {
+    return {"foreign keys between the dropped tables are not checked",
+            {"SET FOREIGN_KEY_CHECKS = 0"},
+            {"SET FOREIGN_KEY_CHECKS = 1"}};
   }
 };
 

@@ -6,6 +6,112 @@
 namespace strata::db::flavors {
 namespace {
 
+// A session-level advisory lock, on a connection that keeps no transaction open, so that
+// `CREATE INDEX CONCURRENTLY` in a migration (which waits for every older transaction) cannot
+// deadlock against the lock holder.
+class AdvisoryLock final : public MigrationLockHandle {
+ public:
+  AdvisoryLock(Connection& conn, std::int64_t key)
+      : MigrationLockHandle(Describe(key)), conn_(conn), key_(key) {}
+
+  static std::string Describe(std::int64_t key) { return fmt::format("pg_advisory_lock({})", key); }
+
+  Result<bool> TryTake(std::chrono::milliseconds /*wait*/) override {
+    STRATA_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT pg_try_advisory_lock($1)", {key_}));
+    return !rows.empty() && rows.rows[0][0] == "t";
+  }
+
+  std::string Holder() override {
+    auto rows = conn_.Query(
+        "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local') "
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = $1 "
+        "AND l.objid::bigint = $2 AND l.objsubid = 1",
+        {key_ >> 32, key_ & 0xFFFFFFFF});
+    if (!rows || rows->empty()) return "another session (holder not visible)";
+    return fmt::format("PostgreSQL pid {}, application '{}', client {}", *rows->rows[0][0],
+                       *rows->rows[0][1], *rows->rows[0][2]);
+  }
+
+  Result<bool> Release() override {
+    return QueryTrue(conn_, "SELECT pg_advisory_unlock($1)", {key_});
+  }
+
+ private:
+  Connection& conn_;
+  std::int64_t key_;
+};
+
+// Objects that belong to another object go with it, and DROP refuses them on their own: those
+// created by an extension ("extension requires it", deptype 'e') and those created implicitly,
+// such as a range type's constructor functions (deptype 'i'). Only the object itself counts: a
+// partitioned table's key columns depend internally on the table (objsubid > 0).
+constexpr const char* kNotOwned =
+    "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = "
+    "'pg_catalog.{1}'::regclass AND d.objid = {0}.oid AND d.objsubid = 0 AND d.deptype IN ('e', "
+    "'i'))";
+
+// Materialized views, views, tables (with their triggers, indexes, rules), foreign tables,
+// sequences not owned by a column, routines, domains and types of their own; each dropped
+// IF EXISTS ... CASCADE, since an earlier CASCADE may already have removed a later object.
+Result<std::vector<CleanDrop>> ListCleanDrops(const Flavor& flavor, Connection& conn,
+                                              const std::string& schema) {
+  const std::string s = flavor.Quote(schema);
+  std::vector<CleanDrop> drops;
+  auto add = [&](const std::string& kind, const std::string& sql) -> Status {
+    STRATA_ASSIGN_OR_RETURN(Rows rows, conn.Query(sql, {schema}));
+    for (const auto& row : rows.rows) {
+      const std::string name = row[0].value_or("");
+      const std::string keyword = row[1].value_or("");
+      const std::string args = row.size() > 2 ? row[2].value_or("") : "";
+      const bool routine = row.size() > 2;
+      const std::string shown = routine ? fmt::format("{}({})", name, args) : name;
+      const std::string target = routine ? fmt::format("{}.{}({})", s, flavor.Quote(name), args)
+                                         : s + "." + flavor.Quote(name);
+      drops.push_back({schema, row.size() > 3 ? row[3].value_or(kind) : kind, shown,
+                       fmt::format("DROP {} IF EXISTS {} CASCADE", keyword, target)});
+    }
+    return Ok();
+  };
+  const std::string relations =
+      "SELECT c.relname, '{1}' FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
+      "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ({2}) AND {0} {3} ORDER BY "
+      "c.relname";
+  const std::string not_owned = fmt::format(fmt::runtime(kNotOwned), "c", "pg_class");
+  STRATA_TRY(add("materialized view",
+                 fmt::format(fmt::runtime(relations), not_owned, "MATERIALIZED VIEW", "'m'", "")));
+  STRATA_TRY(add("view", fmt::format(fmt::runtime(relations), not_owned, "VIEW", "'v'", "")));
+  STRATA_TRY(add("table", fmt::format(fmt::runtime(relations), not_owned, "TABLE", "'r', 'p'",
+                                      "AND NOT c.relispartition")));
+  STRATA_TRY(add("foreign table",
+                 fmt::format(fmt::runtime(relations), not_owned, "FOREIGN TABLE", "'f'", "")));
+  // Sequences owned by a column (serial, identity) go with their table.
+  STRATA_TRY(add("sequence",
+                 fmt::format(fmt::runtime(relations), not_owned, "SEQUENCE", "'S'",
+                             "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend o WHERE o.objid "
+                             "= c.oid AND o.deptype IN ('a', 'i'))")));
+  STRATA_TRY(add(
+      "function",
+      fmt::format("SELECT p.proname, CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN "
+                  "'AGGREGATE' ELSE 'FUNCTION' END, pg_catalog.pg_get_function_identity_arguments("
+                  "p.oid), CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' "
+                  "ELSE 'function' END FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n "
+                  "ON n.oid = p.pronamespace WHERE n.nspname = $1 AND {} ORDER BY p.proname, 3",
+                  fmt::format(fmt::runtime(kNotOwned), "p", "pg_proc"))));
+  const std::string types =
+      "SELECT t.typname, '{1}' FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON "
+      "n.oid = t.typnamespace LEFT JOIN pg_catalog.pg_class r ON r.oid = t.typrelid WHERE "
+      "n.nspname = $1 AND {0} AND ({2}) ORDER BY t.typname";
+  const std::string type_not_owned = fmt::format(fmt::runtime(kNotOwned), "t", "pg_type");
+  STRATA_TRY(
+      add("domain", fmt::format(fmt::runtime(types), type_not_owned, "DOMAIN", "t.typtype = 'd'")));
+  // Enums, ranges, and composite types of their own (not a table's row type).
+  STRATA_TRY(add("type", fmt::format(fmt::runtime(types), type_not_owned, "TYPE",
+                                     "t.typtype IN ('e', 'r') OR (t.typtype = 'c' AND "
+                                     "r.relkind = 'c')")));
+  return drops;
+}
+
 class PostgresFlavor final : public Flavor {
  public:
   Dialect dialect() const override { return Dialect::kPostgres; }
@@ -46,6 +152,59 @@ class PostgresFlavor final : public Flavor {
   std::string_view AutoIncrementPrimaryKey() const override { return "BIGSERIAL PRIMARY KEY"; }
   std::string ForUpdateSkipLocked(const ServerInfo& /*server*/) const override {
     return " FOR UPDATE SKIP LOCKED";  // since 9.5, older than any server strata supports
+  }
+
+  // ---- Migrations: scripts and dry runs -------------------------------------------------
+
+  char param_marker() const override { return '$'; }
+  bool has_unnumbered_params() const override { return false; }
+  // From 12 on, ALTER TYPE ... ADD VALUE may run inside a transaction.
+  int SplitterServerVersion(const ServerInfo& server) const override {
+    return server.version_number;
+  }
+
+  // ---- Migrations: history table, lock, clean -------------------------------------------
+
+  std::vector<std::string> HistoryTableDdl(std::string_view schema,
+                                           std::string_view table) const override {
+    const std::string t = QualifiedName(schema, table);
+    return {fmt::format("CREATE TABLE {} (\"installed_rank\" INT NOT NULL, \"version\" "
+                        "VARCHAR(50), \"description\" VARCHAR(200) NOT NULL, \"type\" VARCHAR(20) "
+                        "NOT NULL, \"script\" VARCHAR(1000) NOT NULL, \"checksum\" INTEGER, "
+                        "\"installed_by\" VARCHAR(100) NOT NULL, \"installed_on\" TIMESTAMP NOT "
+                        "NULL DEFAULT now(), \"execution_time\" INTEGER NOT NULL, \"success\" "
+                        "BOOLEAN NOT NULL)",
+                        t),
+            fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (\"installed_rank\")", t,
+                        Quote(std::string(table) + "_pk")),
+            fmt::format("CREATE INDEX {} ON {} (\"success\")", Quote(std::string(table) + "_s_idx"),
+                        t)};
+  }
+
+  Result<std::string> DescribeMigrationLock(Connection& /*conn*/,
+                                            const MigrationLockId& id) const override {
+    return AdvisoryLock::Describe(id.key);
+  }
+  Result<std::unique_ptr<MigrationLockHandle>> PrepareMigrationLock(
+      Connection& conn, const MigrationLockId& id) const override {
+    return std::unique_ptr<MigrationLockHandle>(std::make_unique<AdvisoryLock>(conn, id.key));
+  }
+
+  // All in one transaction. Objects that belong to an extension are left to it, and
+  // extensions are not dropped (they are often installed by a superuser and shared). As in
+  // Flyway, CASCADE also drops objects in other schemas that depend on a dropped one.
+  Result<std::vector<CleanDrop>> CleanDrops(Connection& conn,
+                                            const std::string& schema) const override {
+    return ListCleanDrops(*this, conn, schema);
+  }
+
+  // ---- Tools: configuration, generated data ---------------------------------------------
+
+  std::string AdvanceIdentitySql(std::string_view table, std::string_view column) const override {
+    return fmt::format(
+        "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), max({1})) FROM {0} HAVING max({1}) "
+        "IS NOT NULL",
+        table, column);
   }
 };
 

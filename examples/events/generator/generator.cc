@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "db/flavor/flavor.h"
 #include "domain/event.h"
 #include "domain/metric_days.h"
 #include "domain/timestamp.h"
@@ -208,12 +209,52 @@ LegacyEvent LegacyEventSource::Next() {
   return event;
 }
 
+namespace {
+
+// How the example schema's timestamp columns hold an instant.
+enum class TimeColumn {
+  kWithOffset,  // PostgreSQL TIMESTAMPTZ, written "YYYY-MM-DD hh:mm:ss+00"
+  kWallClock,   // MariaDB DATETIME: the wall-clock time in the zone, read back as such
+  kIsoText,     // SQLite TEXT, "YYYY-MM-DDThh:mm:ssZ"
+};
+
+// The example schema on each engine: the folder of examples/events/migrations with its
+// scripts, and how its timestamp columns hold an instant. These are the example's choices, not
+// the engine's (another application may store instants otherwise), so they stay here rather
+// than in db::Flavor; this table is the one place in this file that tells the engines apart.
+struct ExampleSchema {
+  db::Dialect dialect;
+  const char* folder;
+  TimeColumn time;
+};
+
+constexpr std::array<ExampleSchema, 3> kExampleSchemas = {{
+    {db::Dialect::kPostgres, "postgres", TimeColumn::kWithOffset},
+    {db::Dialect::kMariaDb, "mariadb", TimeColumn::kWallClock},
+    {db::Dialect::kSqlite, "sqlite", TimeColumn::kIsoText},
+}};
+
+const ExampleSchema* ExampleSchemaFor(db::Dialect dialect) {
+  for (const ExampleSchema& schema : kExampleSchemas) {
+    if (schema.dialect == dialect) return &schema;
+  }
+  return nullptr;
+}
+
+TimeColumn TimeColumnOf(db::Dialect dialect) {
+  const ExampleSchema* schema = ExampleSchemaFor(dialect);
+  return schema == nullptr ? TimeColumn::kWithOffset : schema->time;
+}
+
+}  // namespace
+
 BackfillExpectation ExpectedBackfill(const LegacyEvent& event, const domain::Zone& zone,
                                      db::Dialect dialect) {
   // Read the event back the way the backfill will: MariaDB holds wall-clock times.
+  const bool wall_clock = TimeColumnOf(dialect) == TimeColumn::kWallClock;
   auto as_read = [&](date::sys_seconds t) {
-    return dialect == db::Dialect::kMariaDb ? domain::EventTime::WallClock(zone.ToLocal(t))
-                                            : domain::EventTime::Instant(t);
+    return wall_clock ? domain::EventTime::WallClock(zone.ToLocal(t))
+                      : domain::EventTime::Instant(t);
   };
   const domain::Event read{event.id, as_read(event.registration_start), as_read(event.event_end)};
   const domain::MetricDays metric_days = domain::metric_days(read, zone);
@@ -236,23 +277,24 @@ namespace {
 // allow 65,535. One limit under all three keeps the statements the same everywhere.
 constexpr std::size_t kMaxParamsPerStatement = 30'000;
 
-// Placeholders in order of appearance. SQLite gets a plain "?" rather than Placeholder()'s
-// "?N": its parser looks each "?N" up in a linear list of the numbers seen so far
-// (sqlite3VListNumToName), which made a 30,000-parameter INSERT quadratic and SQLite 15 times
-// slower than PostgreSQL here. A plain "?" takes the next number, which is the same binding.
+// Placeholders in order of appearance (Flavor::ParamInOrder): SQLite gets a plain "?" rather
+// than Param()'s "?N": its parser looks each "?N" up in a linear list of the numbers seen so
+// far (sqlite3VListNumToName), which made a 30,000-parameter INSERT quadratic and SQLite 15
+// times slower than PostgreSQL here. A plain "?" takes the next number, which is the same
+// binding.
 std::string BulkPlaceholder(db::Dialect dialect, int n) {
-  return dialect == db::Dialect::kSqlite ? std::string("?") : db::Placeholder(dialect, n);
+  return db::FlavorFor(dialect).ParamInOrder(n);
 }
 
-// How each engine's column stores an instant (see the migrations).
+// How the example schema's column stores an instant (see the migrations).
 std::string TimestampParam(date::sys_seconds instant, db::Dialect dialect,
                            const domain::Zone& zone) {
-  switch (dialect) {
-    case db::Dialect::kPostgres:
+  switch (TimeColumnOf(dialect)) {
+    case TimeColumn::kWithOffset:
       return domain::FormatTimestamp(instant) + "+00";
-    case db::Dialect::kMariaDb:
+    case TimeColumn::kWallClock:
       return domain::FormatTimestamp(zone.ToLocal(instant));
-    case db::Dialect::kSqlite: {
+    case TimeColumn::kIsoText: {
       std::string text = domain::FormatTimestamp(instant);
       text[10] = 'T';
       return text + "Z";
@@ -383,15 +425,13 @@ Result<FirstIds> ChooseFirstIds(db::Connection& conn, bool append) {
 
 // Explicit ids do not advance PostgreSQL identity sequences (MariaDB's AUTO_INCREMENT and
 // SQLite's rowid follow the largest id by themselves), so the next insert without an id — the
-// backfill's — would collide with id 1.
-Status AdvancePostgresSequences(db::Connection& conn) {
+// backfill's — would collide with id 1 (Flavor::AdvanceIdentitySql).
+Status AdvanceIdentities(db::Connection& conn) {
   for (const auto& [table, column] :
        {std::pair{"event", "event_id"}, std::pair{"event_statistic", "event_statistic_id"},
         std::pair{"event_view_metric", "event_view_metric_id"}}) {
-    STRATA_TRY(
-        conn.Query(fmt::format("SELECT setval(pg_get_serial_sequence('{0}', '{1}'), "
-                               "max({1})) FROM {0} HAVING max({1}) IS NOT NULL",
-                               table, column)));
+    const std::string sql = db::FlavorOf(conn).AdvanceIdentitySql(table, column);
+    if (!sql.empty()) STRATA_TRY(conn.Query(sql));
   }
   return Ok();
 }
@@ -466,9 +506,7 @@ Result<GeneratorSummary> GenerateLegacyData(db::Connection& conn, const Generato
     if (options.on_batch) options.on_batch(summary.events);
   }
 
-  if (conn.dialect() == db::Dialect::kPostgres && summary.events > 0) {
-    STRATA_TRY(AdvancePostgresSequences(conn));
-  }
+  if (summary.events > 0) STRATA_TRY(AdvanceIdentities(conn));
   summary.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   return summary;
@@ -507,15 +545,8 @@ std::string SummaryJson(const GeneratorSummary& summary) {
 }
 
 const char* MigrationsFolder(db::Dialect dialect) {
-  switch (dialect) {
-    case db::Dialect::kPostgres:
-      return "postgres";
-    case db::Dialect::kMariaDb:
-      return "mariadb";
-    case db::Dialect::kSqlite:
-      return "sqlite";
-  }
-  return "?";
+  const ExampleSchema* schema = ExampleSchemaFor(dialect);
+  return schema == nullptr ? "?" : schema->folder;
 }
 
 }  // namespace strata::examples::events
