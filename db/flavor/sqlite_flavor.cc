@@ -42,6 +42,11 @@ class SqliteFlavor final : public Flavor {
   }
   std::string_view ForUpdate() const override { return ""; }
   std::string ForUpdateSkipLocked(const ServerInfo& /*server*/) const override { return ""; }
+
+  // ---- Backfill ----------------------------------------------------------------------------
+
+  bool has_single_writer() const override { return true; }
+  std::string ServerSleep(double /*seconds*/) const override { return ""; }
 };
 
 }  // namespace
