@@ -73,7 +73,7 @@ Result<Settings> ParseSettings(const ParamValues& values) {
                fmt::format("job '{}': parameter zone: {}", kEventViewMetricsJobName,
                            zone.error().message));
   }
-  Settings settings{.zone = *zone};
+  Settings settings(*zone);
   STRATA_ASSIGN_OR_RETURN(
       settings.first_event_id,
       ParseOptionalBound("first_event_id", values.at("first_event_id"), kNoLowerBound));

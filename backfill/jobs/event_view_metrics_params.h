@@ -25,6 +25,8 @@ inline constexpr std::int64_t kMaxRowsPerStatement = 7'500;
 enum class WriteMethod { kValues, kCopy, kPacked, kArray };
 
 struct Settings {
+  explicit Settings(domain::Zone found_zone) : zone(found_zone) {}
+
   domain::Zone zone;  // no default: built from the found zone
   std::int64_t first_event_id = kNoLowerBound;
   std::int64_t last_event_id = kNoUpperBound;
