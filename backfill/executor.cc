@@ -11,6 +11,8 @@
 #include <random>
 #include <thread>
 
+#include "db/flavor/flavor.h"
+
 namespace strata::backfill {
 namespace {
 
@@ -707,31 +709,11 @@ std::string ParamsJson(const ParamValues& params) {
 }
 
 Status ConfigureSession(db::Connection& conn, const ExecutorOptions& options) {
-  switch (conn.dialect()) {
-    case db::Dialect::kPostgres: {
-      const milliseconds idle = std::max(milliseconds(60'000), 2 * options.statement_timeout);
-      STRATA_TRY(conn.ExecuteScript(fmt::format(
-          "SET statement_timeout = {}; SET lock_timeout = {}; "
-          "SET idle_in_transaction_session_timeout = {}",
-          options.statement_timeout.count(), options.lock_timeout.count(), idle.count())));
-      return Ok();
-    }
-    case db::Dialect::kMariaDb: {
-      const std::int64_t lock_s =
-          std::max<std::int64_t>(1, (options.lock_timeout.count() + 999) / 1000);
-      STRATA_TRY(
-          conn.ExecuteScript(fmt::format("SET SESSION innodb_lock_wait_timeout = {}", lock_s)));
-      if (conn.server().product != "MySQL") {
-        STRATA_TRY(conn.ExecuteScript(
-            fmt::format("SET SESSION max_statement_time = {:.3f}",
-                        static_cast<double>(options.statement_timeout.count()) / 1000.0)));
-      }
-      return Ok();
-    }
-    case db::Dialect::kSqlite:
-      return Ok();
-  }
-  return Ok();
+  db::SessionTimeouts timeouts;
+  timeouts.statement = options.statement_timeout;
+  timeouts.lock = options.lock_timeout;
+  timeouts.idle_in_transaction = std::max(milliseconds(60'000), 2 * options.statement_timeout);
+  return db::FlavorOf(conn).SetSessionTimeouts(conn, timeouts);
 }
 
 Result<RunSummary> RunJob(std::string_view job_name, const BoundJob& job,
@@ -779,8 +761,8 @@ Result<RunSummary> RunJob(std::string_view job_name, const BoundJob& job,
                            run.run_no, job_name, run.last_error, job_name, job_name));
   }
   listener.OnRunStarted(run, resumed);
-  // SQLite has one writer at a time: more workers would only wait for each other's locks.
-  const int workers = conn->dialect() == db::Dialect::kSqlite ? 1 : options.workers;
+  // With one writer at a time, more workers would only wait for each other's locks.
+  const int workers = db::FlavorOf(*conn).has_single_writer() ? 1 : options.workers;
   conn.reset();  // only the workers' and the monitor's connections stay open
   RunProcess process(job, options, deps, listener, run);
   RunSummary summary = process.Execute(workers);

@@ -7,31 +7,17 @@
 namespace strata::backfill {
 namespace {
 
-using db::Dialect;
-
 // Statements below are written with `?` for parameters and `{now}` for the database clock in
-// epoch milliseconds; Sql() turns them into the dialect's text.
-std::string NowMs(Dialect d) {
-  switch (d) {
-    case Dialect::kPostgres:
-      return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
-    case Dialect::kMariaDb:
-      return "CAST(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(3)) * 1000 AS SIGNED)";
-    case Dialect::kSqlite:
-      return "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
-  }
-  return {};
-}
-
-std::string Sql(Dialect d, std::string_view text) {
+// epoch milliseconds; Sql() turns them into the engine's text.
+std::string Sql(const db::Flavor& flavor, std::string_view text) {
   std::string out;
   out.reserve(text.size() + 64);
   int n = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '?') {
-      out += db::Placeholder(d, ++n);
+      out += flavor.Param(++n);
     } else if (text.compare(i, 5, "{now}") == 0) {
-      out += NowMs(d);
+      out += flavor.EpochMillisNow();
       i += 4;
     } else {
       out += text[i];
@@ -40,44 +26,13 @@ std::string Sql(Dialect d, std::string_view text) {
   return out;
 }
 
-// Row locks that other workers skip instead of waiting for. MariaDB has SKIP LOCKED since
-// 10.6; older servers wait (correct, only slower). SQLite has no row locks: its writers are
-// serialised by BEGIN IMMEDIATE.
-std::string SkipLocked(const db::Connection& conn) {
-  switch (conn.dialect()) {
-    case Dialect::kPostgres:
-      return " FOR UPDATE SKIP LOCKED";
-    case Dialect::kMariaDb: {
-      const db::ServerInfo& s = conn.server();
-      const bool has_skip =
-          s.product == "MySQL" ? s.version_number >= 80000 : s.version_number >= 100600;
-      return has_skip ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE";
-    }
-    case Dialect::kSqlite:
-      return "";
-  }
-  return "";
-}
+constexpr std::array<std::string_view, 2> kTables = {"strata_backfill_run",
+                                                     "strata_backfill_chunk"};
 
-std::string ForUpdate(Dialect d) { return d == Dialect::kSqlite ? "" : " FOR UPDATE"; }
-
-std::vector<std::string> CreateStatements(Dialect d) {
-  std::string id, text, engine;
-  switch (d) {
-    case Dialect::kPostgres:
-      id = "BIGSERIAL PRIMARY KEY";
-      text = "TEXT";
-      break;
-    case Dialect::kMariaDb:
-      id = "BIGINT AUTO_INCREMENT PRIMARY KEY";
-      text = "TEXT";
-      engine = " ENGINE=InnoDB";
-      break;
-    case Dialect::kSqlite:
-      id = "INTEGER PRIMARY KEY AUTOINCREMENT";
-      text = "TEXT";
-      break;
-  }
+std::vector<std::string> CreateStatements(const db::Flavor& flavor) {
+  const std::string_view id = flavor.AutoIncrementPrimaryKey();
+  const std::string_view text = "TEXT";
+  const std::string_view engine = flavor.TableOptions();
   return {
       fmt::format("CREATE TABLE IF NOT EXISTS strata_backfill_run ("
                   "id {0}, job VARCHAR(200) NOT NULL, run_no BIGINT NOT NULL, params {1} NOT NULL, "
@@ -101,22 +56,6 @@ std::vector<std::string> CreateStatements(Dialect d) {
       "CREATE INDEX IF NOT EXISTS strata_backfill_chunk_status "
       "ON strata_backfill_chunk (run_id, status)",
   };
-}
-
-std::string TableExistsSql(Dialect d) {
-  switch (d) {
-    case Dialect::kPostgres:
-      return "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-             "current_schema() AND table_name IN ('strata_backfill_run', "
-             "'strata_backfill_chunk')";
-    case Dialect::kMariaDb:
-      return "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
-             "AND table_name IN ('strata_backfill_run', 'strata_backfill_chunk')";
-    case Dialect::kSqlite:
-      return "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-             "('strata_backfill_run', 'strata_backfill_chunk')";
-  }
-  return {};
 }
 
 constexpr const char* kRunColumns =
@@ -204,9 +143,11 @@ const char* ChunkStatusName(ChunkStatus status) {
 }
 
 Result<bool> StateStore::TablesExist() {
-  STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn_.Query(TableExistsSql(conn_.dialect())));
-  STRATA_ASSIGN_OR_RETURN(std::int64_t n, rows.Int(0, 0));
-  return n == 2;
+  for (std::string_view table : kTables) {
+    STRATA_ASSIGN_OR_RETURN(bool exists, flavor_.TableExists(conn_, "", table));
+    if (!exists) return false;
+  }
+  return true;
 }
 
 Status StateStore::EnsureTables() {
@@ -217,7 +158,7 @@ Status StateStore::EnsureTables() {
   Status last;
   for (int attempt = 0; attempt < 3; ++attempt) {
     last = Ok();
-    for (const std::string& sql : CreateStatements(conn_.dialect())) {
+    for (const std::string& sql : CreateStatements(flavor_)) {
       if (Status st = conn_.ExecuteScript(sql); !st) {
         last = st;
         break;
@@ -233,12 +174,11 @@ Status StateStore::EnsureTables() {
 Result<std::optional<RunRow>> StateStore::LatestRun(std::string_view job) {
   STRATA_ASSIGN_OR_RETURN(bool exist, TablesExist());
   if (!exist) return std::optional<RunRow>();
-  const Dialect d = conn_.dialect();
   STRATA_ASSIGN_OR_RETURN(
       db::Rows rows,
-      conn_.Query(Sql(d, fmt::format("SELECT {} FROM strata_backfill_run WHERE job = ? "
-                                     "ORDER BY run_no DESC LIMIT 1",
-                                     kRunColumns)),
+      conn_.Query(Sql(flavor_, fmt::format("SELECT {} FROM strata_backfill_run WHERE job = ? "
+                                           "ORDER BY run_no DESC LIMIT 1",
+                                           kRunColumns)),
                   {std::string(job)}));
   if (rows.empty()) return std::optional<RunRow>();
   STRATA_ASSIGN_OR_RETURN(RunRow run, ParseRun(rows, 0));
@@ -263,11 +203,10 @@ Result<std::vector<RunRow>> StateStore::LatestRuns() {
 }
 
 Result<RunRow> StateStore::ReadRun(std::int64_t run_id) {
-  const Dialect d = conn_.dialect();
   STRATA_ASSIGN_OR_RETURN(
       db::Rows rows,
       conn_.Query(
-          Sql(d, fmt::format("SELECT {} FROM strata_backfill_run WHERE id = ?", kRunColumns)),
+          Sql(flavor_, fmt::format("SELECT {} FROM strata_backfill_run WHERE id = ?", kRunColumns)),
           {run_id}));
   if (rows.empty()) {
     return Err(ErrorCode::kNotFound, fmt::format("backfill run id {} does not exist", run_id));
@@ -278,18 +217,17 @@ Result<RunRow> StateStore::ReadRun(std::int64_t run_id) {
 Result<RunRow> StateStore::CreateRun(std::string_view job, std::int64_t run_no,
                                      const std::string& params_json, std::int64_t chunk_size,
                                      std::optional<std::int64_t> total_keys) {
-  const Dialect d = conn_.dialect();
   Result<std::int64_t> inserted = conn_.Execute(
-      Sql(d,
+      Sql(flavor_,
           "INSERT INTO strata_backfill_run (job, run_no, params, state, chunk_size, "
           "total_keys, created_ms, updated_ms) VALUES (?, ?, ?, 'running', ?, ?, {now}, {now})"),
       {std::string(job), run_no, params_json, chunk_size, OptionalParam(total_keys)});
   // A duplicate (job, run_no) means another process created this run first: join it.
   STRATA_ASSIGN_OR_RETURN(
       db::Rows rows,
-      conn_.Query(Sql(d, fmt::format("SELECT {} FROM strata_backfill_run WHERE job = ? AND "
-                                     "run_no = ?",
-                                     kRunColumns)),
+      conn_.Query(Sql(flavor_, fmt::format("SELECT {} FROM strata_backfill_run WHERE job = ? AND "
+                                           "run_no = ?",
+                                           kRunColumns)),
                   {std::string(job), run_no}));
   if (rows.empty()) {
     if (!inserted) return std::move(inserted).error().WithContext("creating the backfill run");
@@ -301,7 +239,6 @@ Result<RunRow> StateStore::CreateRun(std::string_view job, std::int64_t run_no,
 Result<bool> StateStore::SetRunState(std::int64_t run_id, RunState state,
                                      const std::vector<RunState>& only_from,
                                      std::string_view error) {
-  const Dialect d = conn_.dialect();
   std::string sql =
       "UPDATE strata_backfill_run SET state = ?, last_error = ?, updated_ms = {now}, "
       "finished_ms = ?, throttle_reason = NULL WHERE id = ?";
@@ -322,13 +259,13 @@ Result<bool> StateStore::SetRunState(std::int64_t run_id, RunState state,
     }
     sql += ")";
   }
-  STRATA_ASSIGN_OR_RETURN(std::int64_t changed, conn_.Execute(Sql(d, sql), params));
+  STRATA_ASSIGN_OR_RETURN(std::int64_t changed, conn_.Execute(Sql(flavor_, sql), params));
   return changed > 0;
 }
 
 Status StateStore::SetThrottleReason(std::int64_t run_id, std::string_view reason) {
   STRATA_TRY(conn_.Execute(
-      Sql(conn_.dialect(), "UPDATE strata_backfill_run SET throttle_reason = ? WHERE id = ?"),
+      Sql(flavor_, "UPDATE strata_backfill_run SET throttle_reason = ? WHERE id = ?"),
       {reason.empty() ? db::Param(nullptr) : db::Param(std::string(reason)), run_id}));
   return Ok();
 }
@@ -337,15 +274,14 @@ Result<std::optional<ClaimedChunk>> StateStore::ClaimExisting(std::int64_t run_i
                                                               std::string_view worker,
                                                               std::string_view process_id,
                                                               std::int64_t reclaim_after_ms) {
-  const Dialect d = conn_.dialect();
   STRATA_ASSIGN_OR_RETURN(
       db::Rows rows,
-      conn_.Query(Sql(d,
+      conn_.Query(Sql(flavor_,
                       "SELECT chunk_no, first_key, last_key, key_count, attempts, status "
                       "FROM strata_backfill_chunk WHERE run_id = ? AND (status = 'pending' OR "
                       "(status = 'running' AND heartbeat_ms < {now} - ?)) "
                       "ORDER BY chunk_no LIMIT 1" +
-                          SkipLocked(conn_)),
+                          flavor_.ForUpdateSkipLocked(conn_.server())),
                   {run_id, reclaim_after_ms}));
   if (rows.empty()) return std::optional<ClaimedChunk>();
   ClaimedChunk c;
@@ -357,7 +293,7 @@ Result<std::optional<ClaimedChunk>> StateStore::ClaimExisting(std::int64_t run_i
   c.attempts = static_cast<int>(attempts);
   c.reclaimed = rows.rows[0][5] == std::optional<std::string>("running");
   STRATA_TRY(conn_.Execute(
-      Sql(d,
+      Sql(flavor_,
           "UPDATE strata_backfill_chunk SET status = 'running', worker = ?, process_id = ?, "
           "heartbeat_ms = {now} WHERE run_id = ? AND chunk_no = ?"),
       {std::string(worker), std::string(process_id), run_id, c.chunk_no}));
@@ -365,11 +301,10 @@ Result<std::optional<ClaimedChunk>> StateStore::ClaimExisting(std::int64_t run_i
 }
 
 Result<RunRow> StateStore::LockRun(std::int64_t run_id) {
-  const Dialect d = conn_.dialect();
   STRATA_ASSIGN_OR_RETURN(
       db::Rows rows,
-      conn_.Query(Sql(d, fmt::format("SELECT {} FROM strata_backfill_run WHERE id = ?{}",
-                                     kRunColumns, ForUpdate(d))),
+      conn_.Query(Sql(flavor_, fmt::format("SELECT {} FROM strata_backfill_run WHERE id = ?{}",
+                                           kRunColumns, flavor_.ForUpdate())),
                   {run_id}));
   if (rows.empty()) {
     return Err(ErrorCode::kNotFound, fmt::format("backfill run id {} does not exist", run_id));
@@ -382,20 +317,19 @@ Result<ClaimedChunk> StateStore::InsertCutChunk(const RunRow& run, const KeyRang
                                                 std::int64_t next_chunk_size,
                                                 std::string_view worker,
                                                 std::string_view process_id) {
-  const Dialect d = conn_.dialect();
   ClaimedChunk c;
   c.chunk_no = run.chunks_cut + 1;
   c.range = range;
   c.key_count = key_count;
   STRATA_TRY(
-      conn_.Execute(Sql(d,
+      conn_.Execute(Sql(flavor_,
                         "INSERT INTO strata_backfill_chunk (run_id, chunk_no, first_key, last_key, "
                         "key_count, status, worker, process_id, heartbeat_ms) "
                         "VALUES (?, ?, ?, ?, ?, 'running', ?, ?, {now})"),
                     {run.id, c.chunk_no, range.first, range.last, key_count, std::string(worker),
                      std::string(process_id)}));
   STRATA_TRY(conn_.Execute(
-      Sql(d,
+      Sql(flavor_,
           "UPDATE strata_backfill_run SET cursor_key = ?, chunks_cut = ?, chunk_size = ?, "
           "updated_ms = {now} WHERE id = ?"),
       {range.last, c.chunk_no, next_chunk_size, run.id}));
@@ -403,7 +337,7 @@ Result<ClaimedChunk> StateStore::InsertCutChunk(const RunRow& run, const KeyRang
 }
 
 Status StateStore::MarkCutDone(std::int64_t run_id) {
-  STRATA_TRY(conn_.Execute(Sql(conn_.dialect(),
+  STRATA_TRY(conn_.Execute(Sql(flavor_,
                                "UPDATE strata_backfill_run SET cut_done = 1, updated_ms = {now} "
                                "WHERE id = ?"),
                            {run_id}));
@@ -416,7 +350,7 @@ Result<bool> StateStore::MarkChunkDone(std::int64_t run_id, std::int64_t chunk_n
   STRATA_ASSIGN_OR_RETURN(
       std::int64_t changed,
       conn_.Execute(
-          Sql(conn_.dialect(),
+          Sql(flavor_,
               "UPDATE strata_backfill_chunk SET status = 'done', attempts = attempts + 1, "
               "rows_written = ?, rows_present = ?, duration_ms = ?, finished_ms = {now}, "
               "heartbeat_ms = {now}, last_error = NULL "
@@ -431,7 +365,7 @@ Status StateStore::RecordFailure(std::int64_t run_id, std::int64_t chunk_no,
   // Kept short: a whole server error message fits, a pathological one does not bloat the row.
   std::string message(error.substr(0, 4000));
   STRATA_TRY(conn_.Execute(
-      Sql(conn_.dialect(),
+      Sql(flavor_,
           park ? "UPDATE strata_backfill_chunk SET status = 'failed', attempts = attempts + 1, "
                  "last_error = ?, worker = NULL, process_id = NULL, finished_ms = {now} "
                  "WHERE run_id = ? AND chunk_no = ? AND worker = ?"
@@ -443,7 +377,7 @@ Status StateStore::RecordFailure(std::int64_t run_id, std::int64_t chunk_no,
 
 Status StateStore::Release(std::int64_t run_id, std::int64_t chunk_no, std::string_view worker) {
   STRATA_TRY(conn_.Execute(
-      Sql(conn_.dialect(),
+      Sql(flavor_,
           "UPDATE strata_backfill_chunk SET status = 'pending', worker = NULL, process_id = NULL "
           "WHERE run_id = ? AND chunk_no = ? AND worker = ? AND status = 'running'"),
       {run_id, chunk_no, std::string(worker)}));
@@ -452,7 +386,7 @@ Status StateStore::Release(std::int64_t run_id, std::int64_t chunk_no, std::stri
 
 Status StateStore::ReleaseAll(std::int64_t run_id, std::string_view process_id) {
   STRATA_TRY(conn_.Execute(
-      Sql(conn_.dialect(),
+      Sql(flavor_,
           "UPDATE strata_backfill_chunk SET status = 'pending', worker = NULL, process_id = NULL "
           "WHERE run_id = ? AND process_id = ? AND status = 'running'"),
       {run_id, std::string(process_id)}));
@@ -460,7 +394,7 @@ Status StateStore::ReleaseAll(std::int64_t run_id, std::string_view process_id) 
 }
 
 Status StateStore::Heartbeat(std::int64_t run_id, std::string_view process_id) {
-  STRATA_TRY(conn_.Execute(Sql(conn_.dialect(),
+  STRATA_TRY(conn_.Execute(Sql(flavor_,
                                "UPDATE strata_backfill_chunk SET heartbeat_ms = {now} "
                                "WHERE run_id = ? AND process_id = ? AND status = 'running'"),
                            {run_id, std::string(process_id)}));
@@ -470,7 +404,7 @@ Status StateStore::Heartbeat(std::int64_t run_id, std::string_view process_id) {
 Result<RunTotals> StateStore::Totals(std::int64_t run_id) {
   STRATA_ASSIGN_OR_RETURN(
       db::Rows rows,
-      conn_.Query(Sql(conn_.dialect(),
+      conn_.Query(Sql(flavor_,
                       "SELECT status, COUNT(*), COALESCE(SUM(key_count), 0), "
                       "COALESCE(SUM(rows_written), 0), COALESCE(SUM(rows_present), 0), "
                       "COALESCE(SUM(duration_ms), 0) FROM strata_backfill_chunk "
@@ -498,12 +432,12 @@ Result<RunTotals> StateStore::Totals(std::int64_t run_id) {
 Result<std::vector<FailedChunk>> StateStore::FailedChunks(std::int64_t run_id, int limit) {
   STRATA_ASSIGN_OR_RETURN(
       db::Rows rows,
-      conn_.Query(Sql(conn_.dialect(),
-                      fmt::format("SELECT chunk_no, first_key, last_key, attempts, last_error "
-                                  "FROM strata_backfill_chunk WHERE run_id = ? AND status = "
-                                  "'failed' ORDER BY chunk_no LIMIT {}",
-                                  limit)),
-                  {run_id}));
+      conn_.Query(
+          Sql(flavor_, fmt::format("SELECT chunk_no, first_key, last_key, attempts, last_error "
+                                   "FROM strata_backfill_chunk WHERE run_id = ? AND status = "
+                                   "'failed' ORDER BY chunk_no LIMIT {}",
+                                   limit)),
+          {run_id}));
   std::vector<FailedChunk> out;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     FailedChunk f;
@@ -519,7 +453,7 @@ Result<std::vector<FailedChunk>> StateStore::FailedChunks(std::int64_t run_id, i
 }
 
 Result<std::int64_t> StateStore::Redrive(std::int64_t run_id) {
-  return conn_.Execute(Sql(conn_.dialect(),
+  return conn_.Execute(Sql(flavor_,
                            "UPDATE strata_backfill_chunk SET status = 'pending', attempts = 0, "
                            "worker = NULL, process_id = NULL, finished_ms = NULL "
                            "WHERE run_id = ? AND status = 'failed'"),

@@ -28,6 +28,7 @@
 #include "backfill/job.h"
 #include "base/result.h"
 #include "db/connection.h"
+#include "db/flavor/flavor.h"
 
 namespace strata::backfill {
 
@@ -90,7 +91,7 @@ struct FailedChunk {
 
 class StateStore {
  public:
-  explicit StateStore(db::Connection& conn) : conn_(conn) {}
+  explicit StateStore(db::Connection& conn) : conn_(conn), flavor_(db::FlavorOf(conn)) {}
 
   db::Connection& connection() { return conn_; }
 
@@ -154,6 +155,7 @@ class StateStore {
 
  private:
   db::Connection& conn_;
+  const db::Flavor& flavor_;
 };
 
 }  // namespace strata::backfill

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "base/duration.h"
+#include "db/flavor/flavor.h"
 
 namespace strata::backfill {
 namespace {
@@ -14,51 +14,33 @@ using std::chrono::milliseconds;
 
 std::string Seconds(double s) { return fmt::format("{:.1f}s", s); }
 
-Result<double> ParseDouble(const std::string& text) {
-  double v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc()) {
-    return Err(ErrorCode::kInternal, fmt::format("'{}' is not a number", text));
+// PostgreSQL reports connections, MariaDB threads running; each limit applies where its
+// signal exists.
+std::string LoadOverLimit(const db::ServerLoad& load, const ThrottleOptions& o) {
+  if (load.connections && load.max_connections) {
+    const double limit = o.max_connections_fraction * static_cast<double>(*load.max_connections);
+    if (static_cast<double>(*load.connections) > limit) {
+      return fmt::format("connections {} of max_connections {} (limit {:.0f}%)", *load.connections,
+                         *load.max_connections, o.max_connections_fraction * 100);
+    }
   }
-  return v;
+  if (load.threads_running && *load.threads_running > o.max_threads_running) {
+    return fmt::format("Threads_running {} > {}", *load.threads_running, o.max_threads_running);
+  }
+  return std::string();
 }
 
-Result<std::string> PostgresConnections(db::Connection& conn, const ThrottleOptions& o) {
-  STRATA_ASSIGN_OR_RETURN(
-      db::Rows rows,
-      conn.Query("SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = "
-                 "'client backend'), current_setting('max_connections')::int"));
-  STRATA_ASSIGN_OR_RETURN(std::int64_t used, rows.Int(0, 0));
-  STRATA_ASSIGN_OR_RETURN(std::int64_t max, rows.Int(0, 1));
-  const double limit = o.max_connections_fraction * static_cast<double>(max);
-  if (static_cast<double>(used) <= limit) return std::string();
-  return fmt::format("connections {} of max_connections {} (limit {:.0f}%)", used, max,
-                     o.max_connections_fraction * 100);
-}
-
-Result<std::string> MariaDbThreadsRunning(db::Connection& conn, const ThrottleOptions& o) {
-  STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn.Query("SHOW GLOBAL STATUS LIKE 'Threads_running'"));
-  if (rows.empty()) return std::string();
-  STRATA_ASSIGN_OR_RETURN(std::int64_t running, rows.Int(0, 1));
-  if (running <= o.max_threads_running) return std::string();
-  return fmt::format("Threads_running {} > {}", running, o.max_threads_running);
-}
-
-// A MariaDB replica's lag. NULL means replication is stopped or broken: hold back too, as
-// pt-archiver does, since the lag is then unknown and growing.
-Result<std::string> MariaDbReplicaLag(db::Connection& replica, const ThrottleOptions& o) {
-  STRATA_ASSIGN_OR_RETURN(db::Rows rows, replica.Query("SHOW SLAVE STATUS"));
-  if (rows.empty()) {
+// A replica's own report (MariaDB). An unknown lag (replication stopped or broken) holds back
+// too, as pt-archiver does, since the lag is then unknown and growing.
+std::string ReplicaOverLimit(const db::ReplicaStatus& status, const db::Connection& replica,
+                             const ThrottleOptions& o) {
+  if (!status.is_replica) {
     return fmt::format("replica lag unknown: {} is not a replica", replica.display_url());
   }
-  std::size_t col = rows.columns.size();
-  for (std::size_t i = 0; i < rows.columns.size(); ++i) {
-    if (rows.columns[i] == "Seconds_Behind_Master") col = i;
-  }
-  if (col == rows.columns.size() || rows.IsNull(0, col)) {
+  if (!status.seconds_behind) {
     return fmt::format("replica lag unknown: replication stopped on {}", replica.display_url());
   }
-  STRATA_ASSIGN_OR_RETURN(std::int64_t lag, rows.Int(0, col));
+  const std::int64_t lag = *status.seconds_behind;
   if (milliseconds(lag * 1000) <= o.max_replica_lag) return std::string();
   return fmt::format("replica lag {}s > {} ({})", lag, FormatDuration(o.max_replica_lag),
                      replica.display_url());
@@ -66,35 +48,28 @@ Result<std::string> MariaDbReplicaLag(db::Connection& replica, const ThrottleOpt
 
 }  // namespace
 
-// Every streaming replica as the primary sees it: its replay_lag, how many bytes of WAL it
-// has not replayed, and its replay position.
-Result<std::string> HealthChecker::PostgresReplicaLag(db::Connection& conn) {
-  STRATA_ASSIGN_OR_RETURN(
-      db::Rows rows,
-      conn.Query("SELECT pid::text, COALESCE(NULLIF(application_name, ''), host(client_addr), "
-                 "'replica'), COALESCE(EXTRACT(EPOCH FROM replay_lag), 0)::float8, "
-                 "COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint, "
-                 "COALESCE(replay_lsn::text, '') FROM pg_stat_replication"));
+// The worst lag of the streaming replicas the primary reports: each one's replay lag, or,
+// while it is behind, the time since its replay position last moved.
+std::string HealthChecker::StreamingReplicaLag(const std::vector<db::StreamingReplica>& replicas) {
   const Clock::TimePoint now = clock_.Now();
   const double limit = static_cast<double>(options_.max_replica_lag.count()) / 1000.0;
   std::map<std::string, ReplayPosition> seen;
   double worst = 0;
   std::string worst_name;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const std::string pid = rows.rows[i][0].value_or("");
-    const std::string lsn = rows.rows[i][4].value_or("");
-    STRATA_ASSIGN_OR_RETURN(double lag, ParseDouble(rows.rows[i][2].value_or("0")));
-    STRATA_ASSIGN_OR_RETURN(std::int64_t behind, rows.Int(i, 3));
-    ReplayPosition position{lsn, now};
-    auto known = replay_.find(pid);
-    if (known != replay_.end() && known->second.lsn == lsn) position.since = known->second.since;
-    if (behind > 0) {
+  for (const db::StreamingReplica& replica : replicas) {
+    double lag = replica.replay_lag_seconds;
+    ReplayPosition position{replica.replay_position, now};
+    auto known = replay_.find(replica.id);
+    if (known != replay_.end() && known->second.lsn == replica.replay_position) {
+      position.since = known->second.since;
+    }
+    if (replica.bytes_behind > 0) {
       lag = std::max(lag, std::chrono::duration<double>(now - position.since).count());
     }
-    seen[pid] = position;
+    seen[replica.id] = position;
     if (lag > worst) {
       worst = lag;
-      worst_name = rows.rows[i][1].value_or("replica");
+      worst_name = replica.name;
     }
   }
   replay_ = std::move(seen);
@@ -103,25 +78,23 @@ Result<std::string> HealthChecker::PostgresReplicaLag(db::Connection& conn) {
                      FormatDuration(options_.max_replica_lag), worst_name);
 }
 
+// The signals in a fixed order: the replicas the primary reports, the primary's load, then
+// each replica's own report. Each engine has only some of them (PostgreSQL the first two,
+// MariaDB the last two, SQLite none: one local file, one writer, nothing to protect against).
 Result<std::string> HealthChecker::Check(db::Connection& primary,
                                          const std::vector<db::Connection*>& replicas) {
-  switch (primary.dialect()) {
-    case db::Dialect::kPostgres: {
-      STRATA_ASSIGN_OR_RETURN(std::string lag, PostgresReplicaLag(primary));
-      if (!lag.empty()) return lag;
-      return PostgresConnections(primary, options_);
-    }
-    case db::Dialect::kMariaDb: {
-      STRATA_ASSIGN_OR_RETURN(std::string load, MariaDbThreadsRunning(primary, options_));
-      if (!load.empty()) return load;
-      for (db::Connection* replica : replicas) {
-        STRATA_ASSIGN_OR_RETURN(std::string lag, MariaDbReplicaLag(*replica, options_));
-        if (!lag.empty()) return lag;
-      }
-      return std::string();
-    }
-    case db::Dialect::kSqlite:
-      return std::string();  // one local file, one writer: nothing to protect against
+  const db::Flavor& flavor = db::FlavorOf(primary);
+  STRATA_ASSIGN_OR_RETURN(std::vector<db::StreamingReplica> streaming,
+                          flavor.StreamingReplicas(primary));
+  if (std::string lag = StreamingReplicaLag(streaming); !lag.empty()) return lag;
+  STRATA_ASSIGN_OR_RETURN(db::ServerLoad load, flavor.ReadServerLoad(primary));
+  if (std::string busy = LoadOverLimit(load, options_); !busy.empty()) return busy;
+  for (db::Connection* replica : replicas) {
+    // Read with the primary's flavor: replicas run the primary's engine.
+    STRATA_ASSIGN_OR_RETURN(std::optional<db::ReplicaStatus> status,
+                            flavor.ReadReplicaStatus(*replica));
+    if (!status) continue;
+    if (std::string lag = ReplicaOverLimit(*status, *replica, options_); !lag.empty()) return lag;
   }
   return std::string();
 }

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "db/connection.h"
+#include "db/flavor/flavor.h"
 
 namespace strata::backfill {
 
@@ -49,7 +50,7 @@ class HealthChecker {
     std::string lsn;
     Clock::TimePoint since;
   };
-  Result<std::string> PostgresReplicaLag(db::Connection& conn);
+  std::string StreamingReplicaLag(const std::vector<db::StreamingReplica>& replicas);
 
   const ThrottleOptions options_;
   Clock& clock_;

@@ -16,7 +16,7 @@ class Clock {
   virtual TimePoint Now() const = 0;
   // Wall-clock time, for timestamps that are stored or shown.
   virtual std::chrono::system_clock::time_point WallNow() const = 0;
-  // Blocks the calling thread for `d` (a fake clock advances instead).
+  // Blocks the calling thread for `d` (a fake clock, base/fake_clock.h, advances instead).
   virtual void SleepFor(Duration d) = 0;
 
   // The process-wide real clock. Thread-safe.

@@ -6,6 +6,8 @@
 #include <limits>
 #include <thread>
 
+#include "db/flavor/flavor.h"
+
 namespace strata::backfill::testing {
 namespace {
 
@@ -75,10 +77,7 @@ class CopyJob : public BoundJob {
                            static_cast<double>(wanted) * sleep_us_per_row_ / 1e6;
     if (pause_s > 0) {
       // A server-side pause, so a killed connection shows up as a failed statement.
-      const std::string sleep = d == Dialect::kPostgres
-                                    ? fmt::format("SELECT pg_sleep({})", pause_s)
-                                : d == Dialect::kMariaDb ? fmt::format("DO SLEEP({})", pause_s)
-                                                         : std::string();
+      const std::string sleep = db::FlavorFor(d).ServerSleep(pause_s);
       if (sleep.empty()) {
         std::this_thread::sleep_for(std::chrono::duration<double>(pause_s));
       } else {
@@ -87,7 +86,7 @@ class CopyJob : public BoundJob {
     }
     const std::string conflict = Conflict(d);
     STRATA_TRY(conn.Query(fmt::format("INSERT INTO {} (id, val) SELECT id, val FROM {} WHERE id "
-                                      "BETWEEN {} AND {} {}",
+                                      "BETWEEN {} AND {}{}",
                                       target_, source_, P(d, 1), P(d, 2), conflict),
                           {chunk.first, chunk.last}));
     STRATA_ASSIGN_OR_RETURN(std::int64_t after, CountIn(conn, target_, chunk));
@@ -133,16 +132,14 @@ class CopyJob : public BoundJob {
     const std::string conflict = Conflict(d);
     return {
         fmt::format("INSERT INTO {} (id, val) SELECT id, val FROM {} WHERE id BETWEEN {} AND "
-                    "{} {}",
+                    "{}{}",
                     target_, source_, P(d, 1), P(d, 2), conflict)};
   }
 
  private:
-  // Skips existing rows only: MariaDB a no-op ON DUPLICATE KEY UPDATE (qualified: the INSERT's
-  // SELECT has an `id` too), never INSERT IGNORE.
+  // Skips existing rows only (qualified: the INSERT's SELECT has an `id` too).
   std::string Conflict(Dialect d) const {
-    return d == Dialect::kMariaDb ? fmt::format("ON DUPLICATE KEY UPDATE {0}.id = {0}.id", target_)
-                                  : std::string("ON CONFLICT (id) DO NOTHING");
+    return db::FlavorFor(d).OnConflictDoNothing(target_ + ".id");
   }
 
   Result<std::int64_t> CountIn(db::Connection& conn, const std::string& table,

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,39 @@ struct CleanFraming {
   std::string note;                 // shown by dry runs before `before`; "" for none
   std::vector<std::string> before;  // run before the first DROP (inside the transaction, if any)
   std::vector<std::string> after;   // run after the last DROP
+};
+
+// How long a session's statements may run and wait (Flavor::SetSessionTimeouts).
+struct SessionTimeouts {
+  std::chrono::milliseconds statement{0};  // one statement's running time
+  std::chrono::milliseconds lock{0};       // one wait for a lock
+  // How long a session may sit idle inside a transaction (PostgreSQL only).
+  std::chrono::milliseconds idle_in_transaction{0};
+};
+
+// A streaming replica as its primary sees it (Flavor::StreamingReplicas).
+struct StreamingReplica {
+  std::string id;                 // stable while the replica stays connected (PostgreSQL pid)
+  std::string name;               // application_name, else the client address, else "replica"
+  double replay_lag_seconds = 0;  // as last reported by the replica; 0 when unknown
+  std::int64_t bytes_behind = 0;  // WAL the replica has not replayed yet
+  std::string replay_position;    // its replay position (an LSN as text); "" when unknown
+};
+
+// How busy a server is, as far as its engine reports it (Flavor::ReadServerLoad).
+struct ServerLoad {
+  // Client sessions, and the server's limit on them (PostgreSQL).
+  std::optional<std::int64_t> connections;
+  std::optional<std::int64_t> max_connections;
+  // Threads executing a statement right now (MariaDB Threads_running).
+  std::optional<std::int64_t> threads_running;
+};
+
+// A replica's own report on its replication (Flavor::ReadReplicaStatus).
+struct ReplicaStatus {
+  bool is_replica = false;  // false: the server replicates from nothing
+  // How far replay is behind the primary; nullopt while replication is stopped or broken.
+  std::optional<std::int64_t> seconds_behind;
 };
 
 class Flavor {
@@ -230,6 +264,42 @@ class Flavor {
   virtual std::string AdvanceIdentitySql(std::string_view /*table*/,
                                          std::string_view /*column*/) const {
     return "";
+  }
+
+  // ---- Backfill ----------------------------------------------------------------------------
+
+  // Whether one writer at a time holds the whole database (SQLite): sessions writing
+  // concurrently would only wait for each other's locks.
+  virtual bool has_single_writer() const { return false; }
+  // The clause ending an INSERT that skips every row whose unique key exists (counting it as
+  // not affected) and changes nothing else: " ON CONFLICT DO NOTHING", or on MariaDB a no-op
+  // " ON DUPLICATE KEY UPDATE column = column" (never INSERT IGNORE, which turns other errors
+  // into warnings). `column` is any column of the target table, qualified with the table's
+  // name when the INSERT's SELECT has a column of the same name.
+  virtual std::string OnConflictDoNothing(std::string_view /*column*/) const {
+    return " ON CONFLICT DO NOTHING";
+  }
+  // A statement that sleeps `seconds` on the server (so a killed session shows up as a failed
+  // statement); "" where the engine has none (SQLite).
+  virtual std::string ServerSleep(double seconds) const = 0;
+  // Sets the session's statement and lock timeouts (what the engine has of them: MariaDB
+  // counts the lock wait in whole seconds, at least 1, and MySQL has no statement timeout for
+  // writes; SQLite has neither).
+  virtual Status SetSessionTimeouts(Connection& /*conn*/,
+                                    const SessionTimeouts& /*timeouts*/) const {
+    return Ok();
+  }
+  // The streaming replicas a primary reports (PostgreSQL pg_stat_replication); empty where the
+  // engine does not report them on the primary.
+  virtual Result<std::vector<StreamingReplica>> StreamingReplicas(Connection& /*primary*/) const {
+    return std::vector<StreamingReplica>();
+  }
+  // The server's load signals; the ones the engine does not have stay empty.
+  virtual Result<ServerLoad> ReadServerLoad(Connection& /*conn*/) const { return ServerLoad(); }
+  // What `replica` reports about its own replication (MariaDB SHOW SLAVE STATUS); nullopt
+  // where the engine does not report it on the replica.
+  virtual Result<std::optional<ReplicaStatus>> ReadReplicaStatus(Connection& /*replica*/) const {
+    return std::optional<ReplicaStatus>();
   }
 };
 

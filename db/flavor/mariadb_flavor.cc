@@ -193,6 +193,46 @@ class MariaDbFlavor final : public Flavor {
             {"SET FOREIGN_KEY_CHECKS = 0"},
             {"SET FOREIGN_KEY_CHECKS = 1"}};
   }
+
+  // ---- Backfill ----------------------------------------------------------------------------
+
+  // A no-op update skips only duplicates; affected rows stay 0 for them (no
+  // CLIENT_FOUND_ROWS), so the count is exactly the rows inserted.
+  std::string OnConflictDoNothing(std::string_view column) const override {
+    return fmt::format(" ON DUPLICATE KEY UPDATE {0} = {0}", column);
+  }
+  std::string ServerSleep(double seconds) const override {
+    return fmt::format("DO SLEEP({})", seconds);
+  }
+  // innodb_lock_wait_timeout counts whole seconds; MySQL's max_execution_time covers only
+  // SELECTs, so MySQL keeps no statement timeout.
+  Status SetSessionTimeouts(Connection& conn, const SessionTimeouts& timeouts) const override {
+    const std::int64_t lock_s = std::max<std::int64_t>(1, (timeouts.lock.count() + 999) / 1000);
+    STRATA_TRY(
+        conn.ExecuteScript(fmt::format("SET SESSION innodb_lock_wait_timeout = {}", lock_s)));
+    if (conn.server().product == "MySQL") return Ok();
+    return conn.ExecuteScript(
+        fmt::format("SET SESSION max_statement_time = {:.3f}",
+                    static_cast<double>(timeouts.statement.count()) / 1000.0));
+  }
+  Result<ServerLoad> ReadServerLoad(Connection& conn) const override {
+    STRATA_ASSIGN_OR_RETURN(Rows rows, conn.Query("SHOW GLOBAL STATUS LIKE 'Threads_running'"));
+    ServerLoad load;
+    if (rows.empty()) return load;
+    STRATA_ASSIGN_OR_RETURN(load.threads_running, rows.Int(0, 1));
+    return load;
+  }
+  Result<std::optional<ReplicaStatus>> ReadReplicaStatus(Connection& replica) const override {
+    STRATA_ASSIGN_OR_RETURN(Rows rows, replica.Query("SHOW SLAVE STATUS"));
+    ReplicaStatus status;
+    status.is_replica = !rows.empty();
+    if (!status.is_replica) return std::optional<ReplicaStatus>(status);
+    for (std::size_t col = 0; col < rows.columns.size(); ++col) {
+      if (rows.columns[col] != "Seconds_Behind_Master" || rows.IsNull(0, col)) continue;
+      STRATA_ASSIGN_OR_RETURN(status.seconds_behind, rows.Int(0, col));
+    }
+    return std::optional<ReplicaStatus>(status);
+  }
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 // PostgreSQL's SQL and facts.
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "db/flavor/flavors.h"
 
 namespace strata::db::flavors {
@@ -205,6 +207,56 @@ class PostgresFlavor final : public Flavor {
         "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), max({1})) FROM {0} HAVING max({1}) "
         "IS NOT NULL",
         table, column);
+  }
+
+  // ---- Backfill ----------------------------------------------------------------------------
+
+  std::string ServerSleep(double seconds) const override {
+    return fmt::format("SELECT pg_sleep({})", seconds);
+  }
+  // An idle transaction holds its locks and snapshot: end the session that leaves one open.
+  Status SetSessionTimeouts(Connection& conn, const SessionTimeouts& timeouts) const override {
+    return conn.ExecuteScript(fmt::format(
+        "SET statement_timeout = {}; SET lock_timeout = {}; "
+        "SET idle_in_transaction_session_timeout = {}",
+        timeouts.statement.count(), timeouts.lock.count(), timeouts.idle_in_transaction.count()));
+  }
+  Result<std::vector<StreamingReplica>> StreamingReplicas(Connection& primary) const override {
+    STRATA_ASSIGN_OR_RETURN(
+        Rows rows,
+        primary.Query("SELECT pid::text, COALESCE(NULLIF(application_name, ''), "
+                      "host(client_addr), 'replica'), COALESCE(EXTRACT(EPOCH FROM replay_lag), "
+                      "0)::float8, COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), "
+                      "0)::bigint, COALESCE(replay_lsn::text, '') FROM pg_stat_replication"));
+    std::vector<StreamingReplica> replicas;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      StreamingReplica& r = replicas.emplace_back();
+      r.id = rows.rows[i][0].value_or("");
+      r.name = rows.rows[i][1].value_or("replica");
+      STRATA_ASSIGN_OR_RETURN(r.replay_lag_seconds, ParseDouble(rows.rows[i][2].value_or("0")));
+      STRATA_ASSIGN_OR_RETURN(r.bytes_behind, rows.Int(i, 3));
+      r.replay_position = rows.rows[i][4].value_or("");
+    }
+    return replicas;
+  }
+  Result<ServerLoad> ReadServerLoad(Connection& conn) const override {
+    STRATA_ASSIGN_OR_RETURN(
+        Rows rows, conn.Query("SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = "
+                              "'client backend'), current_setting('max_connections')::int"));
+    ServerLoad load;
+    STRATA_ASSIGN_OR_RETURN(load.connections, rows.Int(0, 0));
+    STRATA_ASSIGN_OR_RETURN(load.max_connections, rows.Int(0, 1));
+    return load;
+  }
+
+ private:
+  static Result<double> ParseDouble(const std::string& text) {
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc()) {
+      return Err(ErrorCode::kInternal, fmt::format("'{}' is not a number", text));
+    }
+    return v;
   }
 };
 

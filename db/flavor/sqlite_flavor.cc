@@ -167,6 +167,11 @@ class SqliteFlavor final : public Flavor {
   // ---- Tools: configuration, generated data ---------------------------------------------
 
   bool database_is_file() const override { return true; }
+
+  // ---- Backfill ----------------------------------------------------------------------------
+
+  bool has_single_writer() const override { return true; }
+  std::string ServerSleep(double /*seconds*/) const override { return ""; }
 };
 
 }  // namespace
