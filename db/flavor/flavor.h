@@ -16,6 +16,7 @@
 #ifndef STRATA_DB_FLAVOR_FLAVOR_H_
 #define STRATA_DB_FLAVOR_FLAVOR_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -85,6 +86,17 @@ class Flavor {
   virtual std::string_view ForUpdate() const { return " FOR UPDATE"; }
   // " FOR UPDATE SKIP LOCKED" where `server` supports it; otherwise ForUpdate().
   virtual std::string ForUpdateSkipLocked(const ServerInfo& server) const = 0;
+
+  // ---- Run support ---------------------------------------------------------------------
+
+  // How many objects `schema` holds besides the table `excluded_table`: tables, views,
+  // materialized views, sequences, foreign tables and routines on PostgreSQL; tables, views,
+  // sequences and routines on MariaDB; every named object but SQLite's own on SQLite (tables,
+  // views, indexes, triggers), counted in the main database whatever `schema` says, and
+  // leaving out what belongs to `excluded_table` too. baseline_on_migrate baselines a schema
+  // without history only when this is above 0 (the history table itself aside).
+  virtual Result<std::int64_t> CountObjectsExcept(Connection& conn, std::string_view schema,
+                                                  std::string_view excluded_table) const = 0;
 };
 
 // The flavor of `dialect`. Lives as long as the program.
