@@ -99,10 +99,11 @@ template <typename Fn>
 auto LockThenRead(db::Connection& conn, db::Connection& lock_conn, const std::string& quoted_table,
                   bool dry_run, const LockOptions& lock, const LockWaitListener& on_wait, Fn read)
     -> Result<Locked<typename decltype(read())::value_type>> {
+  using State = typename decltype(read())::value_type;
   STRATA_ASSIGN_OR_RETURN(LockHold hold,
                           LockHold::Take(lock_conn, quoted_table, dry_run, lock, on_wait));
-  STRATA_ASSIGN_OR_RETURN(auto state, ReadOnlyIfDryRun(conn, dry_run, std::move(read)));
-  return Locked<typename decltype(read())::value_type>{std::move(hold), std::move(state)};
+  STRATA_ASSIGN_OR_RETURN(State state, ReadOnlyIfDryRun(conn, dry_run, std::move(read)));
+  return Locked<State>{std::move(hold), std::move(state)};
 }
 
 // ---- The history table -----------------------------------------------------------------------
@@ -165,8 +166,9 @@ class RunFiles {
   SqlFileOptions file_options_;
 };
 
-// The first comment of every dry run: the lock, e.g. "lock: pg_advisory_lock(...) (taken
-// before the first statement, released after the last)".
+// The first comment of a repair, clean or undo dry run: the lock, e.g. "lock:
+// pg_advisory_lock(...) (taken before the first statement, released after the last)". (Migrate
+// and baseline word theirs differently, as they always have.)
 Script HeaderComments(const std::string& lock);
 
 // Appends `more` to `script`.
