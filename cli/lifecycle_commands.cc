@@ -17,8 +17,8 @@
 #include <memory>
 
 #include "base/duration.h"
-#include "base/file.h"
 #include "cli/command.h"
+#include "cli/run_support.h"
 #include "migrations/clean.h"
 #include "migrations/repair.h"
 #include "migrations/resolver.h"
@@ -29,68 +29,36 @@ namespace {
 
 // Flags shared by repair, clean and undo; each overrides its strata.toml key.
 struct LifecycleFlags {
-  std::vector<std::string> locations;         // --locations DIR[,DIR...]
-  std::optional<std::string> table;           // --table
-  std::optional<std::string> schema;          // --schema
-  std::optional<std::string> lock_timeout;    // --lock-timeout
-  std::vector<std::string> placeholders;      // -p/--placeholder NAME=VALUE (repeatable)
-  bool dry_run = false;                       // --dry-run
-  std::optional<std::string> dry_run_output;  // --dry-run-output FILE (implies --dry-run)
-  std::optional<std::string> target;          // --target VERSION (undo)
-  std::vector<std::string> schemas;           // --schemas S[,S...] (clean)
+  RunFlags run;  // --locations, --table, --schema, --lock-timeout, -p, --dry-run(-output)
+  std::optional<std::string> target;  // --target VERSION (undo)
+  std::vector<std::string> schemas;   // --schemas S[,S...] (clean)
 };
 
 void AddLifecycleFlags(CLI::App* cmd, LifecycleFlags& f) {
-  cmd->add_option("--locations", f.locations,
+  cmd->add_option("--locations", f.run.locations,
                   "Directories holding migrations and callbacks, searched recursively (default: "
                   "migrations/ beside strata.toml)")
       ->delimiter(',');
-  cmd->add_option("--table", f.table, "History table (default strata_schema_history)");
-  cmd->add_option("--schema", f.schema, "Schema of the history table (default: current schema)");
-  cmd->add_option("--lock-timeout", f.lock_timeout,
+  cmd->add_option("--table", f.run.table, "History table (default strata_schema_history)");
+  cmd->add_option("--schema", f.run.schema,
+                  "Schema of the history table (default: current schema)");
+  cmd->add_option("--lock-timeout", f.run.lock_timeout,
                   "How long to wait for another runner's lock (default 10m)");
-  cmd->add_option("-p,--placeholder", f.placeholders,
+  cmd->add_option("-p,--placeholder", f.run.placeholders,
                   "NAME=VALUE for ${NAME} in SQL scripts and callbacks (repeatable)");
-  cmd->add_flag("--dry-run", f.dry_run,
+  cmd->add_flag("--dry-run", f.run.dry_run,
                 "Print the SQL that would run, in order, and change nothing");
-  cmd->add_option("--dry-run-output", f.dry_run_output,
+  cmd->add_option("--dry-run-output", f.run.dry_run_output,
                   "Write the dry run's SQL to FILE instead of stdout (implies --dry-run)");
 }
 
-// -p NAME=VALUE flags on top of the configuration's placeholders.
-Status AddPlaceholderFlags(const std::vector<std::string>& flags,
-                           migrations::PlaceholderSettings& settings) {
-  for (const std::string& flag : flags) {
-    const std::size_t eq = flag.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Err(
-          ErrorCode::kInvalidArgument,
-          fmt::format("-p/--placeholder '{}': expected NAME=VALUE, e.g. -p owner=app", flag));
-    }
-    settings.values[flag.substr(0, eq)] = flag.substr(eq + 1);
-  }
-  return Ok();
-}
-
-Result<migrations::ResolveOptions> ResolveOptionsFor(const Config& config,
-                                                     const LifecycleFlags& f) {
-  migrations::ResolveOptions resolve;
-  const std::vector<std::string>& locations = f.locations.empty() ? config.locations : f.locations;
-  for (const std::string& l : locations) resolve.locations.emplace_back(l);
-  return resolve;
-}
-
-Result<migrations::RunOptions> RunOptionsFor(const Config& config, const LifecycleFlags& f,
+Result<migrations::RunOptions> RunOptionsFor(const Config& config, const RunFlags& flags,
                                              std::vector<migrations::SqlCallback> callbacks) {
   migrations::RunOptions run;
-  run.history.table = f.table.value_or(config.table);
-  run.history.schema = f.schema.value_or(config.schema);
-  STRATA_ASSIGN_OR_RETURN(run.lock.timeout,
-                          ParseDuration(f.lock_timeout.value_or(config.lock_timeout)));
-  run.dry_run = f.dry_run || f.dry_run_output.has_value();
-  run.placeholders.enabled = config.placeholder_replacement;
-  run.placeholders.values = config.placeholders;
-  STRATA_TRY(AddPlaceholderFlags(f.placeholders, run.placeholders));
+  run.history = HistoryTableFor(config, flags);
+  STRATA_ASSIGN_OR_RETURN(run.lock, LockOptionsFor(config, flags));
+  run.dry_run = flags.DryRun();
+  STRATA_ASSIGN_OR_RETURN(run.placeholders, PlaceholderSettingsFor(config, flags));
   run.mixed = config.mixed;
   run.callbacks = std::move(callbacks);
   return run;
@@ -100,70 +68,23 @@ Result<migrations::RunOptions> RunOptionsFor(const Config& config, const Lifecyc
 struct Prepared {
   migrations::Resolution resolution;
   migrations::RunOptions run;
-  std::unique_ptr<db::Connection> conn;
-  std::unique_ptr<db::Connection> lock_conn;  // null: the lock goes on `conn`
+  RunConnections connections;
 
-  db::Connection& lock_connection() const { return lock_conn ? *lock_conn : *conn; }
+  db::Connection& conn() const { return *connections.conn; }
+  db::Connection& lock_connection() const { return connections.lock_connection(); }
 };
 
 Result<Prepared> Prepare(const Context& ctx, const LifecycleFlags& flags) {
   Prepared p;
-  STRATA_ASSIGN_OR_RETURN(migrations::ResolveOptions resolve,
-                          ResolveOptionsFor(ctx.config(), flags));
-  STRATA_ASSIGN_OR_RETURN(p.resolution, migrations::ResolveMigrations(resolve));
-  STRATA_ASSIGN_OR_RETURN(p.run, RunOptionsFor(ctx.config(), flags, p.resolution.callbacks));
-  STRATA_ASSIGN_OR_RETURN(p.conn, ctx.Connect());
-  // PostgreSQL and MariaDB locks live on a connection of their own that keeps no transaction
-  // open; SQLite locks a file, and a dry run takes no lock at all.
-  if (!p.run.dry_run && db::FlavorOf(*p.conn).migration_lock_needs_connection()) {
-    STRATA_ASSIGN_OR_RETURN(p.lock_conn, ctx.Connect());
-  }
+  STRATA_ASSIGN_OR_RETURN(
+      p.resolution, migrations::ResolveMigrations(ResolveOptionsFor(ctx.config(), flags.run)));
+  STRATA_ASSIGN_OR_RETURN(p.run, RunOptionsFor(ctx.config(), flags.run, p.resolution.callbacks));
+  STRATA_ASSIGN_OR_RETURN(p.connections, ConnectForRun(ctx, p.run.dry_run));
   return p;
-}
-
-migrations::LockWaitListener LockWaitWarnings(Output& out) {
-  return [&out](const std::string& holder, std::chrono::milliseconds waited) {
-    out.Warning(fmt::format("waiting {} for the migration lock, held by {}", FormatDuration(waited),
-                            holder));
-  };
-}
-
-nlohmann::json VersionJson(const std::optional<migrations::Version>& v) {
-  return v ? nlohmann::json(v->ToString()) : nlohmann::json(nullptr);
-}
-
-std::string VersionText(const std::optional<migrations::Version>& v) {
-  return v ? v->ToString() : "<none>";
 }
 
 std::string Plural(std::size_t n, const std::string& one, const std::string& many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
-}
-
-// A dry run's SQL with a header saying what it is: to --dry-run-output FILE, or to stdout
-// (inside the JSON document with --json).
-Status EmitDryRun(Context& ctx, const LifecycleFlags& flags, const std::string& command,
-                  const db::Connection& conn, const std::string& sql, nlohmann::json& doc) {
-  const std::string text = fmt::format(
-      "-- strata {} --dry-run against {} ({})\n"
-      "-- Nothing below has been executed. History rows show execution_time 0: it is measured "
-      "when the statements run.\n{}",
-      command, conn.display_url(), db::DialectName(conn.dialect()), sql);
-  if (flags.dry_run_output) {
-    Status written = WriteFileAtomically(*flags.dry_run_output, text);
-    if (!written) {
-      return std::move(written).error().WithContext("writing the dry run to " +
-                                                    *flags.dry_run_output);
-    }
-    doc["dry_run_output"] = *flags.dry_run_output;
-    ctx.out().Line(
-        fmt::format("dry run: SQL written to {}; nothing was changed", *flags.dry_run_output));
-  } else if (ctx.out().json()) {
-    doc["dry_run_sql"] = text;
-  } else {
-    ctx.out().Line(text);
-  }
-  return Ok();
 }
 
 // ---- repair ----------------------------------------------------------------------------------
@@ -207,7 +128,7 @@ Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
       migrations::IgnorePattern::ParseList(ctx.config().ignore_migration_patterns));
   STRATA_ASSIGN_OR_RETURN(
       migrations::RepairResult result,
-      migrations::Repair(*p.conn, p.lock_connection(), std::move(p.resolution.migrations), options,
+      migrations::Repair(p.conn(), p.lock_connection(), std::move(p.resolution.migrations), options,
                          LockWaitWarnings(ctx.out())));
   std::size_t counts[3] = {0, 0, 0};
   nlohmann::json actions = nlohmann::json::array();
@@ -224,24 +145,24 @@ Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
                        {"script", a.row.script},
                        {"changes", std::move(changes)}});
   }
-  nlohmann::json doc = {{"target", p.conn->display_url()}, {"history_table", result.history_table},
-                        {"dry_run", options.run.dry_run},  {"lock", result.lock},
-                        {"actions", std::move(actions)},   {"migrations_removed", counts[0]},
-                        {"migrations_deleted", counts[1]}, {"migrations_aligned", counts[2]}};
+  nlohmann::json doc = {{"target", p.conn().display_url()}, {"history_table", result.history_table},
+                        {"dry_run", options.run.dry_run},   {"lock", result.lock},
+                        {"actions", std::move(actions)},    {"migrations_removed", counts[0]},
+                        {"migrations_deleted", counts[1]},  {"migrations_aligned", counts[2]}};
   if (options.run.dry_run) {
-    STRATA_TRY(EmitDryRun(ctx, flags, "repair", *p.conn, result.dry_run_sql, doc));
+    STRATA_TRY(EmitDryRun(ctx, flags.run, "repair", p.conn(), result.dry_run_sql, doc));
   }
   if (result.actions.empty()) {
     ctx.out().Line(fmt::format(
         "history table {} on {} needs no repair: no failed rows, no applied migration whose "
         "file is gone, every applied migration matches its file",
-        result.history_table, p.conn->display_url()));
+        result.history_table, p.conn().display_url()));
   } else {
     for (const migrations::RepairAction& a : result.actions) ctx.out().Line(ActionLine(a));
     ctx.out().Line(fmt::format(
         "{} history table {} on {}: {} removed, {} marked deleted, {} realigned",
         options.run.dry_run ? "dry run: would repair" : "repaired", result.history_table,
-        p.conn->display_url(), Plural(counts[0], "failed row", "failed rows"),
+        p.conn().display_url(), Plural(counts[0], "failed row", "failed rows"),
         Plural(counts[1], "migration", "migrations"), counts[2]));
   }
   ctx.out().Json(doc);
@@ -260,12 +181,12 @@ Status RunClean(Context& ctx, const LifecycleFlags& flags) {
   options.schemas = flags.schemas.empty() ? ctx.config().schemas : flags.schemas;
   STRATA_ASSIGN_OR_RETURN(
       migrations::CleanResult result,
-      migrations::Clean(*p.conn, p.lock_connection(), options, LockWaitWarnings(ctx.out())));
+      migrations::Clean(p.conn(), p.lock_connection(), options, LockWaitWarnings(ctx.out())));
   nlohmann::json dropped = nlohmann::json::array();
   for (const migrations::DropObject& d : result.drops) {
     dropped.push_back({{"schema", d.schema}, {"kind", d.kind}, {"name", d.name}});
   }
-  nlohmann::json doc = {{"target", p.conn->display_url()},
+  nlohmann::json doc = {{"target", p.conn().display_url()},
                         {"dry_run", options.run.dry_run},
                         {"lock", result.lock},
                         {"schemas", result.schemas},
@@ -274,12 +195,12 @@ Status RunClean(Context& ctx, const LifecycleFlags& flags) {
   std::string schemas;
   for (const std::string& s : result.schemas) schemas += (schemas.empty() ? "" : ", ") + s;
   if (options.run.dry_run) {
-    STRATA_TRY(EmitDryRun(ctx, flags, "clean", *p.conn, result.dry_run_sql, doc));
+    STRATA_TRY(EmitDryRun(ctx, flags.run, "clean", p.conn(), result.dry_run_sql, doc));
     ctx.out().Line(fmt::format("dry run: clean would drop {} in {} on {}",
                                Plural(result.drops.size(), "object", "objects"), schemas,
-                               p.conn->display_url()));
+                               p.conn().display_url()));
   } else {
-    ctx.out().Line(fmt::format("cleaned {} on {}: dropped {}", schemas, p.conn->display_url(),
+    ctx.out().Line(fmt::format("cleaned {} on {}: dropped {}", schemas, p.conn().display_url(),
                                Plural(result.drops.size(), "object", "objects")));
   }
   ctx.out().Json(doc);
@@ -307,7 +228,7 @@ Status RunUndo(Context& ctx, const LifecycleFlags& flags) {
   options.run = p.run;
   STRATA_ASSIGN_OR_RETURN(
       migrations::UndoResult result,
-      migrations::Undo(*p.conn, p.lock_connection(), std::move(p.resolution.migrations), options,
+      migrations::Undo(p.conn(), p.lock_connection(), std::move(p.resolution.migrations), options,
                        LockWaitWarnings(ctx.out())));
   nlohmann::json undone = nlohmann::json::array();
   for (const migrations::UndoneMigration& u : result.undone) {
@@ -321,7 +242,7 @@ Status RunUndo(Context& ctx, const LifecycleFlags& flags) {
                                  FormatDuration(u.duration)));
     }
   }
-  nlohmann::json doc = {{"target", p.conn->display_url()},
+  nlohmann::json doc = {{"target", p.conn().display_url()},
                         {"dry_run", options.run.dry_run},
                         {"lock", result.lock},
                         {"initial_version", VersionJson(result.initial_version)},
@@ -329,11 +250,11 @@ Status RunUndo(Context& ctx, const LifecycleFlags& flags) {
                         {"undone", std::move(undone)},
                         {"migrations_undone", result.undone.size()}};
   if (options.run.dry_run) {
-    STRATA_TRY(EmitDryRun(ctx, flags, "undo", *p.conn, result.dry_run_sql, doc));
+    STRATA_TRY(EmitDryRun(ctx, flags.run, "undo", p.conn(), result.dry_run_sql, doc));
   }
   if (result.undone.empty()) {
     ctx.out().Line(fmt::format(
-        "nothing to undo on {}: no applied versioned migration {}", p.conn->display_url(),
+        "nothing to undo on {}: no applied versioned migration {}", p.conn().display_url(),
         options.target ? "above version " + options.target->ToString() : std::string("is left")));
   } else {
     ctx.out().Line(fmt::format(

@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "base/duration.h"
-#include "base/file.h"
 #include "cli/command.h"
 #include "cli/job_steps.h"
+#include "cli/run_support.h"
 #include "migrations/migrator.h"
 #include "migrations/resolver.h"
 #include "migrations/sum.h"
@@ -19,44 +19,50 @@ namespace {
 using migrations::Plan;
 using migrations::PlanEntry;
 
+// ---- Flags and settings ----------------------------------------------------------------------
+
 // Flags shared by the migration commands; each overrides its strata.toml key.
 struct MigrationFlags {
-  std::vector<std::string> locations;               // --locations DIR[,DIR...]
-  std::optional<std::string> table;                 // --table
-  std::optional<std::string> schema;                // --schema
+  // --locations, --table, --schema, -p; --lock-timeout, --dry-run and --dry-run-output for
+  // migrate and baseline.
+  RunFlags run;
   std::optional<std::string> target;                // --target
-  std::optional<std::string> lock_timeout;          // --lock-timeout
   bool out_of_order = false;                        // --out-of-order
-  std::vector<std::string> placeholders;            // -p/--placeholder NAME=VALUE (repeatable)
-  bool dry_run = false;                             // --dry-run (migrate, baseline)
-  std::optional<std::string> dry_run_output;        // --dry-run-output FILE (implies --dry-run)
   std::optional<std::string> baseline_version;      // --baseline-version (baseline)
   std::optional<std::string> baseline_description;  // --baseline-description (baseline)
 };
 
 void AddMigrationFlags(CLI::App* cmd, MigrationFlags& f) {
-  cmd->add_option("--locations", f.locations,
+  cmd->add_option("--locations", f.run.locations,
                   "Directories holding migrations, searched recursively (default: migrations/ "
                   "beside strata.toml)")
       ->delimiter(',');
-  cmd->add_option("--table", f.table, "History table (default strata_schema_history)");
-  cmd->add_option("--schema", f.schema, "Schema of the history table (default: current schema)");
+  cmd->add_option("--table", f.run.table, "History table (default strata_schema_history)");
+  cmd->add_option("--schema", f.run.schema,
+                  "Schema of the history table (default: current schema)");
   cmd->add_option("--target", f.target,
                   "Migrate up to: latest (default), current, next, or a "
                   "version");
   cmd->add_flag("--out-of-order", f.out_of_order,
                 "Apply pending versions below the current version instead of ignoring them");
-  cmd->add_option("-p,--placeholder", f.placeholders,
+  cmd->add_option("-p,--placeholder", f.run.placeholders,
                   "NAME=VALUE for ${NAME} in SQL scripts (repeatable; overrides [placeholders] "
                   "and STRATA_PLACEHOLDERS_<NAME>)");
 }
 
+// migrate and baseline.
 void AddDryRunFlags(CLI::App* cmd, MigrationFlags& f) {
-  cmd->add_flag("--dry-run", f.dry_run,
+  cmd->add_flag("--dry-run", f.run.dry_run,
                 "Print the SQL that would run, in order, and change nothing (not even the "
                 "history table)");
-  cmd->add_option("--dry-run-output", f.dry_run_output,
+  cmd->add_option("--dry-run-output", f.run.dry_run_output,
                   "Write the dry run's SQL to FILE instead of stdout (implies --dry-run)");
+}
+
+// migrate and baseline.
+void AddLockTimeoutFlag(CLI::App* cmd, MigrationFlags& f) {
+  cmd->add_option("--lock-timeout", f.run.lock_timeout,
+                  "How long to wait for another runner's lock (default 10m)");
 }
 
 struct Settings {
@@ -70,21 +76,6 @@ struct Settings {
   bool baseline_on_migrate = false;
   migrations::BaselineSettings baseline;
 };
-
-// -p NAME=VALUE flags on top of the configuration's placeholders.
-Status AddPlaceholderFlags(const std::vector<std::string>& flags,
-                           migrations::PlaceholderSettings& settings) {
-  for (const std::string& flag : flags) {
-    const std::size_t eq = flag.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Err(
-          ErrorCode::kInvalidArgument,
-          fmt::format("-p/--placeholder '{}': expected NAME=VALUE, e.g. -p owner=app", flag));
-    }
-    settings.values[flag.substr(0, eq)] = flag.substr(eq + 1);
-  }
-  return Ok();
-}
 
 Result<migrations::BaselineSettings> BaselineFor(const Config& config, const MigrationFlags& f) {
   migrations::BaselineSettings b;
@@ -102,42 +93,30 @@ Result<migrations::BaselineSettings> BaselineFor(const Config& config, const Mig
 
 Result<Settings> SettingsFor(const Config& config, const MigrationFlags& f) {
   Settings s;
-  const std::vector<std::string>& locations = f.locations.empty() ? config.locations : f.locations;
-  for (const std::string& l : locations) s.resolve.locations.emplace_back(l);
-  s.history.table = f.table.value_or(config.table);
-  s.history.schema = f.schema.value_or(config.schema);
+  s.resolve = ResolveOptionsFor(config, f.run);
+  s.history = HistoryTableFor(config, f.run);
   STRATA_ASSIGN_OR_RETURN(s.plan.target,
                           migrations::Target::Parse(f.target.value_or(config.target)));
   s.plan.out_of_order = f.out_of_order || config.out_of_order;
   STRATA_ASSIGN_OR_RETURN(s.plan.ignore_migration_patterns,
                           migrations::IgnorePattern::ParseList(config.ignore_migration_patterns));
-  STRATA_ASSIGN_OR_RETURN(s.lock.timeout,
-                          ParseDuration(f.lock_timeout.value_or(config.lock_timeout)));
+  STRATA_ASSIGN_OR_RETURN(s.lock, LockOptionsFor(config, f.run));
   s.validate_on_migrate = config.validate_on_migrate;
   s.mixed = config.mixed;
-  s.placeholders.enabled = config.placeholder_replacement;
-  s.placeholders.values = config.placeholders;
-  STRATA_TRY(AddPlaceholderFlags(f.placeholders, s.placeholders));
+  STRATA_ASSIGN_OR_RETURN(s.placeholders, PlaceholderSettingsFor(config, f.run));
   s.baseline_on_migrate = config.baseline_on_migrate;
   STRATA_ASSIGN_OR_RETURN(s.baseline, BaselineFor(config, f));
   return s;
 }
 
-std::string VersionText(const std::optional<migrations::Version>& v) {
-  return v ? v->ToString() : "<none>";
-}
-
-nlohmann::json VersionJson(const std::optional<migrations::Version>& v) {
-  return v ? nlohmann::json(v->ToString()) : nlohmann::json(nullptr);
-}
+// ---- migrate and baseline --------------------------------------------------------------------
 
 // Renders progress of a run: a line per migration on a terminal, lock waits as warnings.
 class CliMigrateListener : public migrations::MigrateListener {
  public:
-  explicit CliMigrateListener(Output& out) : out_(out) {}
+  explicit CliMigrateListener(Output& out) : out_(out), lock_waits_(LockWaitWarnings(out)) {}
   void OnLockWait(const std::string& holder, std::chrono::milliseconds waited) override {
-    out_.Warning(fmt::format("waiting {} for the migration lock, held by {}",
-                             FormatDuration(waited), holder));
+    lock_waits_(holder, waited);
   }
   void OnMigrationApplied(const migrations::AppliedMigration& m) override {
     const std::string what =
@@ -154,58 +133,17 @@ class CliMigrateListener : public migrations::MigrateListener {
 
  private:
   Output& out_;
+  migrations::LockWaitListener lock_waits_;
 };
 
-Result<std::unique_ptr<db::Connection>> LockConnection(const Context& ctx, db::Connection& conn) {
-  if (!db::FlavorOf(conn).migration_lock_needs_connection()) {
-    return std::unique_ptr<db::Connection>();
-  }
-  return ctx.Connect();
-}
-
-// A dry run's SQL, with a header saying what it is: to --dry-run-output FILE, or to stdout
-// (inside the JSON document with --json).
-Status EmitDryRun(Context& ctx, const MigrationFlags& flags, const std::string& command,
-                  const db::Connection& conn, const std::string& sql, nlohmann::json& doc) {
-  const std::string text = fmt::format(
-      "-- strata {} --dry-run against {} ({})\n"
-      "-- Nothing below has been executed. History rows show execution_time 0: it is measured "
-      "when the statements run.\n{}",
-      command, conn.display_url(), db::DialectName(conn.dialect()), sql);
-  doc["dry_run"] = true;
-  if (flags.dry_run_output) {
-    Status written = WriteFileAtomically(*flags.dry_run_output, text);
-    if (!written) {
-      return std::move(written).error().WithContext("writing the dry run to " +
-                                                    *flags.dry_run_output);
-    }
-    doc["dry_run_output"] = *flags.dry_run_output;
-    ctx.out().Line(
-        fmt::format("dry run: SQL written to {}; nothing was changed", *flags.dry_run_output));
-  } else if (ctx.out().json()) {
-    doc["dry_run_sql"] = text;
-  } else {
-    ctx.out().Line(text);
-  }
-  return Ok();
-}
-
-Result<std::unique_ptr<db::Connection>> LockConnectionUnlessDryRun(const Context& ctx,
-                                                                   db::Connection& conn,
-                                                                   bool dry_run) {
-  if (dry_run) return std::unique_ptr<db::Connection>();  // a dry run takes no lock
-  return LockConnection(ctx, conn);
-}
-
-Status RunMigrate(Context& ctx, MigrationFlags flags) {
-  flags.dry_run = flags.dry_run || flags.dry_run_output.has_value();
+Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
+  const bool dry_run = flags.run.DryRun();
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> conn, ctx.Connect());
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> lock_conn,
-                          LockConnectionUnlessDryRun(ctx, *conn, flags.dry_run));
+  STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
+  db::Connection& conn = *c.conn;
   migrations::MigrateOptions options;
   options.history = s.history;
   options.plan = s.plan;
@@ -216,27 +154,27 @@ Status RunMigrate(Context& ctx, MigrationFlags flags) {
   options.callbacks = std::move(resolution.callbacks);
   options.baseline_on_migrate = s.baseline_on_migrate;
   options.baseline = s.baseline;
-  options.dry_run = flags.dry_run;
+  options.dry_run = dry_run;
   std::unique_ptr<migrations::JobStepRunner> jobs = MakeJobStepRunner(ctx);
   options.jobs = jobs.get();
   CliMigrateListener listener(ctx.out());
   STRATA_ASSIGN_OR_RETURN(migrations::MigrateResult result,
-                          migrations::Migrate(*conn, lock_conn ? *lock_conn : *conn,
+                          migrations::Migrate(conn, c.lock_connection(),
                                               std::move(resolution.migrations), options, listener));
   nlohmann::json doc = nlohmann::json::object();
-  if (flags.dry_run) {
-    STRATA_TRY(EmitDryRun(ctx, flags, "migrate", *conn, result.dry_run_sql, doc));
+  if (dry_run) {
+    STRATA_TRY(EmitDryRun(ctx, flags.run, "migrate", conn, result.dry_run_sql, doc));
     // On stdout the summary follows the SQL, so it is an SQL comment too.
     ctx.out().Line(fmt::format("{}dry run: {} migration{} would be applied to {}{}",
-                               flags.dry_run_output ? "" : "-- ", result.applied.size(),
-                               result.applied.size() == 1 ? "" : "s", conn->display_url(),
+                               flags.run.dry_run_output ? "" : "-- ", result.applied.size(),
+                               result.applied.size() == 1 ? "" : "s", conn.display_url(),
                                result.baselined ? ", after a baseline row" : ""));
   } else if (result.applied.empty()) {
-    ctx.out().Line(fmt::format("{} is up to date at version {}", conn->display_url(),
+    ctx.out().Line(fmt::format("{} is up to date at version {}", conn.display_url(),
                                VersionText(result.final_version)));
   } else {
     ctx.out().Line(fmt::format("migrated {} from version {} to {}: {} migration{} applied",
-                               conn->display_url(), VersionText(result.initial_version),
+                               conn.display_url(), VersionText(result.initial_version),
                                VersionText(result.final_version), result.applied.size(),
                                result.applied.size() == 1 ? "" : "s"));
   }
@@ -254,11 +192,11 @@ Status RunMigrate(Context& ctx, MigrationFlags flags) {
                                {"rows_present", m.job->rows_present}};
     }
   }
-  doc["target"] = conn->display_url();
+  doc["target"] = conn.display_url();
   doc["initial_version"] = VersionJson(result.initial_version);
   doc["final_version"] = VersionJson(result.final_version);
-  doc["migrations_executed"] = flags.dry_run ? 0 : result.applied.size();
-  doc[flags.dry_run ? "would_apply" : "applied"] = applied;
+  doc["migrations_executed"] = dry_run ? 0 : result.applied.size();
+  doc[dry_run ? "would_apply" : "applied"] = applied;
   doc["baselined"] = result.baselined;
   doc["lock"] = result.lock;
   doc["warnings"] = nlohmann::json::array();
@@ -266,39 +204,37 @@ Status RunMigrate(Context& ctx, MigrationFlags flags) {
   return Ok();
 }
 
-Status RunBaseline(Context& ctx, MigrationFlags flags) {
-  flags.dry_run = flags.dry_run || flags.dry_run_output.has_value();
+Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
+  const bool dry_run = flags.run.DryRun();
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> conn, ctx.Connect());
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> lock_conn,
-                          LockConnectionUnlessDryRun(ctx, *conn, flags.dry_run));
+  STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
+  db::Connection& conn = *c.conn;
   migrations::BaselineOptions options;
   options.history = s.history;
   options.baseline = s.baseline;
   options.lock = s.lock;
   options.placeholders = s.placeholders;
   options.callbacks = std::move(resolution.callbacks);
-  options.dry_run = flags.dry_run;
+  options.dry_run = dry_run;
   CliMigrateListener listener(ctx.out());
-  STRATA_ASSIGN_OR_RETURN(
-      migrations::BaselineResult result,
-      migrations::Baseline(*conn, lock_conn ? *lock_conn : *conn, options, listener));
+  STRATA_ASSIGN_OR_RETURN(migrations::BaselineResult result,
+                          migrations::Baseline(conn, c.lock_connection(), options, listener));
   nlohmann::json doc = nlohmann::json::object();
   const std::string version = s.baseline.version.ToString();
-  if (flags.dry_run) {
-    STRATA_TRY(EmitDryRun(ctx, flags, "baseline", *conn, result.dry_run_sql, doc));
+  if (dry_run) {
+    STRATA_TRY(EmitDryRun(ctx, flags.run, "baseline", conn, result.dry_run_sql, doc));
   } else if (result.already_baselined) {
     ctx.out().Line(fmt::format("{} is already baselined at version {}; nothing to do",
-                               conn->display_url(), version));
+                               conn.display_url(), version));
   } else {
     ctx.out().Line(
         fmt::format("baselined {} at version {} ({}): migrations up to it count as "
                     "applied",
-                    conn->display_url(), version, s.baseline.description));
+                    conn.display_url(), version, s.baseline.description));
   }
-  doc["target"] = conn->display_url();
+  doc["target"] = conn.display_url();
   doc["baseline_version"] = version;
   doc["baseline_description"] = s.baseline.description;
   doc["already_baselined"] = result.already_baselined;
@@ -306,6 +242,8 @@ Status RunBaseline(Context& ctx, MigrationFlags flags) {
   ctx.out().Json(doc);
   return Ok();
 }
+
+// ---- info and validate -----------------------------------------------------------------------
 
 // Resolving the files (reading and checksumming every one) and connecting (which on SQLite
 // parses the whole schema) are independent, and at 10,000 migrations each takes tens of
@@ -413,8 +351,7 @@ void RegisterMigrateCommands(CLI::App& app, CommandTable& table) {
       "migrate", "Apply pending migrations, under a lock, each with its history row");
   AddMigrationFlags(migrate, *migrate_flags);
   AddDryRunFlags(migrate, *migrate_flags);
-  migrate->add_option("--lock-timeout", migrate_flags->lock_timeout,
-                      "How long to wait for another runner's lock (default 10m)");
+  AddLockTimeoutFlag(migrate, *migrate_flags);
   table.Add(migrate, [migrate_flags](Context& ctx) { return RunMigrate(ctx, *migrate_flags); });
 
   auto baseline_flags = std::make_shared<MigrationFlags>();
@@ -428,8 +365,7 @@ void RegisterMigrateCommands(CLI::App& app, CommandTable& table) {
                        "Version to baseline at (default: baseline_version, else 1)");
   baseline->add_option("--baseline-description", baseline_flags->baseline_description,
                        "Description of the baseline row (default: << Flyway Baseline >>)");
-  baseline->add_option("--lock-timeout", baseline_flags->lock_timeout,
-                       "How long to wait for another runner's lock (default 10m)");
+  AddLockTimeoutFlag(baseline, *baseline_flags);
   table.Add(baseline, [baseline_flags](Context& ctx) { return RunBaseline(ctx, *baseline_flags); });
 
   auto info_flags = std::make_shared<MigrationFlags>();

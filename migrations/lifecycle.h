@@ -1,7 +1,9 @@
-// What `repair`, `clean` and `undo` share: they run under the migration lock (lock.h), read the
-// database (never writing it) to build a Script (script.h), then either execute the script or,
-// for --dry-run, render it. A dry run describes the lock instead of taking it, and does its
-// reads in a read-only transaction, so the database itself guarantees it writes nothing.
+// What every migration command shares — migrate and baseline (migrator.h), repair, clean and
+// undo — so that each does it one way: they run under the migration lock (lock.h), read the
+// history table under it, read the database (never writing it) to build a Script (script.h),
+// give each new history row the next installed_rank, then either execute the script or, for
+// --dry-run, render it. A dry run describes the lock instead of taking it, and does its reads
+// in a read-only transaction, so the database itself guarantees it writes nothing.
 #ifndef STRATA_MIGRATIONS_LIFECYCLE_H_
 #define STRATA_MIGRATIONS_LIFECYCLE_H_
 
@@ -18,7 +20,6 @@
 #include "migrations/history.h"
 #include "migrations/history_row.h"
 #include "migrations/lock.h"
-#include "migrations/migrator.h"
 #include "migrations/placeholders.h"
 #include "migrations/resolver.h"
 #include "migrations/script.h"
@@ -26,7 +27,8 @@
 
 namespace strata::migrations {
 
-// How a lifecycle command runs.
+// How repair, clean and undo run (MigrateOptions and BaselineOptions carry the same settings
+// among theirs).
 struct RunOptions {
   HistoryTableName history;  // default: strata_schema_history in the current schema
   LockOptions lock;          // default: wait up to 10 min, report the holder every 10 s
@@ -38,13 +40,23 @@ struct RunOptions {
   std::vector<SqlCallback> callbacks;  // callback files found in the locations; default none
 };
 
+// ---- The lock and the reads under it ---------------------------------------------------------
+
 // The migration lock for a real run, or only its description for a dry run.
 class LockHold {
  public:
   // Takes the lock for `quoted_table` on `lock_conn` (see MigrationLock::Acquire for what
-  // `lock_conn` must be), or with `dry_run` only describes it (DescribeLock).
+  // `lock_conn` must be), waiting as `lock` says, or with `dry_run` only describes it
+  // (DescribeLock): a dry run writes nothing, so it need not (and must not) wait behind a real
+  // run.
   static Result<LockHold> Take(db::Connection& lock_conn, const std::string& quoted_table,
-                               const RunOptions& options, const LockWaitListener& on_wait);
+                               bool dry_run, const LockOptions& lock,
+                               const LockWaitListener& on_wait);
+  // The same, with options.dry_run and options.lock.
+  static Result<LockHold> Take(db::Connection& lock_conn, const std::string& quoted_table,
+                               const RunOptions& options, const LockWaitListener& on_wait) {
+    return Take(lock_conn, quoted_table, options.dry_run, options.lock, on_wait);
+  }
 
   // e.g. "pg_advisory_lock(77433833903597)".
   const std::string& description() const { return description_; }
@@ -72,6 +84,63 @@ auto ReadOnlyIfDryRun(db::Connection& conn, bool dry_run, Fn read) -> decltype(r
   return result;
 }
 
+// A run's lock, and what the run read under it.
+template <typename State>
+struct Locked {
+  LockHold lock;
+  State state;
+};
+
+// How every run that writes the history starts: takes the lock for `quoted_table` on
+// `lock_conn` (LockHold::Take: only described for a dry run), then runs `read`, which only reads,
+// on `conn` under it (ReadOnlyIfDryRun). Reading once under the lock is as good as re-reading
+// before each write: no other strata runner can write the history until the lock is released.
+template <typename Fn>
+auto LockThenRead(db::Connection& conn, db::Connection& lock_conn, const std::string& quoted_table,
+                  bool dry_run, const LockOptions& lock, const LockWaitListener& on_wait, Fn read)
+    -> Result<Locked<typename decltype(read())::value_type>> {
+  using State = typename decltype(read())::value_type;
+  STRATA_ASSIGN_OR_RETURN(LockHold hold,
+                          LockHold::Take(lock_conn, quoted_table, dry_run, lock, on_wait));
+  STRATA_ASSIGN_OR_RETURN(State state, ReadOnlyIfDryRun(conn, dry_run, std::move(read)));
+  return Locked<State>{std::move(hold), std::move(state)};
+}
+
+// ---- The history table -----------------------------------------------------------------------
+
+// The history table as a run finds it.
+struct HistoryContents {
+  bool exists = false;           // whether the table exists yet
+  std::vector<HistoryRow> rows;  // ordered by installed_rank; none when it does not exist
+};
+
+// Reads the history table, which need not exist. A run reads it once, under the lock: no other
+// strata runner can write it until the lock is released.
+Result<HistoryContents> ReadHistory(SchemaHistory& history);
+
+// The installed_rank the next row gets: one above the highest, 1 for an empty history.
+std::int32_t NextInstalledRank(const std::vector<HistoryRow>& rows);
+
+// The step that appends `row` (whose installed_rank is the next one) to `history`: the same
+// INSERT SchemaHistory::Insert sends, tagged "history" for dry runs and error messages.
+ScriptStep HistoryInsert(const SchemaHistory& history, const HistoryRow& row);
+
+// ---- Placeholders ----------------------------------------------------------------------------
+
+// The placeholders of a run on `conn` for the history table `history`: the configured values
+// and the built-ins (database, user, schema, table, timestamp).
+Result<Placeholders> MakePlaceholders(db::Connection& conn, const HistoryTableName& history,
+                                      const PlaceholderSettings& settings);
+
+// Flyway's checksums for repeatables: when placeholder replacement applies to a repeatable
+// script, its checksum is that of the replaced text, and the raw file's checksum is kept as
+// equivalent_checksum. Versioned scripts keep the raw checksum. Errors: an unknown placeholder
+// in a repeatable, a bad configuration file.
+Status WithReplacedChecksums(std::vector<ResolvedMigration>& resolved,
+                             const Placeholders& placeholders);
+
+// ---- Scripts ---------------------------------------------------------------------------------
+
 // The SQL files of one run (U scripts, callbacks) with this run's placeholders.
 class RunFiles {
  public:
@@ -97,11 +166,9 @@ class RunFiles {
   SqlFileOptions file_options_;
 };
 
-// The installed_rank the next row gets: one above the highest, 1 for an empty history.
-std::int32_t NextInstalledRank(const std::vector<HistoryRow>& rows);
-
-// The first comment of every dry run: the lock, e.g. "lock: pg_advisory_lock(...) (taken
-// before the first statement, released after the last)".
+// The first comment of a repair, clean or undo dry run: the lock, e.g. "lock:
+// pg_advisory_lock(...) (taken before the first statement, released after the last)". (Migrate
+// and baseline word theirs differently, as they always have.)
 Script HeaderComments(const std::string& lock);
 
 // Appends `more` to `script`.

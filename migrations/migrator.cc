@@ -6,9 +6,8 @@
 #include <chrono>
 
 #include "base/clock.h"
-#include "base/file.h"
+#include "db/flavor/flavor.h"
 #include "migrations/callbacks.h"
-#include "migrations/checksum.h"
 #include "migrations/script.h"
 #include "migrations/sql_file.h"
 
@@ -50,12 +49,6 @@ std::optional<Version> LatestVersion(const std::optional<Version>& current,
   return latest;
 }
 
-std::int32_t NextRank(const std::vector<HistoryRow>& rows) {
-  std::int32_t max_rank = 0;
-  for (const HistoryRow& r : rows) max_rank = std::max(max_rank, r.installed_rank);
-  return max_rank + 1;
-}
-
 HistoryRow RowFor(const ResolvedMigration& m, std::int32_t rank, const std::string& user) {
   HistoryRow row;
   row.installed_rank = rank;
@@ -81,19 +74,11 @@ HistoryRow BaselineRow(const BaselineSettings& baseline, const std::string& user
   return row;
 }
 
-ScriptStep HistoryInsert(const SchemaHistory& history, const HistoryRow& row) {
-  return Statement(history.InsertSql(), history.InsertParams(row), "history");
-}
-
 void AppendCreateHistory(const SchemaHistory& history, Script& script) {
   script.push_back(Comment("create the history table " + history.quoted()));
   for (std::string& sql : history.CreateStatements()) {
     script.push_back(Statement(std::move(sql), {}, "history table " + history.quoted()));
   }
-}
-
-void Append(Script& to, Script from) {
-  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
 
 Status RefuseFailedMigrations(const Plan& plan, const std::string& table) {
@@ -107,64 +92,19 @@ Status RefuseFailedMigrations(const Plan& plan, const std::string& table) {
   return Ok();
 }
 
-Result<std::string> CurrentDatabase(db::Connection& conn) {
-  const char* sql = nullptr;
-  switch (conn.dialect()) {
-    case db::Dialect::kPostgres:
-      sql = "SELECT current_database()";
-      break;
-    case db::Dialect::kMariaDb:
-      sql = "SELECT DATABASE()";
-      break;
-    case db::Dialect::kSqlite:
-      return std::string("main");
-  }
-  STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn.Query(sql));
-  return rows.rows[0][0].value_or("");
-}
-
 // Whether the schema holding the history table has objects of its own (tables, views,
 // sequences, routines), the history table aside: baseline_on_migrate only baselines those.
 Result<bool> SchemaHasObjects(db::Connection& conn, SchemaHistory& history) {
   STRATA_ASSIGN_OR_RETURN(std::string schema, history.ResolvedSchema());
-  const std::string& table = history.name().table;
-  db::Rows rows;
-  switch (conn.dialect()) {
-    case db::Dialect::kPostgres: {
-      STRATA_ASSIGN_OR_RETURN(
-          rows, conn.Query("SELECT (SELECT count(*) FROM pg_catalog.pg_class c JOIN "
-                           "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
-                           "$1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relname <> "
-                           "$2) + (SELECT count(*) FROM pg_catalog.pg_proc p JOIN "
-                           "pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
-                           "$1)",
-                           {schema, table}));
-      break;
-    }
-    case db::Dialect::kMariaDb: {
-      STRATA_ASSIGN_OR_RETURN(
-          rows, conn.Query("SELECT (SELECT count(*) FROM information_schema.TABLES WHERE "
-                           "TABLE_SCHEMA = ? AND TABLE_NAME <> ?) + (SELECT count(*) FROM "
-                           "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?)",
-                           {schema, table, schema}));
-      break;
-    }
-    case db::Dialect::kSqlite: {
-      STRATA_ASSIGN_OR_RETURN(rows, conn.Query("SELECT count(*) FROM sqlite_schema WHERE name NOT "
-                                               "LIKE 'sqlite_%' AND name <> ?1 AND tbl_name <> ?1",
-                                               {table}));
-      break;
-    }
-  }
-  STRATA_ASSIGN_OR_RETURN(std::int64_t n, rows.Int(0, 0));
+  STRATA_ASSIGN_OR_RETURN(
+      std::int64_t n, db::FlavorOf(conn).CountObjectsExcept(conn, schema, history.name().table));
   return n > 0;
 }
 
-// Reads what a run needs to know about the database, in a read-only transaction for dry runs
-// so that the database itself guarantees a dry run writes nothing.
+// What a run needs to know about the database, read under the lock, in a read-only transaction
+// for dry runs (ReadOnlyIfDryRun).
 struct DatabaseState {
-  bool history_exists = false;
-  std::vector<HistoryRow> rows;
+  HistoryContents history;
   std::string user;
   Placeholders placeholders;
   bool schema_has_objects = false;
@@ -173,27 +113,29 @@ struct DatabaseState {
 Result<DatabaseState> ReadState(db::Connection& conn, SchemaHistory& history,
                                 const PlaceholderSettings& placeholders, bool need_schema_check) {
   DatabaseState state;
-  STRATA_ASSIGN_OR_RETURN(state.history_exists, history.Exists());
-  if (state.history_exists) {
-    STRATA_ASSIGN_OR_RETURN(state.rows, history.ReadAll());
-  }
+  STRATA_ASSIGN_OR_RETURN(state.history, ReadHistory(history));
   STRATA_ASSIGN_OR_RETURN(state.user, history.CurrentUser());
   STRATA_ASSIGN_OR_RETURN(state.placeholders, MakePlaceholders(conn, history.name(), placeholders));
-  if (need_schema_check && state.rows.empty()) {
+  if (need_schema_check && state.history.rows.empty()) {
     STRATA_ASSIGN_OR_RETURN(state.schema_has_objects, SchemaHasObjects(conn, history));
   }
   return state;
 }
 
-template <typename Fn>
-auto ReadOnly(db::Connection& conn, bool read_only, Fn fn) -> decltype(fn()) {
-  if (!read_only) return fn();
-  db::TxOptions options;
-  options.read_only = true;
-  STRATA_ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(conn, options));
-  auto result = fn();
-  STRATA_TRY(tx.Rollback());
-  return result;
+// Reports each wait for another runner's lock to `listener`.
+LockWaitListener LockWaitsTo(MigrateListener& listener) {
+  return [&listener](const std::string& holder, std::chrono::milliseconds waited) {
+    listener.OnLockWait(holder, waited);
+  };
+}
+
+// The comments that open and close the SQL of a migrate or baseline dry run.
+ScriptStep LockTakenComment(const std::string& lock) {
+  return Comment(fmt::format(
+      "lock: {}, taken before the first statement below and held until the last", lock));
+}
+ScriptStep LockReleasedComment(const std::string& lock) {
+  return Comment("lock released: " + lock);
 }
 
 // Reads a job step and has the runner check it, so an unknown job or a bad parameter refuses
@@ -266,8 +208,7 @@ std::string UnitTitle(const MigrationUnit& u) {
 
 Script ToScript(const MigrateSteps& steps, const SchemaHistory& history) {
   Script script;
-  script.push_back(Comment(fmt::format(
-      "lock: {}, taken before the first statement below and held until the last", steps.lock)));
+  script.push_back(LockTakenComment(steps.lock));
   script.insert(script.end(), steps.prologue.begin(), steps.prologue.end());
   for (const MigrationUnit& u : steps.units) {
     script.push_back(Comment(UnitTitle(u)));
@@ -278,7 +219,7 @@ Script ToScript(const MigrateSteps& steps, const SchemaHistory& history) {
     if (u.in_transaction) script.push_back(Commit());
   }
   script.insert(script.end(), steps.epilogue.begin(), steps.epilogue.end());
-  script.push_back(Comment("lock released: " + steps.lock));
+  script.push_back(LockReleasedComment(steps.lock));
   return script;
 }
 
@@ -381,46 +322,11 @@ Status ValidationStatus(const Plan& plan) {
   return Err(ErrorCode::kValidation, message);
 }
 
-Result<Placeholders> MakePlaceholders(db::Connection& conn, const HistoryTableName& history_name,
-                                      const PlaceholderSettings& settings) {
-  SchemaHistory history(conn, history_name);
-  BuiltinPlaceholders builtins;
-  STRATA_ASSIGN_OR_RETURN(builtins.database, CurrentDatabase(conn));
-  STRATA_ASSIGN_OR_RETURN(builtins.user, history.CurrentUser());
-  STRATA_ASSIGN_OR_RETURN(builtins.schema, history.ResolvedSchema());
-  builtins.table = history_name.table;
-  builtins.timestamp = PlaceholderTimestamp(std::chrono::duration_cast<std::chrono::seconds>(
-                                                std::chrono::system_clock::now().time_since_epoch())
-                                                .count());
-  return Placeholders(settings.enabled, settings.values, std::move(builtins));
-}
-
-Status WithReplacedChecksums(std::vector<ResolvedMigration>& resolved,
-                             const Placeholders& placeholders) {
-  for (ResolvedMigration& m : resolved) {
-    if (m.kind != MigrationKind::kRepeatable) continue;
-    STRATA_ASSIGN_OR_RETURN(ScriptConfig config, ReadScriptConfig(m.config_path));
-    if (!config.placeholder_replacement.value_or(placeholders.enabled())) continue;
-    STRATA_ASSIGN_OR_RETURN(std::string raw, ReadFile(m.path));
-    STRATA_ASSIGN_OR_RETURN(std::string replaced,
-                            placeholders.Replace(raw, m.path.string(), m.path.filename().string()));
-    const std::int32_t replaced_checksum = FlywayChecksum(replaced);
-    if (replaced_checksum == m.checksum) continue;
-    m.equivalent_checksum = m.checksum;
-    m.checksum = replaced_checksum;
-  }
-  return Ok();
-}
-
 Result<Plan> Inspect(db::Connection& conn, std::vector<ResolvedMigration> resolved,
                      const HistoryTableName& history_name, const PlanOptions& options,
                      const PlaceholderSettings& placeholder_settings) {
   SchemaHistory history(conn, history_name);
-  STRATA_ASSIGN_OR_RETURN(bool exists, history.Exists());
-  std::vector<HistoryRow> rows;
-  if (exists) {
-    STRATA_ASSIGN_OR_RETURN(rows, history.ReadAll());
-  }
+  STRATA_ASSIGN_OR_RETURN(HistoryContents contents, ReadHistory(history));
   const bool any_repeatable =
       std::any_of(resolved.begin(), resolved.end(),
                   [](const ResolvedMigration& m) { return m.kind == MigrationKind::kRepeatable; });
@@ -429,7 +335,7 @@ Result<Plan> Inspect(db::Connection& conn, std::vector<ResolvedMigration> resolv
                             MakePlaceholders(conn, history_name, placeholder_settings));
     STRATA_TRY(WithReplacedChecksums(resolved, placeholders));
   }
-  return MakePlan(std::move(resolved), std::move(rows), options);
+  return MakePlan(std::move(resolved), std::move(contents.rows), options);
 }
 
 Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
@@ -439,42 +345,32 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   const Callbacks callbacks(options.callbacks);
   STRATA_TRY(callbacks.CheckSupported());
 
-  // A dry run does not lock: it writes nothing, and must not wait behind a real run.
-  std::optional<MigrationLock> lock;
-  MigrateSteps steps;
-  if (options.dry_run) {
-    STRATA_ASSIGN_OR_RETURN(steps.lock, DescribeLock(lock_conn, history.quoted()));
-  } else {
-    auto on_wait = [&](const std::string& holder, std::chrono::milliseconds waited) {
-      listener.OnLockWait(holder, waited);
-    };
-    STRATA_ASSIGN_OR_RETURN(MigrationLock taken, MigrationLock::Acquire(lock_conn, history.quoted(),
-                                                                        options.lock, on_wait));
-    steps.lock = taken.description();
-    lock.emplace(std::move(taken));
-  }
-
   // Read (not create) first: a run that has nothing to do, or that refuses a bad script,
   // leaves the database exactly as it was, without even an empty history table.
-  STRATA_ASSIGN_OR_RETURN(DatabaseState state, ReadOnly(conn, options.dry_run, [&] {
-                            return ReadState(conn, history, options.placeholders,
-                                             options.baseline_on_migrate);
-                          }));
-  const bool baseline_now =
-      options.baseline_on_migrate && state.rows.empty() && state.schema_has_objects;
+  STRATA_ASSIGN_OR_RETURN(Locked<DatabaseState> run,
+                          LockThenRead(conn, lock_conn, history.quoted(), options.dry_run,
+                                       options.lock, LockWaitsTo(listener), [&] {
+                                         return ReadState(conn, history, options.placeholders,
+                                                          options.baseline_on_migrate);
+                                       }));
+  const DatabaseState& state = run.state;
+  MigrateSteps steps;
+  steps.lock = run.lock.description();
+  const std::vector<HistoryRow>& rows = state.history.rows;
+  const bool baseline_now = options.baseline_on_migrate && rows.empty() && state.schema_has_objects;
 
   PlanOptions plan_options = options.plan;
   plan_options.ignore_migration_patterns.push_back(
       {IgnorePattern::Type::kAny, IgnorePattern::State::kPending});
   if (baseline_now) plan_options.baseline_version = options.baseline.version;
   STRATA_TRY(WithReplacedChecksums(resolved, state.placeholders));
-  STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), state.rows, plan_options));
+  STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), rows, plan_options));
   STRATA_TRY(RefuseFailedMigrations(plan, history.quoted()));
   if (options.validate_on_migrate) STRATA_TRY(ValidationStatus(plan));
 
   // Every script is read, replaced and split before anything runs.
   const SqlFileOptions file_options = SqlFileOptionsFor(conn, options.mixed, &state.placeholders);
-  std::int32_t rank = NextRank(state.rows);
+  std::int32_t rank = NextInstalledRank(rows);
   if (baseline_now) {
     steps.prologue.push_back(Comment(fmt::format(
         "baseline_on_migrate: the schema has objects but no history; baselined at version {}",
@@ -489,7 +385,7 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
                                       RowFor(m, rank++, state.user)));
     steps.units.push_back(std::move(unit));
   }
-  if (!state.history_exists && (!steps.units.empty() || baseline_now)) {
+  if (!state.history.exists && (!steps.units.empty() || baseline_now)) {
     Script create;
     AppendCreateHistory(history, create);
     steps.prologue.insert(steps.prologue.begin(), create.begin(), create.end());
@@ -512,7 +408,7 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
     result.dry_run_sql = RenderDryRun(ToScript(steps, history), conn.dialect());
   } else {
     STRATA_TRY(ExecuteSteps(steps, conn, history, options.jobs, listener, result));
-    STRATA_TRY(lock->Release());
+    STRATA_TRY(run.lock.Release());
   }
   result.final_version = LatestVersion(
       baseline_now ? std::optional<Version>(options.baseline.version) : plan.current_version,
@@ -525,62 +421,54 @@ Result<BaselineResult> Baseline(db::Connection& conn, db::Connection& lock_conn,
   SchemaHistory history(conn, options.history);
   const Callbacks callbacks(options.callbacks);
   STRATA_TRY(callbacks.CheckSupported());
-  std::optional<MigrationLock> lock;
+  STRATA_ASSIGN_OR_RETURN(
+      Locked<DatabaseState> run,
+      LockThenRead(conn, lock_conn, history.quoted(), options.dry_run, options.lock,
+                   LockWaitsTo(listener),
+                   [&] { return ReadState(conn, history, options.placeholders, false); }));
+  const DatabaseState& state = run.state;
   BaselineResult result;
-  if (options.dry_run) {
-    STRATA_ASSIGN_OR_RETURN(result.lock, DescribeLock(lock_conn, history.quoted()));
-  } else {
-    auto on_wait = [&](const std::string& holder, std::chrono::milliseconds waited) {
-      listener.OnLockWait(holder, waited);
-    };
-    STRATA_ASSIGN_OR_RETURN(MigrationLock taken, MigrationLock::Acquire(lock_conn, history.quoted(),
-                                                                        options.lock, on_wait));
-    result.lock = taken.description();
-    lock.emplace(std::move(taken));
-  }
-  STRATA_ASSIGN_OR_RETURN(DatabaseState state, ReadOnly(conn, options.dry_run, [&] {
-                            return ReadState(conn, history, options.placeholders, false);
-                          }));
-  if (!state.rows.empty()) {
-    const HistoryRow& first = state.rows.front();
-    if (state.rows.size() == 1 && first.type == MigrationType::kBaseline && first.version &&
+  result.lock = run.lock.description();
+  const std::vector<HistoryRow>& rows = state.history.rows;
+  if (!rows.empty()) {
+    const HistoryRow& first = rows.front();
+    if (rows.size() == 1 && first.type == MigrationType::kBaseline && first.version &&
         *first.version == options.baseline.version &&
         first.description == options.baseline.description) {
       result.already_baselined = true;
-      if (lock) STRATA_TRY(lock->Release());
+      STRATA_TRY(run.lock.Release());
       return result;
     }
-    const HistoryRow& last = state.rows.back();
+    const HistoryRow& last = rows.back();
     return Err(ErrorCode::kValidation,
                fmt::format("cannot baseline: history table {} already has {} row{} (the latest: "
                            "{} {}); baseline only adopts a database without history — run "
                            "strata migrate instead",
-                           history.quoted(), state.rows.size(), state.rows.size() == 1 ? "" : "s",
+                           history.quoted(), rows.size(), rows.size() == 1 ? "" : "s",
                            last.version ? "version " + last.version->ToString() : "repeatable",
                            last.description));
   }
 
   const SqlFileOptions file_options = SqlFileOptionsFor(conn, false, &state.placeholders);
   Script script;
-  script.push_back(Comment(fmt::format(
-      "lock: {}, taken before the first statement below and held until the last", result.lock)));
+  script.push_back(LockTakenComment(result.lock));
   STRATA_ASSIGN_OR_RETURN(Script before, callbacks.StepsFor("beforeBaseline", file_options, true));
   Append(script, std::move(before));
-  if (!state.history_exists) AppendCreateHistory(history, script);
+  if (!state.history.exists) AppendCreateHistory(history, script);
   script.push_back(
       Comment(fmt::format("baseline at version {}: {}", options.baseline.version.ToString(),
                           options.baseline.description)));
   script.push_back(HistoryInsert(history, BaselineRow(options.baseline, state.user)));
   STRATA_ASSIGN_OR_RETURN(Script after, callbacks.StepsFor("afterBaseline", file_options, true));
   Append(script, std::move(after));
-  script.push_back(Comment("lock released: " + result.lock));
+  script.push_back(LockReleasedComment(result.lock));
 
   if (options.dry_run) {
     result.dry_run_sql = RenderDryRun(script, conn.dialect());
     return result;
   }
   STRATA_TRY(Execute(script, conn));
-  STRATA_TRY(lock->Release());
+  STRATA_TRY(run.lock.Release());
   return result;
 }
 

@@ -1,7 +1,8 @@
 // Applying migrations (`migrate`) and inspecting them (`info`, `validate`).
 //
 // Migrate():
-//   1. takes the migration lock (lock.h) for the history table;
+//   1. takes the migration lock (lock.h, through lifecycle.h like every migration command) for
+//      the history table;
 //   2. reads the history table under the lock (creating it only once there is something to
 //      apply, so a run that applies nothing changes nothing);
 //   3. computes the plan (plan.h); refuses to run when a migration failed earlier, and — with
@@ -38,7 +39,6 @@
 #define STRATA_MIGRATIONS_MIGRATOR_H_
 
 #include <chrono>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,18 +47,13 @@
 #include "db/connection.h"
 #include "migrations/history.h"
 #include "migrations/job_step.h"
+#include "migrations/lifecycle.h"
 #include "migrations/lock.h"
 #include "migrations/placeholders.h"
 #include "migrations/plan.h"
 #include "migrations/resolver.h"
 
 namespace strata::migrations {
-
-// Placeholder replacement settings (placeholders.h).
-struct PlaceholderSettings {
-  bool enabled = true;                        // placeholder_replacement; default true
-  std::map<std::string, std::string> values;  // name -> value; names are case-insensitive
-};
 
 // Adopting a database that already has a schema (baseline, baseline_on_migrate).
 struct BaselineSettings {
@@ -153,18 +148,6 @@ struct BaselineResult {
 // baseline (then nothing is done, already_baselined). Locks like Migrate.
 Result<BaselineResult> Baseline(db::Connection& conn, db::Connection& lock_conn,
                                 const BaselineOptions& options, MigrateListener& listener);
-
-// The placeholders of a run on `conn` for the history table `history`: the configured values
-// and the built-ins (database, user, schema, table, timestamp).
-Result<Placeholders> MakePlaceholders(db::Connection& conn, const HistoryTableName& history,
-                                      const PlaceholderSettings& settings);
-
-// Flyway's checksums for repeatables (reference/flyway.md §3): when placeholder replacement
-// applies to a repeatable script, its checksum is that of the replaced text, and the raw
-// file's checksum is kept as equivalent_checksum. Versioned scripts keep the raw checksum.
-// Errors: an unknown placeholder in a repeatable, a bad configuration file.
-Status WithReplacedChecksums(std::vector<ResolvedMigration>& resolved,
-                             const Placeholders& placeholders);
 
 // One kValidation error listing every problem of `plan` (a summary line, then one line per
 // problem), or Ok when there is none.

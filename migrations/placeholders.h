@@ -18,6 +18,13 @@
 
 namespace strata::migrations {
 
+// Placeholder replacement as configured: placeholder_replacement, [placeholders],
+// STRATA_PLACEHOLDERS_<NAME> and -p name=value.
+struct PlaceholderSettings {
+  bool enabled = true;                        // placeholder_replacement; default true
+  std::map<std::string, std::string> values;  // name -> value; names are case-insensitive
+};
+
 // The built-in values of one run.
 struct BuiltinPlaceholders {
   std::string database;   // PostgreSQL current_database(), MariaDB DATABASE(), SQLite "main"

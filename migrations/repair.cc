@@ -177,9 +177,7 @@ Script RepairScript(const std::vector<RepairAction>& actions, const SchemaHistor
                       {std::int64_t{action.row.installed_rank}}, "history"));
         break;
       case RepairAction::Kind::kMarkDeleted:
-        script.push_back(Statement(
-            history.InsertSql(), history.InsertParams(DeleteMarker(action.row, next_rank++, user)),
-            "history"));
+        script.push_back(HistoryInsert(history, DeleteMarker(action.row, next_rank++, user)));
         break;
       case RepairAction::Kind::kRealign:
         script.push_back(
@@ -198,8 +196,7 @@ namespace {
 
 // What repair reads, in a read-only transaction for dry runs.
 struct RepairState {
-  bool history_exists = false;
-  std::vector<HistoryRow> rows;
+  HistoryContents history;
   std::string user;
   std::optional<RunFiles> files;
 };
@@ -207,10 +204,7 @@ struct RepairState {
 Result<RepairState> ReadState(db::Connection& conn, SchemaHistory& history,
                               std::vector<ResolvedMigration>& resolved, const RunOptions& run) {
   RepairState state;
-  STRATA_ASSIGN_OR_RETURN(state.history_exists, history.Exists());
-  if (state.history_exists) {
-    STRATA_ASSIGN_OR_RETURN(state.rows, history.ReadAll());
-  }
+  STRATA_ASSIGN_OR_RETURN(state.history, ReadHistory(history));
   STRATA_ASSIGN_OR_RETURN(state.user, history.CurrentUser());
   STRATA_ASSIGN_OR_RETURN(RunFiles files, RunFiles::Make(conn, run));
   state.files = std::move(files);
@@ -226,16 +220,17 @@ Result<RepairResult> Repair(db::Connection& conn, db::Connection& lock_conn,
   SchemaHistory history(conn, options.run.history);
   RepairResult result;
   result.history_table = history.quoted();
-  STRATA_ASSIGN_OR_RETURN(LockHold lock,
-                          LockHold::Take(lock_conn, history.quoted(), options.run, on_wait));
-  result.lock = lock.description();
-  STRATA_ASSIGN_OR_RETURN(RepairState state, ReadOnlyIfDryRun(conn, options.run.dry_run, [&] {
-                            return ReadState(conn, history, resolved, options.run);
-                          }));
-  result.history_exists = state.history_exists;
-  const std::int32_t next_rank = NextInstalledRank(state.rows);
-  STRATA_ASSIGN_OR_RETURN(result.actions, PlanRepair(std::move(resolved), std::move(state.rows),
-                                                     options.ignore_migration_patterns));
+  STRATA_ASSIGN_OR_RETURN(
+      Locked<RepairState> run,
+      LockThenRead(conn, lock_conn, history.quoted(), options.run.dry_run, options.run.lock,
+                   on_wait, [&] { return ReadState(conn, history, resolved, options.run); }));
+  RepairState& state = run.state;
+  result.lock = run.lock.description();
+  result.history_exists = state.history.exists;
+  const std::int32_t next_rank = NextInstalledRank(state.history.rows);
+  STRATA_ASSIGN_OR_RETURN(result.actions,
+                          PlanRepair(std::move(resolved), std::move(state.history.rows),
+                                     options.ignore_migration_patterns));
 
   Script script = HeaderComments(result.lock);
   if (result.actions.empty()) {
@@ -253,7 +248,7 @@ Result<RepairResult> Repair(db::Connection& conn, db::Connection& lock_conn,
     return std::move(done).error().WithContext(
         fmt::format("repair of history table {}", history.quoted()));
   }
-  STRATA_TRY(lock.Release());
+  STRATA_TRY(run.lock.Release());
   return result;
 }
 

@@ -106,7 +106,7 @@ Script Body(const UndoUnit& unit) {
 // Records the undo, and commits it with the U script's statements.
 Script Finish(const UndoUnit& unit, const SchemaHistory& history, const HistoryRow& row) {
   Script script;
-  script.push_back(Statement(history.InsertSql(), history.InsertParams(row), "history"));
+  script.push_back(HistoryInsert(history, row));
   if (unit.file.in_transaction) script.push_back(Commit());
   return script;
 }
@@ -129,13 +129,9 @@ Result<std::unique_ptr<UndoState>> ReadState(db::Connection& conn, SchemaHistory
                                              std::vector<ResolvedMigration> resolved,
                                              const UndoOptions& options) {
   auto state = std::make_unique<UndoState>();
-  STRATA_ASSIGN_OR_RETURN(bool exists, history.Exists());
-  std::vector<HistoryRow> rows;
-  if (exists) {
-    STRATA_ASSIGN_OR_RETURN(rows, history.ReadAll());
-  }
-  state->next_rank = NextInstalledRank(rows);
-  STRATA_ASSIGN_OR_RETURN(state->plan, MakePlan(std::move(resolved), std::move(rows), {}));
+  STRATA_ASSIGN_OR_RETURN(HistoryContents contents, ReadHistory(history));
+  state->next_rank = NextInstalledRank(contents.rows);
+  STRATA_ASSIGN_OR_RETURN(state->plan, MakePlan(std::move(resolved), std::move(contents.rows), {}));
   STRATA_ASSIGN_OR_RETURN(state->steps, PlanUndo(state->plan, options.target));
   STRATA_ASSIGN_OR_RETURN(state->user, history.CurrentUser());
   STRATA_ASSIGN_OR_RETURN(RunFiles files, RunFiles::Make(conn, options.run));
@@ -233,13 +229,13 @@ Result<UndoResult> Undo(db::Connection& conn, db::Connection& lock_conn,
                         const LockWaitListener& on_wait) {
   SchemaHistory history(conn, options.run.history);
   UndoResult result;
-  STRATA_ASSIGN_OR_RETURN(LockHold lock,
-                          LockHold::Take(lock_conn, history.quoted(), options.run, on_wait));
-  result.lock = lock.description();
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<UndoState> state,
-                          ReadOnlyIfDryRun(conn, options.run.dry_run, [&] {
-                            return ReadState(conn, history, std::move(resolved), options);
-                          }));
+  STRATA_ASSIGN_OR_RETURN(
+      Locked<std::unique_ptr<UndoState>> run,
+      LockThenRead(conn, lock_conn, history.quoted(), options.run.dry_run, options.run.lock,
+                   on_wait,
+                   [&] { return ReadState(conn, history, std::move(resolved), options); }));
+  const std::unique_ptr<UndoState>& state = run.state;
+  result.lock = run.lock.description();
   result.initial_version = state->plan.current_version;
   result.final_version = VersionAfter(state->plan, state->steps);
   STRATA_ASSIGN_OR_RETURN(Script before, state->files->CallbackSteps("beforeUndo"));
@@ -282,7 +278,7 @@ Result<UndoResult> Undo(db::Connection& conn, db::Connection& lock_conn,
     result.undone.push_back(std::move(undone).value());
   }
   STRATA_TRY(Execute(after, conn));
-  STRATA_TRY(lock.Release());
+  STRATA_TRY(run.lock.Release());
   return result;
 }
 

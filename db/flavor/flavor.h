@@ -301,6 +301,17 @@ class Flavor {
   virtual Result<std::optional<ReplicaStatus>> ReadReplicaStatus(Connection& /*replica*/) const {
     return std::optional<ReplicaStatus>();
   }
+
+  // ---- Run support ---------------------------------------------------------------------
+
+  // How many objects `schema` holds besides the table `excluded_table`: tables, views,
+  // materialized views, sequences, foreign tables and routines on PostgreSQL; tables, views,
+  // sequences and routines on MariaDB; every named object but SQLite's own on SQLite (tables,
+  // views, indexes, triggers), counted in the main database whatever `schema` says, and
+  // leaving out what belongs to `excluded_table` too. baseline_on_migrate baselines a schema
+  // without history only when this is above 0 (the history table itself aside).
+  virtual Result<std::int64_t> CountObjectsExcept(Connection& conn, std::string_view schema,
+                                                  std::string_view excluded_table) const = 0;
 };
 
 // The flavor of `dialect`. Lives as long as the program.

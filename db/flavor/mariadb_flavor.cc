@@ -233,6 +233,21 @@ class MariaDbFlavor final : public Flavor {
     }
     return std::optional<ReplicaStatus>(status);
   }
+
+  // ---- Run support ---------------------------------------------------------------------
+
+  // information_schema.TABLES lists tables, views and sequences; ROUTINES procedures and
+  // functions.
+  Result<std::int64_t> CountObjectsExcept(Connection& conn, std::string_view schema,
+                                          std::string_view excluded_table) const override {
+    STRATA_ASSIGN_OR_RETURN(
+        Rows rows,
+        conn.Query("SELECT (SELECT count(*) FROM information_schema.TABLES WHERE "
+                   "TABLE_SCHEMA = ? AND TABLE_NAME <> ?) + (SELECT count(*) FROM "
+                   "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?)",
+                   {std::string(schema), std::string(excluded_table), std::string(schema)}));
+    return rows.Int(0, 0);
+  }
 };
 
 }  // namespace

@@ -258,6 +258,24 @@ class PostgresFlavor final : public Flavor {
     }
     return v;
   }
+
+  // ---- Run support ---------------------------------------------------------------------
+
+  // Relations of the kinds a migration creates (tables, partitioned tables, views,
+  // materialized views, sequences, foreign tables), then functions and procedures.
+  Result<std::int64_t> CountObjectsExcept(Connection& conn, std::string_view schema,
+                                          std::string_view excluded_table) const override {
+    STRATA_ASSIGN_OR_RETURN(
+        Rows rows,
+        conn.Query("SELECT (SELECT count(*) FROM pg_catalog.pg_class c JOIN "
+                   "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
+                   "$1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relname <> "
+                   "$2) + (SELECT count(*) FROM pg_catalog.pg_proc p JOIN "
+                   "pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
+                   "$1)",
+                   {std::string(schema), std::string(excluded_table)}));
+    return rows.Int(0, 0);
+  }
 };
 
 }  // namespace

@@ -172,6 +172,18 @@ class SqliteFlavor final : public Flavor {
 
   bool has_single_writer() const override { return true; }
   std::string ServerSleep(double /*seconds*/) const override { return ""; }
+
+  // ---- Run support ---------------------------------------------------------------------
+
+  // The excluded table's own indexes and triggers (tbl_name) do not count either.
+  Result<std::int64_t> CountObjectsExcept(Connection& conn, std::string_view /*schema*/,
+                                          std::string_view excluded_table) const override {
+    STRATA_ASSIGN_OR_RETURN(Rows rows,
+                            conn.Query("SELECT count(*) FROM sqlite_schema WHERE name NOT "
+                                       "LIKE 'sqlite_%' AND name <> ?1 AND tbl_name <> ?1",
+                                       {std::string(excluded_table)}));
+    return rows.Int(0, 0);
+  }
 };
 
 }  // namespace

@@ -1,0 +1,107 @@
+#include "cli/run_support.h"
+
+#include <fmt/format.h>
+
+#include "base/duration.h"
+#include "base/file.h"
+#include "db/flavor/flavor.h"
+
+namespace strata::cli {
+
+// ---- Settings: the flags over the configuration ----------------------------------------------
+
+migrations::ResolveOptions ResolveOptionsFor(const Config& config, const RunFlags& flags) {
+  migrations::ResolveOptions resolve;
+  const std::vector<std::string>& locations =
+      flags.locations.empty() ? config.locations : flags.locations;
+  for (const std::string& l : locations) resolve.locations.emplace_back(l);
+  return resolve;
+}
+
+migrations::HistoryTableName HistoryTableFor(const Config& config, const RunFlags& flags) {
+  migrations::HistoryTableName history;
+  history.table = flags.table.value_or(config.table);
+  history.schema = flags.schema.value_or(config.schema);
+  return history;
+}
+
+Result<migrations::LockOptions> LockOptionsFor(const Config& config, const RunFlags& flags) {
+  migrations::LockOptions lock;
+  STRATA_ASSIGN_OR_RETURN(lock.timeout,
+                          ParseDuration(flags.lock_timeout.value_or(config.lock_timeout)));
+  return lock;
+}
+
+Result<migrations::PlaceholderSettings> PlaceholderSettingsFor(const Config& config,
+                                                               const RunFlags& flags) {
+  migrations::PlaceholderSettings settings;
+  settings.enabled = config.placeholder_replacement;
+  settings.values = config.placeholders;
+  for (const std::string& flag : flags.placeholders) {
+    const std::size_t eq = flag.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Err(
+          ErrorCode::kInvalidArgument,
+          fmt::format("-p/--placeholder '{}': expected NAME=VALUE, e.g. -p owner=app", flag));
+    }
+    settings.values[flag.substr(0, eq)] = flag.substr(eq + 1);
+  }
+  return settings;
+}
+
+// ---- Connections -----------------------------------------------------------------------------
+
+Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run) {
+  RunConnections connections;
+  STRATA_ASSIGN_OR_RETURN(connections.conn, ctx.Connect());
+  // PostgreSQL and MariaDB locks live on a connection of their own that keeps no transaction
+  // open; SQLite locks a file, and a dry run takes no lock at all.
+  if (!dry_run && db::FlavorOf(*connections.conn).migration_lock_needs_connection()) {
+    STRATA_ASSIGN_OR_RETURN(connections.lock_conn, ctx.Connect());
+  }
+  return connections;
+}
+
+// ---- Output ----------------------------------------------------------------------------------
+
+migrations::LockWaitListener LockWaitWarnings(Output& out) {
+  return [&out](const std::string& holder, std::chrono::milliseconds waited) {
+    out.Warning(fmt::format("waiting {} for the migration lock, held by {}", FormatDuration(waited),
+                            holder));
+  };
+}
+
+Status EmitDryRun(Context& ctx, const RunFlags& flags, std::string_view command,
+                  const db::Connection& conn, const std::string& sql, nlohmann::json& doc) {
+  const std::string text = fmt::format(
+      "-- strata {} --dry-run against {} ({})\n"
+      "-- Nothing below has been executed. History rows show execution_time 0: it is measured "
+      "when the statements run.\n{}",
+      command, conn.display_url(), db::DialectName(conn.dialect()), sql);
+  doc["dry_run"] = true;
+  if (flags.dry_run_output) {
+    Status written = WriteFileAtomically(*flags.dry_run_output, text);
+    if (!written) {
+      return std::move(written).error().WithContext("writing the dry run to " +
+                                                    *flags.dry_run_output);
+    }
+    doc["dry_run_output"] = *flags.dry_run_output;
+    ctx.out().Line(
+        fmt::format("dry run: SQL written to {}; nothing was changed", *flags.dry_run_output));
+  } else if (ctx.out().json()) {
+    doc["dry_run_sql"] = text;
+  } else {
+    ctx.out().Line(text);
+  }
+  return Ok();
+}
+
+std::string VersionText(const std::optional<migrations::Version>& version) {
+  return version ? version->ToString() : "<none>";
+}
+
+nlohmann::json VersionJson(const std::optional<migrations::Version>& version) {
+  return version ? nlohmann::json(version->ToString()) : nlohmann::json(nullptr);
+}
+
+}  // namespace strata::cli

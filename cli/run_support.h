@@ -1,0 +1,91 @@
+// What the commands that run migrations share — migrate, baseline, info and validate
+// (migrate_commands.cc); repair, clean and undo (lifecycle_commands.cc) — so that each does it
+// one way: the flags that override the same strata.toml keys, the connections a run needs, how
+// a dry run's SQL is emitted, how lock waits and versions are shown.
+#ifndef STRATA_CLI_RUN_SUPPORT_H_
+#define STRATA_CLI_RUN_SUPPORT_H_
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "cli/context.h"
+#include "cli/output.h"
+#include "db/connection.h"
+#include "migrations/history.h"
+#include "migrations/lock.h"
+#include "migrations/placeholders.h"
+#include "migrations/resolver.h"
+#include "migrations/version.h"
+
+namespace strata::cli {
+
+// The flags every command that runs migrations may have; each overrides its strata.toml key.
+// Each command registers the ones it takes, with help text of its own.
+struct RunFlags {
+  std::vector<std::string> locations;         // --locations DIR[,DIR...]
+  std::optional<std::string> table;           // --table
+  std::optional<std::string> schema;          // --schema
+  std::optional<std::string> lock_timeout;    // --lock-timeout
+  std::vector<std::string> placeholders;      // -p/--placeholder NAME=VALUE (repeatable)
+  bool dry_run = false;                       // --dry-run
+  std::optional<std::string> dry_run_output;  // --dry-run-output FILE (implies --dry-run)
+
+  // Whether this is a dry run: --dry-run, or --dry-run-output.
+  bool DryRun() const { return dry_run || dry_run_output.has_value(); }
+};
+
+// ---- Settings: the flags over the configuration ----------------------------------------------
+
+// Where the migrations are: --locations, else locations.
+migrations::ResolveOptions ResolveOptionsFor(const Config& config, const RunFlags& flags);
+// The history table: --table and --schema, else table and schema.
+migrations::HistoryTableName HistoryTableFor(const Config& config, const RunFlags& flags);
+// How long to wait for another runner's lock: --lock-timeout, else lock_timeout. Errors: a
+// malformed duration.
+Result<migrations::LockOptions> LockOptionsFor(const Config& config, const RunFlags& flags);
+// placeholder_replacement and [placeholders], with the -p NAME=VALUE flags on top. Errors:
+// kInvalidArgument for a flag that is not NAME=VALUE.
+Result<migrations::PlaceholderSettings> PlaceholderSettingsFor(const Config& config,
+                                                               const RunFlags& flags);
+
+// ---- Connections -----------------------------------------------------------------------------
+
+// The connections of one run.
+struct RunConnections {
+  std::unique_ptr<db::Connection> conn;       // runs the migrations
+  std::unique_ptr<db::Connection> lock_conn;  // null: the lock goes on `conn`
+
+  // Where the migration lock goes.
+  db::Connection& lock_connection() const { return lock_conn ? *lock_conn : *conn; }
+};
+
+// Connects to the target and, unless `dry_run` (a dry run takes no lock) or the target is
+// SQLite (whose lock is a file), once more for the lock: PostgreSQL and MariaDB locks live on
+// a connection of their own that keeps no transaction open.
+Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run);
+
+// ---- Output ----------------------------------------------------------------------------------
+
+// Shows each report of a wait for another runner's lock as a warning.
+migrations::LockWaitListener LockWaitWarnings(Output& out);
+
+// A dry run's SQL (`sql`, from `strata <command> --dry-run` on `conn`) with a header saying
+// what it is: to --dry-run-output FILE (named in `doc` as "dry_run_output"), or to stdout
+// (inside the JSON document `doc` as "dry_run_sql" with --json). Sets doc["dry_run"]. Errors:
+// the file cannot be written.
+Status EmitDryRun(Context& ctx, const RunFlags& flags, std::string_view command,
+                  const db::Connection& conn, const std::string& sql, nlohmann::json& doc);
+
+// A version as text lines show it: "<none>" when there is none.
+std::string VersionText(const std::optional<migrations::Version>& version);
+// A version as JSON documents show it: null when there is none.
+nlohmann::json VersionJson(const std::optional<migrations::Version>& version);
+
+}  // namespace strata::cli
+
+#endif  // STRATA_CLI_RUN_SUPPORT_H_
