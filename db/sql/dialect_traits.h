@@ -1,6 +1,6 @@
-// What the one SQL lexer (splitter.cc) needs to know about each dialect: a plain struct of
-// switches plus two small functions, one instance per dialect. See splitter.h for the client
-// behaviour each instance reproduces.
+// What the one SQL lexer (lexer.h, behind Split() and Tokenizer) needs to know about each
+// dialect: a plain struct of switches plus two small functions, one instance per dialect. See
+// splitter.h for the client behaviour each instance reproduces.
 #ifndef STRATA_DB_SQL_DIALECT_TRAITS_H_
 #define STRATA_DB_SQL_DIALECT_TRAITS_H_
 
