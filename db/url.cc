@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cctype>
 #include <charconv>
+
+#include "base/strings.h"
 
 namespace strata::db {
 namespace {
@@ -36,9 +37,7 @@ Result<std::string> Decode(std::string_view in, std::string_view what) {
 }
 
 bool IsSensitiveParam(std::string_view key) {
-  std::string lower(key);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = AsciiLower(key);
   return lower == "password" || lower == "pass" || lower == "pwd" || lower == "sslpassword";
 }
 
@@ -230,9 +229,7 @@ Result<Url> ParseUrl(std::string_view text) {
                            RedactUrlText(text)));
   }
   Url url;
-  url.scheme = std::string(text.substr(0, colon));
-  std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  url.scheme = AsciiLower(text.substr(0, colon));
   STRATA_ASSIGN_OR_RETURN(url.dialect, DialectOfScheme(url.scheme));
   std::string_view rest = text.substr(colon + 1);
   if (url.dialect == Dialect::kSqlite) return ParseSqlite(rest, std::move(url));

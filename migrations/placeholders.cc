@@ -2,26 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <ctime>
+
+#include "base/strings.h"
 
 namespace strata::migrations {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
 
 // 1-based line and character column of byte `offset`, counted as the splitter counts them.
 std::pair<int, int> Position(std::string_view text, std::size_t offset) {
@@ -46,11 +32,11 @@ constexpr std::string_view kBuiltinNames = "database, user, schema, table, filen
 Placeholders::Placeholders(bool enabled, const std::map<std::string, std::string>& values,
                            BuiltinPlaceholders builtins)
     : enabled_(enabled), builtins_(std::move(builtins)) {
-  for (const auto& [name, value] : values) values_[Lower(name)] = value;
+  for (const auto& [name, value] : values) values_[AsciiLower(name)] = value;
 }
 
 Result<std::string> Placeholders::Lookup(std::string_view name, std::string_view file_name) const {
-  const std::string key = Lower(name);
+  const std::string key = AsciiLower(name);
   const std::string_view key_view = key;
   for (const std::string_view prefix : {"strata:", "flyway:"}) {
     if (!key.starts_with(prefix)) continue;
@@ -72,7 +58,7 @@ Result<std::string> Placeholders::Lookup(std::string_view name, std::string_view
                            "strata.toml, with STRATA_PLACEHOLDERS_{1} or -p {0}=VALUE, or turn "
                            "replacement off for this script (placeholderReplacement=false in {2}"
                            ".conf) or everywhere (placeholder_replacement = false)",
-                           name, Upper(name), file_name));
+                           name, AsciiUpper(name), file_name));
   }
   return found->second;
 }

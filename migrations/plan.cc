@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <utility>
+
+#include "base/strings.h"
 
 namespace strata::migrations {
 
@@ -85,27 +86,17 @@ std::string_view ProblemKindName(ProblemKind kind) {
 
 namespace {
 
-std::string_view Trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t");
-  return text.substr(first, last - first + 1);
-}
-
-std::string Lowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
+// Plan text separates items with spaces and tabs only.
+std::string_view TrimBlanks(std::string_view text) { return Trim(text, " \t"); }
 
 }  // namespace
 
 Result<Target> Target::Parse(std::string_view text) {
-  const std::string lower = Lowercase(Trim(text));
+  const std::string lower = AsciiLower(TrimBlanks(text));
   if (lower == "latest") return Target{Kind::kLatest, std::nullopt, true};
   if (lower == "current") return Target{Kind::kCurrent, std::nullopt, true};
   if (lower == "next") return Target{Kind::kNext, std::nullopt, true};
-  std::string_view version_text = Trim(text);
+  std::string_view version_text = TrimBlanks(text);
   const bool must_exist = !version_text.ends_with('?');
   if (!must_exist) version_text.remove_suffix(1);
   auto version = Version::Parse(version_text);
@@ -126,8 +117,8 @@ Result<IgnorePattern> IgnorePattern::Parse(std::string_view text) {
                            "e.g. *:future or versioned:missing",
                            text));
   }
-  const std::string type = Lowercase(Trim(text.substr(0, colon)));
-  const std::string state = Lowercase(Trim(text.substr(colon + 1)));
+  const std::string type = AsciiLower(TrimBlanks(text.substr(0, colon)));
+  const std::string state = AsciiLower(TrimBlanks(text.substr(colon + 1)));
   IgnorePattern pattern;
   if (type == "versioned") {
     pattern.type = Type::kVersioned;
@@ -160,7 +151,7 @@ Result<std::vector<IgnorePattern>> IgnorePattern::ParseList(std::string_view tex
   std::vector<IgnorePattern> patterns;
   while (!text.empty()) {
     const auto comma = text.find(',');
-    const std::string_view item = Trim(text.substr(0, comma));
+    const std::string_view item = TrimBlanks(text.substr(0, comma));
     if (!item.empty()) {
       STRATA_ASSIGN_OR_RETURN(IgnorePattern pattern, Parse(item));
       patterns.push_back(pattern);

@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <system_error>
 #include <thread>
 #include <tuple>
 #include <unordered_set>
 
 #include "base/file.h"
+#include "base/strings.h"
 #include "migrations/checksum.h"
 
 namespace strata::migrations {
@@ -115,15 +115,6 @@ const Prefix* FindPrefix(std::string_view base) {
   return callback == callbacks.end() ? nullptr : &*callback;
 }
 
-bool EndsWithIgnoringCase(std::string_view text, std::string_view suffix) {
-  if (text.size() < suffix.size()) return false;
-  const std::string_view tail = text.substr(text.size() - suffix.size());
-  return std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  });
-}
-
 std::string UnderscoresToSpaces(std::string_view raw) {
   std::string description(raw);
   std::replace(description.begin(), description.end(), '_', ' ');
@@ -213,11 +204,11 @@ int KindRank(MigrationKind kind) {
 FileName ClassifyFileName(std::string_view name) {
   if (name.ends_with(kConfigSuffix)) {
     const std::string_view script = name.substr(0, name.size() - kConfigSuffix.size());
-    if (EndsWithIgnoringCase(script, kSqlSuffix)) return ScriptConfigFileName{std::string(script)};
+    if (EndsWithIgnoreCase(script, kSqlSuffix)) return ScriptConfigFileName{std::string(script)};
     return OtherFileName{};
   }
-  const bool is_job = EndsWithIgnoringCase(name, kJobSuffix);
-  if (!is_job && !EndsWithIgnoringCase(name, kSqlSuffix)) return OtherFileName{};
+  const bool is_job = EndsWithIgnoreCase(name, kJobSuffix);
+  if (!is_job && !EndsWithIgnoreCase(name, kSqlSuffix)) return OtherFileName{};
   const std::string_view suffix = is_job ? kJobSuffix : kSqlSuffix;
   const std::string_view base = name.substr(0, name.size() - suffix.size());
 
@@ -475,7 +466,7 @@ class Assembler {
  public:
   // Takes the names and paths of the migration files it is given when it reads them.
   void Add(FoundFile& file) {
-    if (EndsWithIgnoringCase(file.script, kSqlSuffix)) sql_files_.insert(file.path.native());
+    if (EndsWithIgnoreCase(file.script, kSqlSuffix)) sql_files_.insert(file.path.native());
     if (auto* m = std::get_if<MigrationFileName>(&file.name)) {
       pending_.push_back({&file, m});
     } else if (const auto* c = std::get_if<CallbackFileName>(&file.name)) {

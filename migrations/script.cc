@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstddef>
+#include <optional>
 #include <utility>
 
 #include "db/flavor/flavor.h"
+#include "db/sql/tokenizer.h"
 
 namespace strata::migrations {
 namespace {
@@ -55,67 +56,33 @@ Status RunStep(const ScriptStep& step, db::Connection& conn) {
 
 // ---- Rendering --------------------------------------------------------------------------
 
-bool IsDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
-
-// Length of the quoted token ('...', "..." or `...`) starting at `i`, quotes included; the rest
-// of the text when it is not closed.
-std::size_t QuotedLength(std::string_view sql, std::size_t i) {
-  const char quote = sql[i];
-  std::size_t j = i + 1;
-  while (j < sql.size()) {
-    if (sql[j] == quote) {
-      if (j + 1 < sql.size() && sql[j + 1] == quote) {
-        j += 2;  // doubled quote inside the token
-        continue;
-      }
-      return j + 1 - i;
-    }
-    ++j;
-  }
-  return sql.size() - i;
-}
-
-// Replaces the dialect's parameter placeholders outside quoted tokens with SQL literals. The
-// statements that carry parameters are strata's own bookkeeping (history rows), so a small
-// scanner over quotes is enough; script statements never have parameters.
+// Replaces the dialect's parameter placeholders ($1; ?, ?NNN) outside strings, quoted
+// identifiers and comments with SQL literals. The statements that carry parameters are
+// strata's own bookkeeping (history rows); script statements never have parameters.
 std::string InlineParams(std::string_view sql, const db::Params& params, const db::Flavor& flavor) {
   if (params.empty()) return std::string(sql);
   std::string out;
   std::size_t next_positional = 0;
-  for (std::size_t i = 0; i < sql.size();) {
-    const char c = sql[i];
-    if (c == '\'' || c == '"' || c == '`') {
-      const std::size_t n = QuotedLength(sql, i);
-      out.append(sql.substr(i, n));
-      i += n;
+  db::sql::Tokenizer tokens(sql, flavor.dialect());
+  while (std::optional<db::sql::Token> token = tokens.Next()) {
+    if (token->kind != db::sql::TokenKind::kPlaceholder) {
+      out.append(token->text);
       continue;
     }
-    const bool marker = c == flavor.param_marker();
-    const bool question = marker && flavor.has_unnumbered_params();
-    if (marker) {
-      std::size_t j = i + 1;
-      while (j < sql.size() && IsDigit(sql[j])) ++j;
-      std::size_t index = 0;
-      if (j > i + 1) {
-        std::size_t number = 0;
-        std::from_chars(sql.data() + i + 1, sql.data() + j, number);
-        index = number - 1;
-      } else if (question) {
-        index = next_positional;
-      } else {
-        out += c;  // a lone '$'
-        ++i;
-        continue;
-      }
-      next_positional = index + 1;
-      if (index < params.size()) {
-        out += flavor.Literal(params[index]);
-        i = j;
-        continue;
-      }
+    // "$3" and "?3" are numbered from 1; a bare "?" takes the one after the previous.
+    const std::string_view number = token->text.substr(1);
+    std::size_t index = next_positional;
+    if (!number.empty()) {
+      std::size_t n = 0;
+      std::from_chars(number.data(), number.data() + number.size(), n);
+      index = n - 1;
     }
-    out += c;
-    ++i;
+    next_positional = index + 1;
+    if (index < params.size()) {
+      out += flavor.Literal(params[index]);
+    } else {
+      out.append(token->text);
+    }
   }
   return out;
 }

@@ -2,29 +2,14 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
-
 #include "base/file.h"
+#include "base/strings.h"
 
 namespace strata::migrations {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 Result<bool> ParseBool(std::string_view key, std::string_view value, std::string_view where) {
-  const std::string v = Lower(value);
+  const std::string v = AsciiLower(value);
   if (v == "true") return true;
   if (v == "false") return false;
   return Err(ErrorCode::kInvalidArgument,
@@ -32,7 +17,7 @@ Result<bool> ParseBool(std::string_view key, std::string_view value, std::string
 }
 
 Status CheckEncoding(std::string_view value, std::string_view where) {
-  const std::string v = Lower(value);
+  const std::string v = AsciiLower(value);
   if (v == "utf-8" || v == "utf8") return Ok();
   return Err(ErrorCode::kInvalidArgument,
              fmt::format("{}: encoding '{}' is not supported: strata reads scripts as UTF-8 only; "

@@ -39,12 +39,11 @@ class ObjectSet {
 std::string DisplayName(const std::vector<std::string>& schemas, const std::string& schema,
                         const std::string& name);
 
-// `sql` with comments removed and every run of whitespace outside quotes collapsed to one
-// space, trimmed, without a final ';'. Quotes are '...', "..." and `...` (doubling escapes them;
-// with `backslash_escapes` a backslash does too, as in MariaDB strings) and [...] when
-// `brackets` (SQLite).
-std::string NormaliseSql(std::string_view sql, bool backslash_escapes = false,
-                         bool brackets = false);
+// `sql` with comments removed and every run of whitespace and comments outside strings and
+// quoted identifiers collapsed to one space, trimmed, without a final ';'. Strings, quoted
+// identifiers and comments are `dialect`'s (db/sql/tokenizer.h); an unterminated one runs to
+// the end.
+std::string NormaliseSql(std::string_view sql, db::Dialect dialect = db::Dialect::kPostgres);
 
 // SHA-256 of `text` as 64 lowercase hex digits.
 std::string Sha256Hex(std::string_view text);

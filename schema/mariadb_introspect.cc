@@ -6,11 +6,10 @@
 // start times and auto-increment counters depend on who created what when: they are left out.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
+#include "base/strings.h"
 #include "db/dialect.h"
 #include "db/flavor/flavor.h"
 #include "schema/introspect.h"
@@ -40,12 +39,6 @@ struct Reader {
     return conn.Query(fmt::format(fmt::runtime(sql_with_schemas), in_schemas), params);
   }
 };
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // Removes "`db`." qualifiers of the dumped database from a view definition.
 std::string Unqualify(std::string text, const db::Flavor& flavor,
@@ -86,7 +79,8 @@ Status ReadTables(Reader& r, std::vector<std::pair<std::string, std::string>>& s
       sequences.emplace_back(Text(row[0]), Text(row[1]));
     } else {
       SchemaObject& o = r.objects.Get("table", r.Name(row[0], row[1]));
-      o.parts.push_back(fmt::format("engine {} collate {}", Lower(Text(row[3])), Text(row[4])));
+      o.parts.push_back(
+          fmt::format("engine {} collate {}", AsciiLower(Text(row[3])), Text(row[4])));
       if (type == "SYSTEM VERSIONED") o.parts.emplace_back("system versioned");
       r.table_collation[{Text(row[0]), Text(row[1])}] = Text(row[4]);
     }
@@ -111,7 +105,7 @@ Status ReadColumns(Reader& r) {
     }
     if (Text(row[4]) == "NO") line += " not null";
     if (row[5]) line += " default " + *row[5];
-    const std::string extra = Lower(Text(row[6]));
+    const std::string extra = AsciiLower(Text(row[6]));
     if (row[7] && !row[7]->empty()) {
       line += fmt::format(" generated always as ({}) {}", *row[7],
                           extra.find("stored") != std::string::npos ? "stored" : "virtual");
@@ -141,7 +135,7 @@ Status ReadIndexes(Reader& r) {
     SchemaObject* o = r.Relation(row[0], row[1]);
     if (o == nullptr) continue;
     if (indexes.empty() || indexes.back().table != o || indexes.back().name != Text(row[2])) {
-      indexes.push_back({o, Text(row[2]), Lower(Text(row[7])), Text(row[3]) == "0", {}});
+      indexes.push_back({o, Text(row[2]), AsciiLower(Text(row[7])), Text(row[3]) == "0", {}});
     }
     std::string column = Text(row[4]);
     if (row[5]) column += "(" + *row[5] + ")";
@@ -222,11 +216,12 @@ Status ReadViews(Reader& r) {
   for (const auto& row : rows.rows) {
     SchemaObject* o = r.objects.Find("view", r.Name(row[0], row[1]));
     if (o == nullptr) continue;
-    o->parts.push_back(fmt::format("algorithm {} security {} check option {}", Lower(Text(row[5])),
-                                   Lower(Text(row[4])), Lower(Text(row[3]))));
+    o->parts.push_back(fmt::format("algorithm {} security {} check option {}",
+                                   AsciiLower(Text(row[5])), AsciiLower(Text(row[4])),
+                                   AsciiLower(Text(row[3]))));
     o->parts.push_back("definition " +
                        NormaliseSql(Unqualify(Text(row[2]), db::FlavorOf(r.conn), r.schemas),
-                                    /*backslash_escapes=*/true));
+                                    db::Dialect::kMariaDb));
   }
   return Ok();
 }
@@ -252,13 +247,13 @@ Status ReadRoutines(Reader& r) {
                              "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA IN ({})"));
   for (const auto& row : rows.rows) {
     const std::string type = Text(row[2]);
-    SchemaObject& o = r.objects.Get(Lower(type), r.Name(row[0], row[1]));
+    SchemaObject& o = r.objects.Get(AsciiLower(type), r.Name(row[0], row[1]));
     o.fixed.push_back(fmt::format("arguments ({})",
                                   fmt::join(arguments[{Text(row[0]), Text(row[1]), type}], ", ")));
     if (row[3]) o.fixed.push_back("returns " + *row[3]);
     o.fixed.push_back(fmt::format("{}deterministic {} security {}",
-                                  Text(row[5]) == "YES" ? "" : "not ", Lower(Text(row[6])),
-                                  Lower(Text(row[7]))));
+                                  Text(row[5]) == "YES" ? "" : "not ", AsciiLower(Text(row[6])),
+                                  AsciiLower(Text(row[7]))));
     o.fixed.push_back("body sha256:" + Sha256Hex(Text(row[4])));
   }
   return Ok();
@@ -274,7 +269,7 @@ Status ReadTriggers(Reader& r) {
     SchemaObject* o = r.Relation(row[0], row[1]);
     if (o == nullptr) continue;
     o->parts.push_back(fmt::format("trigger {} {} {} for each {} body sha256:{}", Text(row[2]),
-                                   Text(row[3]), Text(row[4]), Lower(Text(row[5])),
+                                   Text(row[3]), Text(row[4]), AsciiLower(Text(row[5])),
                                    Sha256Hex(Text(row[6]))));
   }
   return Ok();
@@ -291,10 +286,11 @@ Status ReadEvents(Reader& r) {
     if (Text(row[2]) == "ONE TIME") {
       o.fixed.push_back("at " + Text(row[3]));
     } else {
-      o.fixed.push_back(fmt::format("every {} {}", Text(row[4]), Lower(Text(row[5]))));
+      o.fixed.push_back(fmt::format("every {} {}", Text(row[4]), AsciiLower(Text(row[5]))));
     }
     if (row[6]) o.fixed.push_back("ends " + *row[6]);
-    o.fixed.push_back(fmt::format("{} on completion {}", Lower(Text(row[7])), Lower(Text(row[8]))));
+    o.fixed.push_back(
+        fmt::format("{} on completion {}", AsciiLower(Text(row[7])), AsciiLower(Text(row[8]))));
     o.fixed.push_back("body sha256:" + Sha256Hex(Text(row[9])));
   }
   return Ok();

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <tuple>
 
 #include "db/flavor/flavor.h"
+#include "db/sql/tokenizer.h"
 #include "schema/introspect.h"
 
 namespace strata::schema {
@@ -173,63 +175,19 @@ std::string DisplayName(const std::vector<std::string>& schemas, const std::stri
   return schemas.size() > 1 ? schema + "." + name : name;
 }
 
-std::string NormaliseSql(std::string_view sql, bool backslash_escapes, bool brackets) {
+std::string NormaliseSql(std::string_view sql, db::Dialect dialect) {
   std::string out;
   out.reserve(sql.size());
   bool pending_space = false;
-  auto emit = [&](std::string_view piece) {
+  db::sql::Tokenizer tokens(sql, dialect);
+  while (std::optional<db::sql::Token> token = tokens.Next()) {
+    if (token->IsTrivia()) {
+      pending_space = true;
+      continue;
+    }
     if (pending_space && !out.empty()) out += ' ';
     pending_space = false;
-    out += piece;
-  };
-  std::size_t i = 0;
-  while (i < sql.size()) {
-    const char c = sql[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      pending_space = true;
-      ++i;
-    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-      while (i < sql.size() && sql[i] != '\n') ++i;
-      pending_space = true;
-    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
-      const std::size_t end = sql.find("*/", i + 2);
-      i = end == std::string_view::npos ? sql.size() : end + 2;
-      pending_space = true;
-    } else if (c == '\'' || c == '"' || c == '`' || (brackets && c == '[')) {
-      const char close = c == '[' ? ']' : c;
-      std::size_t j = i + 1;
-      while (j < sql.size()) {
-        if (backslash_escapes && c == '\'' && sql[j] == '\\') {
-          j += 2;
-          continue;
-        }
-        if (sql[j] == close) {
-          if (close != ']' && j + 1 < sql.size() && sql[j + 1] == close) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        ++j;
-      }
-      const std::size_t end = std::min(j + 1, sql.size());
-      emit(sql.substr(i, end - i));
-      i = end;
-    } else {
-      std::size_t j = i + 1;
-      while (j < sql.size()) {
-        const char d = sql[j];
-        if (d == ' ' || d == '\t' || d == '\n' || d == '\r' || d == '\f' || d == '\v' ||
-            d == '\'' || d == '"' || d == '`' || (brackets && d == '[') ||
-            (d == '-' && j + 1 < sql.size() && sql[j + 1] == '-') ||
-            (d == '/' && j + 1 < sql.size() && sql[j + 1] == '*')) {
-          break;
-        }
-        ++j;
-      }
-      emit(sql.substr(i, j - i));
-      i = j;
-    }
+    out += token->text;
   }
   while (!out.empty() && (out.back() == ';' || out.back() == ' ')) out.pop_back();
   return out;

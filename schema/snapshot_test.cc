@@ -68,9 +68,13 @@ TEST(NormaliseSqlTest, CollapsesWhitespaceOutsideQuotesAndDropsComments) {
   EXPECT_EQ(NormaliseSql(" SELECT  a,\n\t b -- note\n FROM t /* x */ WHERE c = 'x  y';\n"),
             "SELECT a, b FROM t WHERE c = 'x  y'");
   EXPECT_EQ(NormaliseSql("SELECT \"a  b\", 'it''s  ok'"), "SELECT \"a  b\", 'it''s  ok'");
-  EXPECT_EQ(NormaliseSql("SELECT 'a\\'  b'", /*backslash_escapes=*/true), "SELECT 'a\\'  b'");
-  EXPECT_EQ(NormaliseSql("SELECT [a  b]", false, /*brackets=*/true), "SELECT [a  b]");
+  EXPECT_EQ(NormaliseSql("SELECT 'a\\'  b'", db::Dialect::kMariaDb), "SELECT 'a\\'  b'");
+  EXPECT_EQ(NormaliseSql("SELECT [a  b]", db::Dialect::kSqlite), "SELECT [a  b]");
   EXPECT_EQ(NormaliseSql("SELECT sum(x)"), "SELECT sum(x)");
+  // Each dialect's own strings and comments.
+  EXPECT_EQ(NormaliseSql("SELECT $$a  -- b$$  ,  E'c\\'  d'"), "SELECT $$a  -- b$$ , E'c\\'  d'");
+  EXPECT_EQ(NormaliseSql("SELECT 1 # x\n , \"a\\\"  b\"", db::Dialect::kMariaDb),
+            "SELECT 1 , \"a\\\"  b\"");
 }
 
 }  // namespace

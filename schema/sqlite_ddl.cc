@@ -1,87 +1,28 @@
 #include "schema/sqlite_ddl.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "base/strings.h"
+#include "db/sql/tokenizer.h"
 #include "schema/introspect.h"
 
 namespace strata::schema::internal {
 namespace {
 
-enum class TokenKind { kWord, kQuoted, kString, kPunct };
-
-struct Token {
-  TokenKind kind;
-  std::size_t begin;  // byte offsets into the statement
-  std::size_t end;
-};
-
-bool IsWordChar(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return std::isalnum(u) != 0 || c == '_' || c == '$' || u >= 0x80;
-}
-
-// Splits SQLite SQL into tokens, dropping whitespace and comments.
-std::vector<Token> Tokenize(std::string_view sql) {
-  std::vector<Token> tokens;
-  std::size_t i = 0;
-  while (i < sql.size()) {
-    const char c = sql[i];
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
-      ++i;
-    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-      while (i < sql.size() && sql[i] != '\n') ++i;
-    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
-      const std::size_t end = sql.find("*/", i + 2);
-      i = end == std::string_view::npos ? sql.size() : end + 2;
-    } else if (c == '\'' || c == '"' || c == '`' || c == '[') {
-      const char close = c == '[' ? ']' : c;
-      std::size_t j = i + 1;
-      while (j < sql.size()) {
-        if (sql[j] == close) {
-          if (close != ']' && j + 1 < sql.size() && sql[j + 1] == close) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        ++j;
-      }
-      const std::size_t end = std::min(j + 1, sql.size());
-      tokens.push_back({c == '\'' ? TokenKind::kString : TokenKind::kQuoted, i, end});
-      i = end;
-    } else if (IsWordChar(c)) {
-      std::size_t j = i + 1;
-      while (j < sql.size() && IsWordChar(sql[j])) ++j;
-      tokens.push_back({TokenKind::kWord, i, j});
-      i = j;
-    } else {
-      tokens.push_back({TokenKind::kPunct, i, i + 1});
-      ++i;
-    }
-  }
-  return tokens;
-}
-
+// A statement's tokens, whitespace and comments left out.
 class Statement {
  public:
-  explicit Statement(std::string_view sql) : sql_(sql), tokens_(Tokenize(sql)) {}
+  explicit Statement(std::string_view sql)
+      : sql_(sql), tokens_(db::sql::SignificantTokens(sql, db::Dialect::kSqlite)) {}
 
   std::size_t size() const { return tokens_.size(); }
-  std::string_view Raw(std::size_t i) const {
-    return sql_.substr(tokens_[i].begin, tokens_[i].end - tokens_[i].begin);
-  }
+  std::string_view Raw(std::size_t i) const { return tokens_[i].text; }
+  // Whether token i is the keyword `word` (any case).
   bool IsWord(std::size_t i, std::string_view word) const {
-    if (i >= tokens_.size() || tokens_[i].kind != TokenKind::kWord) return false;
-    const std::string_view raw = Raw(i);
-    return raw.size() == word.size() &&
-           std::equal(raw.begin(), raw.end(), word.begin(), [](char a, char b) {
-             return std::toupper(static_cast<unsigned char>(a)) == b;
-           });
+    return i < tokens_.size() && tokens_[i].IsWord(word);
   }
   bool IsPunct(std::size_t i, char c) const {
-    return i < tokens_.size() && tokens_[i].kind == TokenKind::kPunct &&
-           sql_[tokens_[i].begin] == c;
+    return i < tokens_.size() && tokens_[i].IsPunctuation(c);
   }
   // The index of the ')' matching the '(' at `open`, or size() when unbalanced.
   std::size_t Matching(std::size_t open) const {
@@ -103,15 +44,15 @@ class Statement {
   std::string Text(std::size_t first, std::size_t last) const {
     if (first >= last || first >= tokens_.size()) return "";
     last = std::min(last, tokens_.size());
-    return NormaliseSql(
-        sql_.substr(tokens_[first].begin, tokens_[last - 1].end - tokens_[first].begin), false,
-        true);
+    const std::size_t begin = tokens_[first].offset;
+    const std::size_t end = tokens_[last - 1].offset + tokens_[last - 1].text.size();
+    return NormaliseSql(sql_.substr(begin, end - begin), db::Dialect::kSqlite);
   }
   // An identifier's name without its quotes.
   std::string Name(std::size_t i) const {
     if (i >= tokens_.size()) return "";
     std::string_view raw = Raw(i);
-    if (tokens_[i].kind == TokenKind::kWord || raw.size() < 2) return std::string(raw);
+    if (tokens_[i].kind == db::sql::TokenKind::kWord || raw.size() < 2) return std::string(raw);
     const char close = raw.back();
     std::string name;
     for (std::size_t k = 1; k + 1 < raw.size(); ++k) {
@@ -140,20 +81,8 @@ class Statement {
 
  private:
   std::string_view sql_;
-  std::vector<Token> tokens_;
+  std::vector<db::sql::Token> tokens_;
 };
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string Upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return text;
-}
 
 // Reads a column definition or table constraint's CHECK clauses, collation and generation.
 void ReadClauses(const Statement& s, std::size_t begin, std::size_t end, SqliteColumnDdl& out) {
@@ -164,7 +93,7 @@ void ReadClauses(const Statement& s, std::size_t begin, std::size_t end, SqliteC
     } else if (s.IsWord(i, "CONSTRAINT")) {
       constraint_name = s.Name(++i);
     } else if (s.IsWord(i, "COLLATE")) {
-      out.collation = Upper(s.Name(++i));
+      out.collation = AsciiUpper(s.Name(++i));
     } else if (s.IsWord(i, "AUTOINCREMENT")) {
       out.autoincrement = true;
     } else if (s.IsWord(i, "CHECK") && s.IsPunct(i + 1, '(')) {
@@ -206,7 +135,7 @@ SqliteTableDdl ParseSqliteCreateTable(std::string_view sql) {
     }
     SqliteColumnDdl column;
     ReadClauses(s, begin + 1, end, column);
-    table.columns[Lower(s.Name(begin))] = std::move(column);
+    table.columns[AsciiLower(s.Name(begin))] = std::move(column);
   }
   if (close < s.size()) table.options = s.Text(close + 1, s.size());
   return table;
@@ -231,7 +160,7 @@ std::string SqliteViewQuery(std::string_view sql) {
     if (s.IsPunct(i, '(')) i = s.Matching(i);
     if (s.IsWord(i, "AS")) return s.Text(i + 1, s.size());
   }
-  return NormaliseSql(sql, false, true);
+  return NormaliseSql(sql, db::Dialect::kSqlite);
 }
 
 std::string SqliteVirtualTableModule(std::string_view sql) {
@@ -239,7 +168,7 @@ std::string SqliteVirtualTableModule(std::string_view sql) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s.IsWord(i, "USING")) return s.Text(i + 1, s.size());
   }
-  return NormaliseSql(sql, false, true);
+  return NormaliseSql(sql, db::Dialect::kSqlite);
 }
 
 }  // namespace strata::schema::internal

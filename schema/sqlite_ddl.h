@@ -1,7 +1,7 @@
 // Internal to schema/: what SQLite keeps only in the CREATE statement text. Its pragmas list
 // columns, keys and indexes but not CHECK constraints, generated-column expressions, column
 // collations, AUTOINCREMENT, table options (WITHOUT ROWID, STRICT) or index expressions; these
-// are read from sqlite_schema.sql with a small tokenizer (quotes, comments, nesting).
+// are read from sqlite_schema.sql with db/sql's tokenizer (quotes, comments, nesting).
 #ifndef STRATA_SCHEMA_SQLITE_DDL_H_
 #define STRATA_SCHEMA_SQLITE_DDL_H_
 

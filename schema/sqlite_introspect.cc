@@ -6,10 +6,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <unordered_map>
 
+#include "base/strings.h"
 #include "db/dialect.h"
 #include "db/flavor/flavor.h"
 #include "schema/introspect.h"
@@ -19,12 +19,6 @@ namespace strata::schema::internal {
 namespace {
 
 constexpr const char* kNotInternal = "m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 struct SchemaReader {
   db::Connection& conn;
@@ -74,8 +68,8 @@ Status ReadCatalog(SchemaReader& r) {
     } else if (type == "index") {
       if (row[3]) r.index_sql[name] = sql;
     } else if (type == "trigger") {
-      triggers.emplace_back(Text(row[2]),
-                            fmt::format("trigger {} {}", name, NormaliseSql(sql, false, true)));
+      triggers.emplace_back(Text(row[2]), fmt::format("trigger {} {}", name,
+                                                      NormaliseSql(sql, db::Dialect::kSqlite)));
     }
   }
   for (auto& [table, part] : triggers) {
@@ -104,7 +98,7 @@ Status ReadColumns(SchemaReader& r) {
     if (!Text(row[2]).empty()) line += " " + Text(row[2]);
     const SqliteColumnDdl* ddl = nullptr;
     if (auto t = r.tables.find(Text(row[0])); t != r.tables.end()) {
-      auto c = t->second.columns.find(Lower(column));
+      auto c = t->second.columns.find(AsciiLower(column));
       if (c != t->second.columns.end()) ddl = &c->second;
     }
     if (ddl != nullptr && !ddl->collation.empty()) line += " collate " + ddl->collation;

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <string_view>
 
+#include "base/strings.h"
 #include "db/mariadb/errors.h"
 
 namespace strata::db::mariadb {
@@ -19,7 +19,7 @@ std::string NormalizeKey(std::string_view key) {
   std::string out;
   for (char c : key) {
     if (c == '-' || c == '_') continue;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += AsciiLower(c);
   }
   return out;
 }

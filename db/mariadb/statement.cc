@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -11,7 +9,9 @@
 #include <variant>
 #include <vector>
 
+#include "base/strings.h"
 #include "db/mariadb/errors.h"
+#include "db/sql/tokenizer.h"
 
 namespace strata::db::mariadb {
 namespace {
@@ -37,36 +37,15 @@ Error Failure(MYSQL_STMT* stmt, const ErrorContext& context) {
   return StatementFailure(LastError(stmt), context.display_url, context.server_is_mysql);
 }
 
-bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-
-// Drops leading whitespace, parentheses and comments ("# ...", "-- ...", "/* ... */").
-std::string_view SkipLeadingNoise(std::string_view sql) {
-  for (;;) {
-    while (!sql.empty() && (IsSpace(sql.front()) || sql.front() == '(')) sql.remove_prefix(1);
-    const bool line_comment =
-        sql.starts_with("#") || (sql.starts_with("--") && (sql.size() == 2 || IsSpace(sql[2])));
-    if (line_comment) {
-      const std::size_t end = sql.find('\n');
-      sql.remove_prefix(end == std::string_view::npos ? sql.size() : end + 1);
-    } else if (sql.starts_with("/*")) {
-      const std::size_t end = sql.find("*/", 2);
-      sql.remove_prefix(end == std::string_view::npos ? sql.size() : end + 2);
-    } else {
-      return sql;
-    }
-  }
-}
-
 // Whether `sql` is an INSERT, REPLACE, UPDATE or DELETE: when such a statement returns rows
-// (... RETURNING), those are the rows it changed.
+// (... RETURNING), those are the rows it changed. Its first word counts, past comments and
+// opening parentheses.
 bool IsDataChange(std::string_view sql) {
-  sql = SkipLeadingNoise(sql);
-  std::string word;
-  for (char c : sql) {
-    if (!std::isalpha(static_cast<unsigned char>(c))) break;
-    word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return word == "INSERT" || word == "REPLACE" || word == "UPDATE" || word == "DELETE";
+  sql::Tokenizer tokens(sql, Dialect::kMariaDb);
+  std::optional<sql::Token> token = tokens.NextSignificant();
+  while (token && token->IsPunctuation('(')) token = tokens.NextSignificant();
+  return token && (token->IsWord("insert") || token->IsWord("replace") || token->IsWord("update") ||
+                   token->IsWord("delete"));
 }
 
 std::int64_t AffectedCount(my_ulonglong count) {
@@ -479,7 +458,7 @@ Status RunStatements(MYSQL* mysql, std::string_view script, const ErrorContext& 
   }
 }
 
-bool IsBlank(std::string_view text) { return std::all_of(text.begin(), text.end(), IsSpace); }
+bool IsBlank(std::string_view text) { return Trim(text).empty(); }
 
 }  // namespace
 

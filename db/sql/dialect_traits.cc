@@ -2,10 +2,10 @@
 
 #include <string_view>
 
+#include "base/strings.h"
+
 namespace strata::db::sql {
 namespace {
-
-char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // PostgreSQL statements that refuse to run inside a transaction block ("... cannot run inside a
 // transaction block", SQLSTATE 25001). Sources, PostgreSQL 15 documentation:
@@ -171,7 +171,7 @@ const ClientCommand* FindMariaDbClientCommand(std::string_view word) {
   // Called for every statement: reject most words by length and first letter first.
   constexpr size_t kLongestName = 9;
   if (word.empty() || word.size() > kLongestName) return nullptr;
-  char first = ToLowerAscii(word[0]);
+  char first = AsciiLower(word[0]);
   for (const ClientCommand& command : kMariaDbClientCommands) {
     if (command.name.size() == word.size() && command.name[0] == first &&
         IsKeyword(word, command.name)) {

@@ -1,12 +1,14 @@
-// libFuzzer target for the SQL splitter, built once per dialect (STRATA_FUZZ_DIALECT). Besides
-// the sanitizers' checks (no crash, no read past the input, no undefined behaviour) it checks
-// the output's shape: statements in order, inside the input, trimmed, with valid positions,
-// and errors in the documented "file:line:col: message" + caret format.
+// libFuzzer target for the SQL splitter and tokenizer, built once per dialect
+// (STRATA_FUZZ_DIALECT). Besides the sanitizers' checks (no crash, no read past the input, no
+// undefined behaviour) it checks the output's shape: statements in order, inside the input,
+// trimmed, with valid positions, errors in the documented "file:line:col: message" + caret
+// format, and tokens that tile the input in order.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "db/sql/splitter.h"
+#include "db/sql/tokenizer.h"
 
 namespace {
 
@@ -14,6 +16,7 @@ using strata::db::Dialect;
 using strata::db::sql::Split;
 using strata::db::sql::SplitOptions;
 using strata::db::sql::Statement;
+using strata::db::sql::Tokenizer;
 
 void Check(bool condition) {
   if (!condition) __builtin_trap();
@@ -23,6 +26,21 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 
 bool Inside(std::string_view part, std::string_view whole) {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+}
+
+// Tokens never fail: they are non-empty, follow each other without gaps and end at the end.
+void CheckTokens(std::string_view script) {
+  Tokenizer tokenizer(script, Dialect::STRATA_FUZZ_DIALECT);
+  size_t expected = 0;
+  int previous_line = 1;
+  while (auto token = tokenizer.Next()) {
+    Check(token->offset == expected && token->text.data() == script.data() + expected);
+    Check(!token->text.empty());
+    Check(token->line >= previous_line && token->column >= 1);
+    previous_line = token->line;
+    expected += token->text.size();
+  }
+  Check(expected == script.size());
 }
 
 }  // namespace
@@ -36,6 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.require_copy_terminator = size % 2 == 1;
   options.server_version = size % 3 == 0 ? 110000 : 0;
 
+  CheckTokens(script);
   auto result = Split(script, options);
   if (!result) {
     std::string_view message = result.error().message;
