@@ -1,11 +1,9 @@
 // `strata migrate | info | validate` as a user meets them: bad inputs each give one clear
 // error, a documented exit code, and nothing applied. SQLite keeps these fast; the engines'
 // differences are covered in migrations/migrator_test.cc.
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "db/open.h"

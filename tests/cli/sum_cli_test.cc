@@ -1,10 +1,8 @@
 // `strata sum` as a user meets it: written, checked offline, and checked again by migrate and
 // validate before they touch the database.
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/example.h"
