@@ -16,6 +16,7 @@
 #include "backfill/state.h"
 #include "backfill/testing/copy_job.h"
 #include "db/open.h"
+#include "tests/support/copy_job_tables.h"
 #include "tests/support/test_env.h"
 
 namespace strata::backfill {
@@ -61,55 +62,25 @@ class RecordingListener : public RunListener {
 
 class CountingDryRunListener : public DryRunListener {};
 
-class ExecutorTest : public ::testing::TestWithParam<db::Dialect> {
+class ExecutorTest : public strata::testing::ScratchDatabaseTest {
  protected:
   void SetUp() override {
-    scratch_ = strata::testing::ScratchDatabase::Create(GetParam());
-    ASSERT_NE(scratch_, nullptr);
-    conn_ = scratch_->Connect();
-    ASSERT_NE(conn_, nullptr);
-    const std::string engine = GetParam() == db::Dialect::kMariaDb ? " ENGINE=InnoDB" : "";
-    Exec(fmt::format("CREATE TABLE bf_source (id BIGINT PRIMARY KEY, val BIGINT NOT NULL){}",
-                     engine));
-    Exec(
-        fmt::format("CREATE TABLE bf_target (id BIGINT PRIMARY KEY, val BIGINT NOT NULL, "
-                    "CONSTRAINT bf_target_val CHECK (val >= 0)){}",
-                    engine));
+    ScratchDatabaseTest::SetUp();
+    if (HasFatalFailure()) return;
+    Exec(strata::testing::CopyJobTablesSql(GetParam()));
     options_.reclaim_after = milliseconds(2000);
     options_.retry_base_delay = milliseconds(20);
     options_.progress_interval = milliseconds(100);
     options_.throttle.check_interval = milliseconds(100);
   }
 
-  void Exec(const std::string& sql) {
-    auto st = conn_->ExecuteScript(sql);
-    ASSERT_TRUE(st) << st.error().message;
-  }
-
   // Source rows 1..n with val = id * 10 (ids spaced by `step`); `bad` ids get val = -1.
   void Seed(int n, int step = 1, const std::set<int>& bad = {}) {
-    std::string sql = "INSERT INTO bf_source (id, val) VALUES ";
-    for (int i = 1; i <= n; ++i) {
-      const int id = i * step;
-      sql += fmt::format("{}({}, {})", i == 1 ? "" : ", ", id, bad.contains(id) ? -1 : id * 10);
-    }
-    Exec(sql);
-  }
-
-  std::int64_t Scalar(const std::string& sql) {
-    auto rows = conn_->Query(sql);
-    EXPECT_TRUE(rows) << (rows ? "" : rows.error().message);
-    if (!rows) return -1;
-    return rows->Int(0, 0).value_or(-1);
+    Exec(strata::testing::CopyJobSeedSql(n, step, bad));
   }
 
   // Rows of the target that differ from (or are missing against) the source.
-  std::int64_t Mismatches() {
-    return Scalar(
-        "SELECT (SELECT count(*) FROM bf_source s WHERE NOT EXISTS (SELECT 1 FROM bf_target t "
-        "WHERE t.id = s.id AND t.val = s.val)) + (SELECT count(*) FROM bf_target t WHERE NOT "
-        "EXISTS (SELECT 1 FROM bf_source s WHERE s.id = t.id))");
-  }
+  std::int64_t Mismatches() { return Scalar(strata::testing::kCopyJobMismatchesSql); }
 
   std::unique_ptr<BoundJob> Bind(const ParamValues& values = {}) {
     auto job = testing::MakeCopyJob()->Bind(values);
@@ -135,8 +106,6 @@ class ExecutorTest : public ::testing::TestWithParam<db::Dialect> {
     return RunJob(testing::kCopyJobName, job, options_, Deps(stop), listener);
   }
 
-  std::unique_ptr<strata::testing::ScratchDatabase> scratch_;
-  std::unique_ptr<db::Connection> conn_;
   ExecutorOptions options_;
 };
 
@@ -333,7 +302,7 @@ TEST_P(ExecutorTest, DryRunCountsExactlyAndChangesNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ExecutorTest, ::testing::ValuesIn(strata::testing::kAllDialects),
-                         [](const auto& info) { return db::DialectName(info.param); });
+                         strata::testing::DialectParamName);
 
 // Server engines only: SQLite has no connections to kill and no health signals.
 class ExecutorServerTest : public ExecutorTest {};
@@ -413,7 +382,7 @@ TEST_P(ExecutorServerTest, ABadHealthSignalHoldsTheRunWithItsReason) {
 
 INSTANTIATE_TEST_SUITE_P(Servers, ExecutorServerTest,
                          ::testing::Values(db::Dialect::kPostgres, db::Dialect::kMariaDb),
-                         [](const auto& info) { return db::DialectName(info.param); });
+                         strata::testing::DialectParamName);
 
 // PostgreSQL with a streaming replica (backfill/testing/pg-replica) whose replay is paused:
 // the run holds with reason "replica lag" and continues once replay resumes.
@@ -424,7 +393,8 @@ TEST(ExecutorReplicaTest, PausedReplayHoldsTheRunUntilReplayResumes) {
   ASSERT_TRUE(parsed);
   const int replica_port = parsed->port + 11;
   const std::string dir = fmt::format("/tmp/strata-bf-replica-{}", ::getpid());
-  const std::string script = std::string(STRATA_SOURCE_DIR) + "/backfill/testing/pg-replica";
+  const std::string script =
+      (strata::testing::SourceDir() / "backfill/testing/pg-replica").string();
   ASSERT_EQ(std::system(
                 fmt::format("{} start {} {} {}", script, parsed->port, replica_port, dir).c_str()),
             0);

@@ -1,7 +1,7 @@
 // The JobStepRunner `migrate` uses for `.job` steps (migrations/job_step.h): the backfill
 // engine with the job registry of `strata backfill`, the configuration's backfill_* settings,
-// and a progress bar on a terminal's stderr. Implemented in backfill_commands.cc, which owns
-// the registry and the run rendering.
+// and a progress bar on a terminal's stderr. Implemented in job_steps.cc with the pieces the
+// backfill commands use (backfill_settings.h, backfill_render.h, stop_signals.h).
 #ifndef STRATA_CLI_JOB_STEPS_H_
 #define STRATA_CLI_JOB_STEPS_H_
 

@@ -258,7 +258,7 @@ TEST_P(CleanTest, CleansTheConfiguredSchemasOnly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEngines, CleanTest, ::testing::ValuesIn(testing::kAllDialects),
-                         DialectTestName);
+                         testing::DialectParamName);
 
 }  // namespace
 }  // namespace strata::migrations

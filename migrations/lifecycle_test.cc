@@ -77,7 +77,7 @@ TEST_P(RunSupportTest, CountsTheSchemasObjectsBesidesTheHistoryTable) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEngines, RunSupportTest, ::testing::ValuesIn(testing::kAllDialects),
-                         DialectTestName);
+                         testing::DialectParamName);
 
 }  // namespace
 }  // namespace strata::migrations

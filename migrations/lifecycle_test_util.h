@@ -1,23 +1,19 @@
 // Shared by repair_test.cc, clean_test.cc and undo_test.cc: a scratch database per test on the
 // real servers (tests/with-servers) or an SQLite file, a migrations directory, and a dump of the
-// whole database with the engine's own tool (pg_dump, mariadb-dump, sqlite3 .dump) to prove
-// that dry runs change nothing.
+// whole database with the engine's own tool (ScratchDatabase::Dump) to prove that dry runs
+// change nothing.
 #ifndef STRATA_MIGRATIONS_LIFECYCLE_TEST_UTIL_H_
 #define STRATA_MIGRATIONS_LIFECYCLE_TEST_UTIL_H_
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "db/url.h"
 #include "migrations/history.h"
 #include "migrations/lifecycle.h"
 #include "migrations/migrator.h"
@@ -102,55 +98,14 @@ class LifecycleTest : public ::testing::TestWithParam<db::Dialect> {
     return exists && *exists;
   }
 
-  // The whole database (schema, data, routines, events, the history table) as the engine's
-  // own dump tool writes it.
-  std::string Dump() {
-    auto url = db::ParseUrl(scratch_->url());
-    EXPECT_TRUE(url);
-    if (!url) return "";
-    std::string command;
-    switch (dialect()) {
-      case db::Dialect::kPostgres: {
-        const char* bin = std::getenv("STRATA_TEST_POSTGRES_BIN");
-        // pg_dump >= 15.14 brackets its output with \restrict lines carrying a random key.
-        command = fmt::format(
-            "{}pg_dump --no-owner --no-privileges -d '{}' | grep -v -E '^\\\\(un)?restrict '",
-            bin ? std::string(bin) + "/" : "", scratch_->url());
-        break;
-      }
-      case db::Dialect::kMariaDb:
-        command = fmt::format(
-            "mariadb-dump --no-defaults --protocol=tcp -h '{}' -P {} -u '{}' --routines "
-            "--events --triggers --skip-dump-date --skip-comments --order-by-primary '{}'",
-            url->host, url->port, url->user, url->database);
-        break;
-      case db::Dialect::kSqlite:
-        command = fmt::format("sqlite3 '{}' .dump", url->database);
-        break;
-    }
-    std::string out;
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-    EXPECT_NE(pipe, nullptr) << command;
-    if (!pipe) return "";
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0)
-      out.append(buffer.data(), n);
-    const int status = ::pclose(pipe.release());
-    EXPECT_EQ(status, 0) << command << "\n" << out;
-    EXPECT_GT(out.size(), 0u) << command;
-    return out;
-  }
+  // The whole database as the engine's own dump tool writes it.
+  std::string Dump() { return scratch_->Dump(); }
 
   std::unique_ptr<testing::ScratchDatabase> scratch_;
   std::unique_ptr<db::Connection> conn_;
   std::unique_ptr<db::Connection> lock_conn_;
   std::filesystem::path dir_;
 };
-
-inline std::string DialectTestName(const ::testing::TestParamInfo<db::Dialect>& info) {
-  return db::DialectName(info.param);
-}
 
 }  // namespace strata::migrations
 

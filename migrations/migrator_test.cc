@@ -12,21 +12,19 @@
 
 #include "base/file.h"
 #include "db/open.h"
+#include "tests/support/example.h"
 #include "tests/support/test_env.h"
 
 namespace strata::migrations {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::ScratchDatabase;
 
-class MigratorTest : public ::testing::TestWithParam<db::Dialect> {
+class MigratorTest : public testing::ScratchDatabaseTest {
  protected:
   void SetUp() override {
-    scratch_ = ScratchDatabase::Create(GetParam());
-    ASSERT_NE(scratch_, nullptr);
-    conn_ = scratch_->Connect();
-    ASSERT_NE(conn_, nullptr);
+    ScratchDatabaseTest::SetUp();
+    if (HasFatalFailure()) return;
     lock_conn_ = GetParam() == db::Dialect::kSqlite ? nullptr : scratch_->Connect();
     dir_ = testing::TestTempDir("migrator");
     fs::create_directories(dir_);
@@ -38,17 +36,8 @@ class MigratorTest : public ::testing::TestWithParam<db::Dialect> {
     std::ofstream(dir_ / name) << text;
   }
 
-  void CopyExample() {
-    const char* folder = GetParam() == db::Dialect::kPostgres  ? "postgres"
-                         : GetParam() == db::Dialect::kMariaDb ? "mariadb"
-                                                               : "sqlite";
-    const fs::path example = fs::path(STRATA_SOURCE_DIR) / "examples/events/migrations" / folder;
-    // The SQL scripts only: V4 is a job step, which needs a runner (tests/cli covers it).
-    for (const auto& entry : fs::directory_iterator(example)) {
-      if (entry.path().extension() != ".sql") continue;
-      fs::copy_file(entry.path(), dir_ / entry.path().filename());
-    }
-  }
+  // The SQL scripts only: V4 is a job step, which needs a runner (tests/cli covers it).
+  void CopyExample() { testing::CopyExampleSqlScripts(GetParam(), dir_); }
 
   Result<MigrateResult> RunMigrate(MigrateOptions options = {}) {
     auto resolved = ResolveMigrations({{dir_}});
@@ -73,8 +62,6 @@ class MigratorTest : public ::testing::TestWithParam<db::Dialect> {
     return exists && *exists;
   }
 
-  std::unique_ptr<ScratchDatabase> scratch_;
-  std::unique_ptr<db::Connection> conn_;
   std::unique_ptr<db::Connection> lock_conn_;
   fs::path dir_;
 };
@@ -300,7 +287,7 @@ TEST_P(MigratorTest, TakesOverAFlywayHistoryTableUnchanged) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, MigratorTest, ::testing::ValuesIn(testing::kAllDialects),
-                         [](const auto& info) { return std::string(db::DialectName(info.param)); });
+                         testing::DialectParamName);
 
 class PostgresMigratorTest : public MigratorTest {};
 

@@ -294,7 +294,7 @@ TEST_P(RepairTest, RunsRepairCallbacksAroundTheRepair) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEngines, RepairTest, ::testing::ValuesIn(testing::kAllDialects),
-                         DialectTestName);
+                         testing::DialectParamName);
 
 }  // namespace
 }  // namespace strata::migrations

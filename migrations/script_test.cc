@@ -8,8 +8,6 @@
 namespace strata::migrations {
 namespace {
 
-using testing::ScratchDatabase;
-
 TEST(RenderDryRunTest, ShowsStepsInOrderWithBoundariesAndComments) {
   const Script script = {Comment("lock: pg_advisory_lock(1)"), Begin(),
                          Statement("CREATE TABLE t (id INT)", {}, "V1__t.sql:1:1"),
@@ -75,25 +73,11 @@ TEST(RenderDryRunTest, EmptyScriptRendersNothing) {
   EXPECT_EQ(RenderDryRun({}, db::Dialect::kPostgres), "");
 }
 
-class ScriptExecuteTest : public ::testing::TestWithParam<db::Dialect> {
+class ScriptExecuteTest : public testing::ScratchDatabaseTest {
  protected:
-  void SetUp() override {
-    scratch_ = ScratchDatabase::Create(GetParam());
-    ASSERT_NE(scratch_, nullptr);
-    conn_ = scratch_->Connect();
-    ASSERT_NE(conn_, nullptr);
-  }
-
-  std::int64_t Count(const std::string& table) {
-    auto rows = conn_->Query("SELECT count(*) FROM " + table);
-    EXPECT_TRUE(rows) << rows.error().message;
-    return rows ? rows->Int(0, 0).value_or(-1) : -1;
-  }
+  std::int64_t Count(const std::string& table) { return Scalar("SELECT count(*) FROM " + table); }
 
   std::string P(int n) const { return db::Placeholder(GetParam(), n); }
-
-  std::unique_ptr<ScratchDatabase> scratch_;
-  std::unique_ptr<db::Connection> conn_;
 };
 
 TEST_P(ScriptExecuteTest, RunsStatementsWithParametersInTransactions) {
@@ -133,7 +117,7 @@ TEST_P(ScriptExecuteTest, FailureWithoutOriginSaysScript) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ScriptExecuteTest, ::testing::ValuesIn(testing::kAllDialects),
-                         [](const auto& info) { return std::string(db::DialectName(info.param)); });
+                         testing::DialectParamName);
 
 }  // namespace
 }  // namespace strata::migrations

@@ -321,7 +321,7 @@ TEST_P(UndoTest, AFailedUndoBlocksMigrateAndUndoUntilRepaired) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEngines, UndoTest, ::testing::ValuesIn(testing::kAllDialects),
-                         DialectTestName);
+                         testing::DialectParamName);
 
 }  // namespace
 }  // namespace strata::migrations

@@ -328,7 +328,7 @@ TEST_P(IntrospectTest, UnknownSchemaIsNotFound) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, IntrospectTest, ::testing::ValuesIn(testing::kAllDialects),
-                         [](const auto& info) { return std::string(db::DialectName(info.param)); });
+                         testing::DialectParamName);
 
 // NOLINTEND(bugprone-suspicious-missing-comma)
 

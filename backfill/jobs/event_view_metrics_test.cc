@@ -26,15 +26,16 @@
 #include "db/url.h"
 #include "domain/timestamp.h"
 #include "examples/events/generator/generator.h"
-#include "migrations/migrator.h"
-#include "migrations/resolver.h"
+#include "tests/support/example.h"
 #include "tests/support/test_env.h"
 
 namespace strata::backfill {
 namespace {
 
+using testing::ExampleDatabase;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::QueryInt;
 using testing::ScratchDatabase;
 using namespace date::literals;  // NOLINT(google-build-using-namespace): 2024_y/mar/10
 using examples::events::MigrationsFolder;
@@ -135,42 +136,6 @@ TEST(EventViewMetricsBindTest, SqlIsIdempotentWithoutInsertIgnore) {
 
 // ---------------------------------------------------------------------------------------------
 // Against the databases: helpers
-
-// A scratch database with the example's migrations applied.
-std::unique_ptr<ScratchDatabase> ExampleDatabase(db::Dialect dialect) {
-  auto scratch = ScratchDatabase::Create(dialect);
-  if (scratch == nullptr) return nullptr;
-  auto conn = scratch->Connect();
-  auto lock_conn = dialect == db::Dialect::kSqlite ? nullptr : scratch->Connect();
-  if (conn == nullptr || (dialect != db::Dialect::kSqlite && lock_conn == nullptr)) return nullptr;
-  const auto location = std::filesystem::path(STRATA_SOURCE_DIR) / "examples/events/migrations" /
-                        MigrationsFolder(dialect);
-  auto resolved = migrations::ResolveMigrations({{location}});
-  if (!resolved) {
-    ADD_FAILURE() << resolved.error().message;
-    return nullptr;
-  }
-  migrations::MigrateListener listener;
-  // Up to V3, the schema: V4 is the backfill job step, which these tests run themselves.
-  migrations::MigrateOptions options;
-  options.plan.target = migrations::Target::Parse("3").value();
-  auto migrated = migrations::Migrate(*conn, lock_conn ? *lock_conn : *conn,
-                                      std::move(resolved->migrations), options, listener);
-  if (!migrated) {
-    ADD_FAILURE() << migrated.error().message;
-    return nullptr;
-  }
-  return scratch;
-}
-
-std::int64_t QueryInt(db::Connection& conn, std::string_view sql, const db::Params& params = {}) {
-  auto rows = conn.Query(sql, params);
-  EXPECT_TRUE(rows) << sql << ": " << rows.error().message;
-  if (!rows || rows->empty()) return -1;
-  auto value = rows->Int(0, 0);
-  EXPECT_TRUE(value) << sql << ": " << value.error().message;
-  return value.value_or(-1);
-}
 
 // How each engine stores the instant `utc` (see the migrations): PostgreSQL timestamptz text,
 // MariaDB the wall-clock time in `zone`, SQLite ISO-8601 UTC text.

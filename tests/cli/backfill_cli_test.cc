@@ -17,6 +17,7 @@
 #include <random>
 #include <thread>
 
+#include "tests/support/copy_job_tables.h"
 #include "tests/support/run_strata.h"
 #include "tests/support/test_env.h"
 
@@ -33,46 +34,17 @@ nlohmann::json LastJsonLine(const std::string& out) {
   return nlohmann::json::parse(text.substr(text.rfind('\n') + 1));
 }
 
-class BackfillCliTest : public ::testing::TestWithParam<db::Dialect> {
+class BackfillCliTest : public ScratchDatabaseTest {
  protected:
   void SetUp() override {
-    scratch_ = ScratchDatabase::Create(GetParam());
-    ASSERT_NE(scratch_, nullptr);
-    conn_ = scratch_->Connect();
-    ASSERT_NE(conn_, nullptr);
-    const std::string engine = GetParam() == db::Dialect::kMariaDb ? " ENGINE=InnoDB" : "";
-    Exec(fmt::format("CREATE TABLE bf_source (id BIGINT PRIMARY KEY, val BIGINT NOT NULL){}",
-                     engine));
-    Exec(
-        fmt::format("CREATE TABLE bf_target (id BIGINT PRIMARY KEY, val BIGINT NOT NULL, "
-                    "CONSTRAINT bf_target_val CHECK (val >= 0)){}",
-                    engine));
+    ScratchDatabaseTest::SetUp();
+    if (HasFatalFailure()) return;
+    Exec(CopyJobTablesSql(GetParam()));
   }
 
-  void Exec(const std::string& sql) {
-    auto st = conn_->ExecuteScript(sql);
-    ASSERT_TRUE(st) << st.error().message;
-  }
+  void Seed(int n) { Exec(CopyJobSeedSql(n)); }
 
-  void Seed(int n) {
-    std::string sql = "INSERT INTO bf_source (id, val) VALUES ";
-    for (int i = 1; i <= n; ++i) sql += fmt::format("{}({}, {})", i == 1 ? "" : ", ", i, i * 10);
-    Exec(sql);
-  }
-
-  std::int64_t Scalar(const std::string& sql) {
-    auto rows = conn_->Query(sql);
-    EXPECT_TRUE(rows) << (rows ? "" : rows.error().message);
-    if (!rows || rows->empty()) return -1;
-    return rows->Int(0, 0).value_or(-1);
-  }
-
-  std::int64_t Mismatches() {
-    return Scalar(
-        "SELECT (SELECT count(*) FROM bf_source s WHERE NOT EXISTS (SELECT 1 FROM bf_target t "
-        "WHERE t.id = s.id AND t.val = s.val)) + (SELECT count(*) FROM bf_target t WHERE NOT "
-        "EXISTS (SELECT 1 FROM bf_source s WHERE s.id = t.id))");
-  }
+  std::int64_t Mismatches() { return Scalar(kCopyJobMismatchesSql); }
 
   std::vector<std::string> Args(std::vector<std::string> args) const {
     args.insert(args.begin(), "backfill");
@@ -113,9 +85,6 @@ class BackfillCliTest : public ::testing::TestWithParam<db::Dialect> {
     EXPECT_TRUE(rows);
     return rows ? rows->rows : std::vector<std::vector<db::Cell>>{};
   }
-
-  std::unique_ptr<ScratchDatabase> scratch_;
-  std::unique_ptr<db::Connection> conn_;
 };
 
 TEST_P(BackfillCliTest, DryRunCountsSamplesAndLeavesTheDatabaseUnchanged) {
@@ -254,8 +223,7 @@ TEST_P(BackfillCliTest, PauseResumeAndCancelGoThroughTheRunRow) {
   EXPECT_EQ(Mismatches(), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(All, BackfillCliTest, ::testing::ValuesIn(kAllDialects),
-                         [](const auto& info) { return db::DialectName(info.param); });
+INSTANTIATE_TEST_SUITE_P(All, BackfillCliTest, ::testing::ValuesIn(kAllDialects), DialectParamName);
 
 class BackfillCliServerTest : public BackfillCliTest {};
 
@@ -282,7 +250,7 @@ TEST_P(BackfillCliServerTest, FourProcessesTimesTwoWorkersProcessEveryChunkExact
 
 INSTANTIATE_TEST_SUITE_P(Servers, BackfillCliServerTest,
                          ::testing::Values(db::Dialect::kPostgres, db::Dialect::kMariaDb),
-                         [](const auto& info) { return db::DialectName(info.param); });
+                         DialectParamName);
 
 // Bad input: each with its exit code and a message saying what to do. Nothing is created.
 TEST(BackfillCliBadInputTest, EachBadInputHasItsExitCode) {

@@ -165,7 +165,7 @@ TEST_P(ServerPingTest, PasswordFromEveryChannelIsNeverPrinted) {
 
 INSTANTIATE_TEST_SUITE_P(Servers, ServerPingTest,
                          ::testing::Values(db::Dialect::kPostgres, db::Dialect::kMariaDb),
-                         [](const auto& info) { return std::string(db::DialectName(info.param)); });
+                         DialectParamName);
 
 TEST(DbPingTest, BadUrlsGiveOneClearLineAndUsageExit) {
   struct Case {

@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "examples/events/generator/generator.h"
+#include "tests/support/copy_job_tables.h"
+#include "tests/support/example.h"
 #include "tests/support/run_strata.h"
 #include "tests/support/test_env.h"
 
@@ -26,15 +28,11 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 
-using examples::events::MigrationsFolder;
-
-class JobStepCliTest : public ::testing::TestWithParam<db::Dialect> {
+class JobStepCliTest : public ScratchDatabaseTest {
  protected:
   void SetUp() override {
-    scratch_ = ScratchDatabase::Create(GetParam());
-    ASSERT_NE(scratch_, nullptr);
-    conn_ = scratch_->Connect();
-    ASSERT_NE(conn_, nullptr);
+    ScratchDatabaseTest::SetUp();
+    if (HasFatalFailure()) return;
     dir_ = testing::TestTempDir("job_step");
     fs::create_directories(dir_);
   }
@@ -49,35 +47,16 @@ class JobStepCliTest : public ::testing::TestWithParam<db::Dialect> {
     std::ofstream(dir_ / name, std::ios::binary) << text;
   }
 
-  std::int64_t Scalar(const std::string& sql) {
-    auto rows = conn_->Query(sql);
-    EXPECT_TRUE(rows) << sql << ": " << (rows ? "" : rows.error().message);
-    if (!rows || rows->empty()) return -1;
-    return rows->Int(0, 0).value_or(-1);
-  }
-
   // The test-copy job's tables: bf_target gets a copy of bf_source's n rows.
   // `extra_sql` ends V1, after the seed rows.
   void CopyJobMigrations(int n, const std::string& job_params, const std::string& extra_sql = "") {
-    const std::string engine = GetParam() == db::Dialect::kMariaDb ? " ENGINE=InnoDB" : "";
-    std::string seed = "INSERT INTO bf_source (id, val) VALUES ";
-    for (int i = 1; i <= n; ++i) seed += fmt::format("{}({}, {})", i == 1 ? "" : ", ", i, i * 10);
-    Write("V1__tables.sql",
-          fmt::format("CREATE TABLE bf_source (id BIGINT PRIMARY KEY, val BIGINT NOT NULL){0};\n"
-                      "CREATE TABLE bf_target (id BIGINT PRIMARY KEY, val BIGINT NOT NULL, "
-                      "CONSTRAINT bf_target_val CHECK (val >= 0)){0};\n{1};\n{2}",
-                      engine, seed, extra_sql));
+    Write("V1__tables.sql", CopyJobTablesSql(GetParam()) + CopyJobSeedSql(n) + ";\n" + extra_sql);
     Write("V2__copy.job", "job = \"test-copy\"\n[params]\n" + job_params);
     // IF NOT EXISTS: on MariaDB a kill between the DDL and its history row leaves the table.
     Write("V3__after.sql", "CREATE TABLE IF NOT EXISTS after_copy (id INT);\n");
   }
 
-  std::int64_t Mismatches() {
-    return Scalar(
-        "SELECT (SELECT count(*) FROM bf_source s WHERE NOT EXISTS (SELECT 1 FROM bf_target t "
-        "WHERE t.id = s.id AND t.val = s.val)) + (SELECT count(*) FROM bf_target t WHERE NOT "
-        "EXISTS (SELECT 1 FROM bf_source s WHERE s.id = t.id))");
-  }
+  std::int64_t Mismatches() { return Scalar(kCopyJobMismatchesSql); }
 
   std::string HistoryTypes() {
     auto rows = conn_->Query(
@@ -92,8 +71,6 @@ class JobStepCliTest : public ::testing::TestWithParam<db::Dialect> {
     return out;
   }
 
-  std::unique_ptr<ScratchDatabase> scratch_;
-  std::unique_ptr<db::Connection> conn_;
   fs::path dir_;
 };
 
@@ -101,9 +78,7 @@ class JobStepCliTest : public ::testing::TestWithParam<db::Dialect> {
 // the backfill, then the V4 job step writes exactly the rows the generator computed as
 // missing, independently, with domain::metric_days.
 TEST_P(JobStepCliTest, ExampleBackfillStepWritesExactlyTheMissingRows) {
-  const std::string example =
-      (fs::path(STRATA_SOURCE_DIR) / "examples/events/migrations" / MigrationsFolder(GetParam()))
-          .string();
+  const std::string example = ExampleMigrations(GetParam()).string();
   RunResult schema = Strata({"migrate", "--locations", example, "--target", "3"});
   ASSERT_EQ(schema.exit_code, 0) << schema.all();
 
@@ -216,8 +191,7 @@ TEST_P(JobStepCliTest, KillNineDuringAJobStepThenMigrateCompletesExactlyOnce) {
   EXPECT_EQ(Scalar("SELECT SUM(rows_written) FROM strata_backfill_chunk"), 800);
 }
 
-INSTANTIATE_TEST_SUITE_P(All, JobStepCliTest, ::testing::ValuesIn(kAllDialects),
-                         [](const auto& info) { return db::DialectName(info.param); });
+INSTANTIATE_TEST_SUITE_P(All, JobStepCliTest, ::testing::ValuesIn(kAllDialects), DialectParamName);
 
 }  // namespace
 }  // namespace strata::testing

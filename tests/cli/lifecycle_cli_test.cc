@@ -13,6 +13,7 @@
 #include "migrations/history.h"
 #include "tests/support/run_strata.h"
 #include "tests/support/test_env.h"
+#include "tests/support/test_project.h"
 
 namespace strata::testing {
 namespace {
@@ -24,25 +25,17 @@ class LifecycleCliTest : public ::testing::TestWithParam<db::Dialect> {
   void SetUp() override {
     scratch_ = ScratchDatabase::Create(GetParam());
     ASSERT_NE(scratch_, nullptr);
-    root_ = testing::TestTempDir("lifecycle_cli");
-    fs::create_directories(root_ / "migrations");
     WriteConfig("");
     Write("V1__create_users.sql", "CREATE TABLE users (id INT);\n");
     Write("V2__create_orders.sql", "CREATE TABLE orders (id INT);\n");
     Write("U2__drop_orders.sql", "DROP TABLE orders;\n");
   }
-  void TearDown() override { fs::remove_all(root_); }
-
   void WriteConfig(const std::string& extra) {
-    std::ofstream(root_ / "strata.toml") << fmt::format("url = \"{}\"\n{}", scratch_->url(), extra);
+    project_.WriteConfig(fmt::format("url = \"{}\"\n{}", scratch_->url(), extra));
   }
-  void Write(const std::string& name, const std::string& text) {
-    std::ofstream(root_ / "migrations" / name, std::ios::binary) << text;
-  }
-
+  void Write(const std::string& name, const std::string& text) { project_.Write(name, text); }
   RunResult Strata(std::vector<std::string> args, const RunOptions& options = {}) {
-    args.insert(args.begin(), {"-C", root_.string()});
-    return RunStrata(args, options);
+    return project_.Strata(std::move(args), options);
   }
 
   bool HasTable(const std::string& table) {
@@ -61,7 +54,8 @@ class LifecycleCliTest : public ::testing::TestWithParam<db::Dialect> {
   }
 
   std::unique_ptr<ScratchDatabase> scratch_;
-  fs::path root_;
+  TestProject project_{"lifecycle_cli"};
+  const fs::path root_ = project_.root();
 };
 
 TEST_P(LifecycleCliTest, RepairWithNothingToRepairSaysSoAndExitsZero) {
@@ -177,7 +171,7 @@ TEST_P(LifecycleCliTest, UndoWithAMissingUndoScriptIsRefusedWithExit2NamingIt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEngines, LifecycleCliTest, ::testing::ValuesIn(kAllDialects),
-                         [](const auto& info) { return db::DialectName(info.param); });
+                         DialectParamName);
 
 // A dry run still needs to read the database; a server that cannot be reached is exit 5, and
 // the password never shows.

@@ -1,16 +1,14 @@
 // `strata migrate | info | validate` as a user meets them: bad inputs each give one clear
 // error, a documented exit code, and nothing applied. SQLite keeps these fast; the engines'
 // differences are covered in migrations/migrator_test.cc.
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "db/open.h"
 #include "tests/support/run_strata.h"
-#include "tests/support/test_env.h"
+#include "tests/support/test_project.h"
 
 namespace strata::testing {
 namespace {
@@ -20,22 +18,12 @@ namespace fs = std::filesystem;
 class MigrateCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = testing::TestTempDir("migrate_cli");
-    fs::create_directories(root_ / "migrations");
-    std::ofstream(root_ / "strata.toml") << "url = \"sqlite:app.db\"\n";
     Write("V1__create_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n");
     Write("V2__add_email.sql", "ALTER TABLE users ADD COLUMN email TEXT;\n");
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  void Write(const std::string& name, const std::string& text) {
-    std::ofstream(root_ / "migrations" / name, std::ios::binary) << text;
-  }
-
-  RunResult Strata(std::vector<std::string> args) {
-    args.insert(args.begin(), {"-C", root_.string()});
-    return RunStrata(args);
-  }
+  void Write(const std::string& name, const std::string& text) { project_.Write(name, text); }
+  RunResult Strata(std::vector<std::string> args) { return project_.Strata(std::move(args)); }
 
   // Whether app.db has `table` (false when the database file does not even exist).
   bool HasTable(const std::string& table) {
@@ -54,7 +42,8 @@ class MigrateCliTest : public ::testing::Test {
     EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
   }
 
-  fs::path root_;
+  TestProject project_{"migrate_cli", "url = \"sqlite:app.db\"\n"};
+  const fs::path root_ = project_.root();
 };
 
 TEST_F(MigrateCliTest, MigratesAndReportsJson) {

@@ -5,17 +5,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "db/url.h"
 #include "tests/support/run_strata.h"
 #include "tests/support/test_env.h"
+#include "tests/support/test_project.h"
 
 namespace strata::testing {
 namespace {
@@ -29,61 +26,20 @@ std::string Slurp(const fs::path& path) {
   return s.str();
 }
 
-// Runs a shell command and returns its stdout; fails the test on a non-zero exit.
-std::string Capture(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr) << command;
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  EXPECT_EQ(::pclose(pipe), 0) << command;
-  return out;
-}
-
 class LifecycleTest : public ::testing::TestWithParam<db::Dialect> {
  protected:
   void SetUp() override {
     scratch_ = ScratchDatabase::Create(GetParam());
     ASSERT_NE(scratch_, nullptr);
-    root_ = testing::TestTempDir("lifecycle");
-    fs::create_directories(root_ / "migrations");
-    std::ofstream(root_ / "strata.toml") << "[placeholders]\nowner_name = \"alice\"\n";
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
-  void Write(const std::string& name, const std::string& text) {
-    std::ofstream(root_ / "migrations" / name, std::ios::binary) << text;
   }
 
+  void Write(const std::string& name, const std::string& text) { project_.Write(name, text); }
   RunResult Strata(std::vector<std::string> args, const RunOptions& options = {}) {
-    args.insert(args.begin(), {"-C", root_.string(), "--url", scratch_->url()});
-    return RunStrata(args, options);
+    args.insert(args.begin(), {"--url", scratch_->url()});
+    return project_.Strata(std::move(args), options);
   }
 
-  // The engine's own dump of the scratch database.
-  std::string Dump() {
-    auto url = db::ParseUrl(scratch_->url());
-    EXPECT_TRUE(url);
-    switch (GetParam()) {
-      case db::Dialect::kPostgres: {
-        const char* bin = std::getenv("STRATA_TEST_POSTGRES_BIN");
-        const std::string pg_dump = bin != nullptr ? std::string(bin) + "/pg_dump" : "pg_dump";
-        return Capture(
-            fmt::format("{} --no-owner --no-privileges '{}' | grep -v -E '^\\\\(un)?restrict '",
-                        pg_dump, scratch_->url()));
-      }
-      case db::Dialect::kMariaDb:
-        return Capture(fmt::format(
-            "mariadb-dump --no-defaults --protocol=tcp -h {} -P {} -u {} --routines --events "
-            "--triggers --skip-dump-date --skip-comments --order-by-primary {}",
-            url->host, url->port, url->user, url->database));
-      case db::Dialect::kSqlite:
-        return Capture(fmt::format("sqlite3 '{}' .dump", url->database));
-    }
-    return "";
-  }
+  std::string Dump() { return scratch_->Dump(); }
 
   std::int64_t Count(const std::string& sql) {
     auto conn = scratch_->Connect();
@@ -93,7 +49,8 @@ class LifecycleTest : public ::testing::TestWithParam<db::Dialect> {
   }
 
   std::unique_ptr<ScratchDatabase> scratch_;
-  fs::path root_;
+  TestProject project_{"lifecycle", "[placeholders]\nowner_name = \"alice\"\n"};
+  const fs::path root_ = project_.root();
 };
 
 TEST_P(LifecycleTest, DryRunOnAnEmptyDatabaseChangesNothingAndShowsEverything) {
@@ -255,7 +212,7 @@ TEST_P(LifecycleTest, BaselineOnMigrateRecordsABaselineRowForANonEmptySchema) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, LifecycleTest, ::testing::ValuesIn(kAllDialects),
-                         [](const auto& info) { return std::string(db::DialectName(info.param)); });
+                         DialectParamName);
 
 TEST(LifecycleUnreachableTest, DryRunAgainstAnUnreachableServerExitsWith5) {
   const fs::path root =

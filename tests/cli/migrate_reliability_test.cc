@@ -145,7 +145,7 @@ TEST_P(MigrateReliabilityTest, KillNineAtRandomMomentsLeavesHistoryAndSchemaInAg
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, MigrateReliabilityTest, ::testing::ValuesIn(kAllDialects),
-                         [](const auto& info) { return std::string(db::DialectName(info.param)); });
+                         DialectParamName);
 
 }  // namespace
 }  // namespace strata::testing

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "db/dialect.h"
-#include "examples/events/generator/generator.h"
+#include "tests/support/example.h"
 #include "tests/support/run_strata.h"
 #include "tests/support/test_env.h"
 
@@ -17,8 +17,6 @@ namespace strata::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-using examples::events::MigrationsFolder;
 
 std::string ReadText(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -32,10 +30,8 @@ class SchemaCliTest : public ::testing::TestWithParam<db::Dialect> {
   void SetUp() override {
     scratch_ = ScratchDatabase::Create(GetParam());
     ASSERT_NE(scratch_, nullptr);
-    const fs::path examples = fs::path(STRATA_SOURCE_DIR) / "examples/events";
-    migrations_ = (examples / "migrations" / MigrationsFolder(GetParam())).string();
-    snapshot_ =
-        (examples / "schema" / (std::string(MigrationsFolder(GetParam())) + ".schema")).string();
+    migrations_ = ExampleMigrations(GetParam()).string();
+    snapshot_ = ExampleSnapshot(GetParam()).string();
     RunResult migrate =
         RunStrata({"--url", scratch_->url(), "migrate", "--locations", migrations_});
     ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
@@ -135,7 +131,7 @@ TEST_P(SchemaCliTest, MissingSnapshotFileIsAUsageError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SchemaCliTest, ::testing::ValuesIn(kAllDialects),
-                         [](const auto& info) { return std::string(db::DialectName(info.param)); });
+                         DialectParamName);
 
 }  // namespace
 }  // namespace strata::testing

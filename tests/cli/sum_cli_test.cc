@@ -1,14 +1,13 @@
 // `strata sum` as a user meets it: written, checked offline, and checked again by migrate and
 // validate before they touch the database.
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/example.h"
 #include "tests/support/run_strata.h"
-#include "tests/support/test_env.h"
+#include "tests/support/test_project.h"
 
 namespace strata::testing {
 namespace {
@@ -18,23 +17,15 @@ namespace fs = std::filesystem;
 class SumCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = testing::TestTempDir("sum_cli");
-    fs::create_directories(root_ / "migrations");
-    std::ofstream(root_ / "strata.toml") << "url = \"sqlite:app.db\"\n";
     Write("V1__create_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);\n");
     Write("V2__create_orders.sql", "CREATE TABLE orders (id INTEGER PRIMARY KEY);\n");
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  void Write(const std::string& name, const std::string& text) {
-    std::ofstream(root_ / "migrations" / name, std::ios::binary) << text;
-  }
-  RunResult Strata(std::vector<std::string> args) {
-    args.insert(args.begin(), {"-C", root_.string()});
-    return RunStrata(args);
-  }
+  void Write(const std::string& name, const std::string& text) { project_.Write(name, text); }
+  RunResult Strata(std::vector<std::string> args) { return project_.Strata(std::move(args)); }
 
-  fs::path root_;
+  TestProject project_{"sum_cli", "url = \"sqlite:app.db\"\n"};
+  const fs::path root_ = project_.root();
 };
 
 TEST_F(SumCliTest, WritesAndChecksWithoutADatabase) {
@@ -100,11 +91,10 @@ TEST_F(SumCliTest, MigrateAndValidateRefuseEditedFilesBeforeTouchingTheDatabase)
 }
 
 TEST_F(SumCliTest, CommittedExampleSumsMatch) {
-  const fs::path examples = fs::path(STRATA_SOURCE_DIR) / "examples/events/migrations";
-  RunResult check =
-      RunStrata({"sum", "--check", "--locations",
-                 (examples / "postgres").string() + "," + (examples / "mariadb").string() + "," +
-                     (examples / "sqlite").string()});
+  RunResult check = RunStrata({"sum", "--check", "--locations",
+                               ExampleMigrations(db::Dialect::kPostgres).string() + "," +
+                                   ExampleMigrations(db::Dialect::kMariaDb).string() + "," +
+                                   ExampleMigrations(db::Dialect::kSqlite).string()});
   EXPECT_EQ(check.exit_code, 0) << check.all();
 }
 

@@ -49,8 +49,6 @@ void Drain(int out_fd, int err_fd, std::string& out, std::string& err) {
 
 }  // namespace
 
-std::string StrataBinary() { return STRATA_BINARY_PATH; }
-
 RunResult RunStrata(const std::vector<std::string>& args, const RunOptions& options) {
   int out_pipe[2];
   int err_pipe[2];

@@ -29,7 +29,8 @@ int SpawnStrata(const std::vector<std::string>& args, const RunOptions& options 
 // Waits for a spawned process; returns its exit code (128+N when killed by signal N).
 int WaitStrata(int pid);
 
-// The path of the strata binary under test.
+// The path of the strata binary under test: strata, or strata-with-test-jobs for the backfill
+// tests. Defined in strata_binary.cc, compiled once per binary (tests/support/CMakeLists.txt).
 std::string StrataBinary();
 
 }  // namespace strata::testing

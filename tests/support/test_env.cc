@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -135,6 +137,68 @@ std::unique_ptr<db::Connection> ScratchDatabase::Connect() const {
   }
   return std::move(conn).value();
 }
+
+std::string ScratchDatabase::Dump() const {
+  auto url = db::ParseUrl(url_);
+  EXPECT_TRUE(url);
+  if (!url) return "";
+  std::string command;
+  switch (dialect_) {
+    case db::Dialect::kPostgres: {
+      const char* bin = std::getenv("STRATA_TEST_POSTGRES_BIN");
+      // pg_dump >= 15.14 brackets its output with \restrict lines carrying a random key.
+      command = fmt::format(
+          "{}pg_dump --no-owner --no-privileges -d '{}' | grep -v -E '^\\\\(un)?restrict '",
+          bin ? std::string(bin) + "/" : "", url_);
+      break;
+    }
+    case db::Dialect::kMariaDb:
+      command = fmt::format(
+          "mariadb-dump --no-defaults --protocol=tcp -h '{}' -P {} -u '{}' --routines "
+          "--events --triggers --skip-dump-date --skip-comments --order-by-primary '{}'",
+          url->host, url->port, url->user, url->database);
+      break;
+    case db::Dialect::kSqlite:
+      command = fmt::format("sqlite3 '{}' .dump", url->database);
+      break;
+  }
+  std::string out;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
+  EXPECT_NE(pipe, nullptr) << command;
+  if (!pipe) return "";
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) {
+    out.append(buffer.data(), n);
+  }
+  const int status = ::pclose(pipe.release());
+  EXPECT_EQ(status, 0) << command << "\n" << out;
+  EXPECT_GT(out.size(), 0u) << command;
+  return out;
+}
+
+std::int64_t QueryInt(db::Connection& conn, std::string_view sql, const db::Params& params) {
+  auto rows = conn.Query(sql, params);
+  EXPECT_TRUE(rows) << sql << ": " << (rows ? "" : rows.error().message);
+  if (!rows || rows->empty()) return -1;
+  auto value = rows->Int(0, 0);
+  EXPECT_TRUE(value) << sql << ": " << (value ? "" : value.error().message);
+  return value.value_or(-1);
+}
+
+void ExecOrFail(db::Connection& conn, std::string_view sql) {
+  Status done = conn.ExecuteScript(sql);
+  EXPECT_TRUE(done) << sql << ": " << (done ? "" : done.error().message);
+}
+
+void ScratchDatabaseTest::SetUp() {
+  scratch_ = ScratchDatabase::Create(GetParam());
+  ASSERT_NE(scratch_, nullptr);
+  conn_ = scratch_->Connect();
+  ASSERT_NE(conn_, nullptr);
+}
+
+std::filesystem::path SourceDir() { return STRATA_SOURCE_DIR; }
 
 std::filesystem::path TestTempDir(std::string_view prefix) {
   std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();

@@ -8,6 +8,9 @@
 #ifndef STRATA_TESTS_SUPPORT_TEST_ENV_H_
 #define STRATA_TESTS_SUPPORT_TEST_ENV_H_
 
+#include <gtest/gtest.h>
+
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -38,6 +41,10 @@ class ScratchDatabase {
   db::Dialect dialect() const { return dialect_; }
   // Opens a new connection to the scratch database; fails the test on error.
   std::unique_ptr<db::Connection> Connect() const;
+  // The whole database (schema, data, routines, events, strata's tables) as the engine's own
+  // dump tool writes it: pg_dump (from $STRATA_TEST_POSTGRES_BIN when set), mariadb-dump,
+  // sqlite3 .dump. For proving that dry runs change nothing. "" after recording a failure.
+  std::string Dump() const;
 
  private:
   ScratchDatabase(db::Dialect dialect, std::string admin_url, std::string name, std::string url)
@@ -51,16 +58,46 @@ class ScratchDatabase {
   std::string url_;
 };
 
+// The root of the source tree the tests were built from.
+std::filesystem::path SourceDir();
+
 // A directory path of the running test's own: <temp dir>/strata_<prefix>_<pid>_<test name>,
 // with a parameterised test's "/" (e.g. "Name/sqlite") turned into "_", so that it is one
 // directory which a remove_all takes away whole. Anything an earlier, crashed run left there
 // is removed; the directory itself is not created.
 std::filesystem::path TestTempDir(std::string_view prefix);
 
-// The three dialects, for parameterised tests: INSTANTIATE_TEST_SUITE_P(All, X, AllDialects(),
-// DialectParamName).
+// The three dialects, for parameterised tests:
+// INSTANTIATE_TEST_SUITE_P(All, X, ::testing::ValuesIn(kAllDialects), DialectParamName).
 inline constexpr db::Dialect kAllDialects[] = {db::Dialect::kPostgres, db::Dialect::kMariaDb,
                                                db::Dialect::kSqlite};
+
+// Names a parameterised test's instance after its dialect: "postgresql", "mariadb", "sqlite".
+inline std::string DialectParamName(const ::testing::TestParamInfo<db::Dialect>& info) {
+  return db::DialectName(info.param);
+}
+
+// The first column of the first row of `sql` as an integer: -1 when there is no row, and
+// after recording a failure when the query fails or the value is not an integer.
+std::int64_t QueryInt(db::Connection& conn, std::string_view sql, const db::Params& params = {});
+
+// Runs `sql` (one or more statements); records a failure naming the SQL on error.
+void ExecOrFail(db::Connection& conn, std::string_view sql);
+
+// A test run once per dialect (parameterised by db::Dialect) with a scratch database and a
+// connection to it. A fixture that extends SetUp() calls ScratchDatabaseTest::SetUp() first
+// and returns when HasFatalFailure().
+class ScratchDatabaseTest : public ::testing::TestWithParam<db::Dialect> {
+ protected:
+  void SetUp() override;
+
+  db::Dialect dialect() const { return GetParam(); }
+  void Exec(std::string_view sql) { ExecOrFail(*conn_, sql); }
+  std::int64_t Scalar(std::string_view sql) { return QueryInt(*conn_, sql); }
+
+  std::unique_ptr<ScratchDatabase> scratch_;
+  std::unique_ptr<db::Connection> conn_;
+};
 
 }  // namespace strata::testing
 

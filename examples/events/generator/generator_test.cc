@@ -18,15 +18,16 @@
 #include "db/open.h"
 #include "domain/metric_days.h"
 #include "domain/timestamp.h"
-#include "migrations/migrator.h"
-#include "migrations/resolver.h"
+#include "tests/support/example.h"
 #include "tests/support/test_env.h"
 
 namespace strata::examples::events {
 namespace {
 
+using testing::ExampleDatabase;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::QueryInt;
 using testing::ScratchDatabase;
 
 // ---------------------------------------------------------------------------------------------
@@ -392,42 +393,6 @@ TEST(SummaryTest, JsonForMachines) {
 
 // ---------------------------------------------------------------------------------------------
 // Against the databases
-
-// A scratch database with the example's migrations applied.
-std::unique_ptr<ScratchDatabase> ExampleDatabase(db::Dialect dialect) {
-  auto scratch = ScratchDatabase::Create(dialect);
-  if (scratch == nullptr) return nullptr;
-  auto conn = scratch->Connect();
-  auto lock_conn = dialect == db::Dialect::kSqlite ? nullptr : scratch->Connect();
-  if (conn == nullptr || (dialect != db::Dialect::kSqlite && lock_conn == nullptr)) return nullptr;
-  const auto location = std::filesystem::path(STRATA_SOURCE_DIR) / "examples/events/migrations" /
-                        MigrationsFolder(dialect);
-  auto resolved = migrations::ResolveMigrations({{location}});
-  if (!resolved) {
-    ADD_FAILURE() << resolved.error().message;
-    return nullptr;
-  }
-  migrations::MigrateListener listener;
-  // Up to V3, the schema: V4 is the backfill job step, which these tests run themselves.
-  migrations::MigrateOptions options;
-  options.plan.target = migrations::Target::Parse("3").value();
-  auto migrated = migrations::Migrate(*conn, lock_conn ? *lock_conn : *conn,
-                                      std::move(resolved->migrations), options, listener);
-  if (!migrated) {
-    ADD_FAILURE() << migrated.error().message;
-    return nullptr;
-  }
-  return scratch;
-}
-
-std::int64_t QueryInt(db::Connection& conn, std::string_view sql, const db::Params& params = {}) {
-  auto rows = conn.Query(sql, params);
-  EXPECT_TRUE(rows) << sql << ": " << rows.error().message;
-  if (!rows) return -1;
-  auto value = rows->Int(0, 0);
-  EXPECT_TRUE(value) << sql << ": " << value.error().message;
-  return value.value_or(-1);
-}
 
 // Every row of the three tables, exactly as the server prints it.
 std::string Dump(db::Connection& conn) {
