@@ -1,3 +1,9 @@
+// The executor: the workers, the monitor thread and the run state they share (claims, done
+// marks, heartbeats, pause/cancel, retries, adaptive chunk sizes). It is longer than most files
+// here (about 770 lines) because the three sections share one private class, RunProcess, whose
+// locking rules (what the mutex guards, what only the monitor touches) are easier to check when
+// every reader and writer is in one file; the pieces with no such coupling live beside it
+// (state.h: the state tables' SQL, throttle.h: health signals and the rate limiter, dry_run.h).
 #include "backfill/executor.h"
 
 #include <fmt/format.h>

@@ -1,6 +1,6 @@
 // SQL callbacks: scripts named after lifecycle events (`beforeMigrate.sql`,
 // `afterEachMigrate__refresh_views.sql`, ...) found in the migration locations and run when the
-// event happens (reference/flyway.md §7). Several files for one event run in description order.
+// event happens (docs/flyway.md §7). Several files for one event run in description order.
 //
 // Events strata fires, and where (see docs/migrations.md):
 //   migrate   beforeMigrate, beforeEachMigrate, afterEachMigrate, afterEachMigrateError,

@@ -1,4 +1,4 @@
-// Flyway's migration checksum (reference/flyway.md §3) and the UTF-8 check that precedes it.
+// Flyway's migration checksum (docs/flyway.md §3) and the UTF-8 check that precedes it.
 #ifndef STRATA_MIGRATIONS_CHECKSUM_H_
 #define STRATA_MIGRATIONS_CHECKSUM_H_
 

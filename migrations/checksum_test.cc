@@ -7,7 +7,7 @@
 namespace strata::migrations {
 namespace {
 
-// Flyway's documented vector (reference/flyway.md §3, from Flyway's dry-run tutorial): the two
+// Flyway's documented vector (docs/flyway.md §3, from Flyway's dry-run tutorial): the two
 // `references` lines end with one trailing space each.
 TEST(FlywayChecksumTest, MatchesFlywaysDocumentedCoupleVector) {
   const std::string couple =

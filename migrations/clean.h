@@ -1,4 +1,4 @@
-// `clean`: drops every object in the configured schemas (reference/flyway.md §5), for
+// `clean`: drops every object in the configured schemas (docs/flyway.md §5), for
 // development and test databases that are rebuilt from their migrations. Refused unless the
 // configuration says clean_disabled = false, because it destroys everything, history included.
 //

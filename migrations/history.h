@@ -1,4 +1,4 @@
-// The schema history table, in Flyway's layout (reference/flyway.md §2) so that a team can
+// The schema history table, in Flyway's layout (docs/flyway.md §2) so that a team can
 // point strata at an existing flyway_schema_history, and Flyway can read strata's table.
 #ifndef STRATA_MIGRATIONS_HISTORY_H_
 #define STRATA_MIGRATIONS_HISTORY_H_

@@ -1,5 +1,5 @@
 // One row of the schema history table in memory, and the values of its `type` column
-// (reference/flyway.md §2). Reading and writing rows is the history table's job; this header
+// (docs/flyway.md §2). Reading and writing rows is the history table's job; this header
 // only fixes their shape so that the plan can be computed without a database.
 #ifndef STRATA_MIGRATIONS_HISTORY_ROW_H_
 #define STRATA_MIGRATIONS_HISTORY_ROW_H_

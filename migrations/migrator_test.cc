@@ -204,7 +204,7 @@ TEST_P(MigratorTest, JobStepIsRefusedBeforeAnythingRuns) {
   EXPECT_FALSE(TableExists("before_job"));
 }
 
-// Flyway's own DDL (reference/flyway.md §2), written here literally rather than through
+// Flyway's own DDL (docs/flyway.md §2), written here literally rather than through
 // SchemaHistory, as Flyway would have left it.
 std::vector<std::string> FlywayDdl(db::Dialect dialect) {
   switch (dialect) {
@@ -337,7 +337,7 @@ INSTANTIATE_TEST_SUITE_P(Postgres, PostgresMigratorTest, ::testing::Values(db::D
                          [](const auto&) { return std::string("postgresql"); });
 
 TEST(LockKeyTest, MatchesFlywaysKeyForItsDefaultTable) {
-  // reference/flyway.md §4: the default table in public has key 77433833903597, and
+  // docs/flyway.md §4: the default table in public has key 77433833903597, and
   // `test`.`flyway_schema_history` has the MySQL lock name Flyway--562162009.
   EXPECT_EQ(FlywayAdvisoryLockKey("\"public\".\"flyway_schema_history\""), 77433833903597);
   EXPECT_EQ(FlywayNamedLock("`test`.`flyway_schema_history`"), "Flyway--562162009");

@@ -1,4 +1,4 @@
-// Placeholder replacement in SQL scripts, as Flyway does it (reference/flyway.md §7).
+// Placeholder replacement in SQL scripts, as Flyway does it (docs/flyway.md §7).
 //
 // `${name}` anywhere in a script's text — inside strings and comments too, because Flyway
 // replaces on the raw text before parsing — is replaced by the value configured for `name`

@@ -1,3 +1,9 @@
+// The plan: one pure function from (resolved files, history rows, options) to one state per
+// migration, and the checks `validate` makes of it. It is longer than most files here (about 780
+// lines) because the states decide each other: whether a row is Out of Order, Superseded, Ignored
+// or Above Target depends on the others and on the baseline and undo rows, so the stages below
+// (names, matching files to rows, versioned states, repeatables, validation) read as one
+// computation, in the order it runs; split apart, each part would need the others' internals.
 #include "migrations/plan.h"
 
 #include <fmt/format.h>

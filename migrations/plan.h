@@ -1,7 +1,7 @@
 // The plan: what state every migration is in, given the files and the history table.
 //
 // A pure function of (resolved migrations, history rows, options), computed as Flyway's
-// MigrationInfoService computes it (reference/flyway.md §2 and §5). `info` prints it,
+// MigrationInfoService computes it (docs/flyway.md §2 and §5). `info` prints it,
 // `validate` judges its problems, `migrate` runs its `to_apply` list. No database, no printing.
 //
 // Where strata knowingly differs from Flyway:

@@ -1,5 +1,5 @@
 // `repair`: makes the history table agree with the migration files again, as Flyway's repair
-// does (reference/flyway.md §5), without running any migration:
+// does (docs/flyway.md §5), without running any migration:
 //   1. removes failed rows (success = false: MariaDB failures, non-transactional scripts), once
 //      their half-applied changes have been cleaned up by hand;
 //   2. marks applied migrations whose files are gone as deleted, with a DELETE row (Flyway's

@@ -18,7 +18,7 @@ namespace strata::migrations {
 namespace fs = std::filesystem;
 namespace {
 
-// Flyway's callback event ids (reference/flyway.md §7). They are file name prefixes too.
+// Flyway's callback event ids (docs/flyway.md §7). They are file name prefixes too.
 constexpr std::array<std::string_view, 42> kCallbackEvents = {
     "beforeMigrate",
     "beforeRepeatables",

@@ -1,5 +1,5 @@
 // Finding migration files in their locations, parsing their names as Flyway does
-// (reference/flyway.md §1) and computing their checksums (§3).
+// (docs/flyway.md §1) and computing their checksums (§3).
 //
 // Stricter than Flyway on purpose, because a skipped migration is worse than a refused one:
 // names that start like a migration but do not parse, configuration files without their script

@@ -1,4 +1,4 @@
-// Per-script settings in `X.sql.conf` beside `X.sql`, in Flyway's format (reference/flyway.md
+// Per-script settings in `X.sql.conf` beside `X.sql`, in Flyway's format (docs/flyway.md
 // §7): Java-properties lines `key=value` (or `key: value`), `#` and `!` comment lines.
 //
 // Keys (case-sensitive, as in Flyway):

@@ -1,5 +1,5 @@
 // strata.sum: an integrity file per migrations location, in the spirit of Atlas's atlas.sum
-// (reference/flyway.md §10), checked offline before any database is touched.
+// (docs/flyway.md §10), checked offline before any database is touched.
 //
 // Format (version 1), "\n" line ends:
 //

@@ -1,6 +1,6 @@
 // `undo`: reverts applied versioned migrations by running their U scripts
 // (`U<version>__<description>.sql`), newest first, and records each run as an UNDO_SQL row, as
-// Flyway Teams does (reference/flyway.md §5). The undone migrations' state becomes Undone and
+// Flyway Teams does (docs/flyway.md §5). The undone migrations' state becomes Undone and
 // their V files are Pending again (plan.h).
 //
 // Which migrations: without a target, the latest applied version only (Flyway's default target

@@ -1,4 +1,4 @@
-// Migration versions, compared the way Flyway compares them (reference/flyway.md §1).
+// Migration versions, compared the way Flyway compares them (docs/flyway.md §1).
 #ifndef STRATA_MIGRATIONS_VERSION_H_
 #define STRATA_MIGRATIONS_VERSION_H_
 

@@ -30,6 +30,8 @@ class ObjectSet {
   // The object if it exists, else nullptr.
   SchemaObject* Find(const std::string& kind, const std::string& name);
   std::vector<SchemaObject> Take();
+  // Moves the objects into the snapshot of `schemas` read on `conn`'s engine.
+  Snapshot ToSnapshot(const db::Connection& conn, const std::vector<std::string>& schemas);
 
  private:
   std::map<std::pair<std::string, std::string>, SchemaObject> objects_;

@@ -342,11 +342,7 @@ Result<Snapshot> ReadMariaDb(db::Connection& conn, const std::vector<std::string
   STRATA_TRY(ReadEvents(r));
   STRATA_TRY(ReadSequences(r, sequences));
   STRATA_TRY(tx.Rollback());
-  Snapshot snapshot;
-  snapshot.dialect = db::FlavorOf(conn).name();
-  snapshot.schemas = schemas;
-  snapshot.objects = r.objects.Take();
-  return snapshot;
+  return r.objects.ToSnapshot(conn, schemas);
 }
 
 }  // namespace strata::schema::internal

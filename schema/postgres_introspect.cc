@@ -388,11 +388,7 @@ Result<Snapshot> ReadPostgres(db::Connection& conn, const std::vector<std::strin
   STRATA_TRY(ReadRoutines(r));
   STRATA_TRY(ReadExtensions(r));
   STRATA_TRY(tx.Rollback());
-  Snapshot snapshot;
-  snapshot.dialect = db::FlavorOf(conn).name();
-  snapshot.schemas = schemas;
-  snapshot.objects = r.objects.Take();
-  return snapshot;
+  return r.objects.ToSnapshot(conn, schemas);
 }
 
 }  // namespace strata::schema::internal

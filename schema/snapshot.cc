@@ -170,6 +170,15 @@ std::vector<SchemaObject> ObjectSet::Take() {
   return out;
 }
 
+Snapshot ObjectSet::ToSnapshot(const db::Connection& conn,
+                               const std::vector<std::string>& schemas) {
+  Snapshot snapshot;
+  snapshot.dialect = db::FlavorOf(conn).name();
+  snapshot.schemas = schemas;
+  snapshot.objects = Take();
+  return snapshot;
+}
+
 std::string DisplayName(const std::vector<std::string>& schemas, const std::string& schema,
                         const std::string& name) {
   return schemas.size() > 1 ? schema + "." + name : name;

@@ -256,11 +256,7 @@ Result<Snapshot> ReadSqlite(db::Connection& conn, const std::vector<std::string>
     STRATA_TRY(ReadForeignKeys(r));
   }
   STRATA_TRY(tx.Rollback());
-  Snapshot snapshot;
-  snapshot.dialect = db::FlavorOf(conn).name();
-  snapshot.schemas = schemas;
-  snapshot.objects = objects.Take();
-  return snapshot;
+  return objects.ToSnapshot(conn, schemas);
 }
 
 }  // namespace strata::schema::internal
