@@ -22,20 +22,17 @@
 
 namespace strata::migrations {
 
-class LifecycleTest : public ::testing::TestWithParam<db::Dialect> {
+class LifecycleTest : public testing::ScratchDatabaseTest {
  protected:
   void SetUp() override {
-    scratch_ = testing::ScratchDatabase::Create(GetParam());
-    ASSERT_NE(scratch_, nullptr);
-    conn_ = scratch_->Connect();
-    ASSERT_NE(conn_, nullptr);
+    ScratchDatabaseTest::SetUp();
+    if (HasFatalFailure()) return;
     lock_conn_ = GetParam() == db::Dialect::kSqlite ? nullptr : scratch_->Connect();
     dir_ = testing::TestTempDir("lifecycle_engine");
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  db::Dialect dialect() const { return GetParam(); }
   db::Connection& conn() { return *conn_; }
   db::Connection& lock_conn() { return lock_conn_ ? *lock_conn_ : *conn_; }
 
@@ -101,8 +98,6 @@ class LifecycleTest : public ::testing::TestWithParam<db::Dialect> {
   // The whole database as the engine's own dump tool writes it.
   std::string Dump() { return scratch_->Dump(); }
 
-  std::unique_ptr<testing::ScratchDatabase> scratch_;
-  std::unique_ptr<db::Connection> conn_;
   std::unique_ptr<db::Connection> lock_conn_;
   std::filesystem::path dir_;
 };

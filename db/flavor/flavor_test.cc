@@ -19,15 +19,10 @@ namespace {
 
 using std::chrono::milliseconds;
 
-class FlavorTest : public ::testing::TestWithParam<Dialect> {
+// A scratch database per engine (testing::ScratchDatabaseTest), with statements that take
+// parameters and a Scalar that reads text.
+class FlavorTest : public testing::ScratchDatabaseTest {
  protected:
-  void SetUp() override {
-    scratch_ = testing::ScratchDatabase::Create(GetParam());
-    ASSERT_NE(scratch_, nullptr);
-    conn_ = scratch_->Connect();
-    ASSERT_NE(conn_, nullptr);
-  }
-
   const Flavor& flavor() const { return FlavorFor(GetParam()); }
   Connection& conn() { return *conn_; }
 
@@ -53,9 +48,6 @@ class FlavorTest : public ::testing::TestWithParam<Dialect> {
     EXPECT_TRUE(exists) << exists.error().message;
     return exists && *exists;
   }
-
-  std::unique_ptr<testing::ScratchDatabase> scratch_;
-  std::unique_ptr<Connection> conn_;
 };
 
 // ---- Choosing a flavor -------------------------------------------------------------------
