@@ -1,6 +1,7 @@
 #include "migrations/resolver.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -131,8 +132,10 @@ TEST(ClassifyFileNameTest, NamesThatLookLikeMigrationsButDoNotParseAreInvalid) {
 class ResolverTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The process id keeps two runs of the suite at once (two build trees) out of each other's
+    // directories: a shared one made the threaded-resolver test see the other run's files.
     root_ = fs::temp_directory_path() /
-            ("strata_resolver_test_" +
+            ("strata_resolver_test_" + std::to_string(::getpid()) + "_" +
              std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(root_);
     fs::create_directories(root_);
