@@ -77,6 +77,53 @@ std::string UnknownCommandMessage(CLI::App& app, const std::vector<std::string>&
   return "";
 }
 
+// ---- The JSON contract on the command line (docs/json.md) ------------------------------------
+
+// Whether the command line asks for JSON, read from the words themselves: a command line CLI11
+// cannot parse still owes a pipeline its document.
+bool AsksForJson(const std::vector<std::string>& args) {
+  for (const std::string& word : args) {
+    if (word == "--") return false;
+    if (word == "--json" || word == "--json=true") return true;
+  }
+  return false;
+}
+
+// The command a parsed command line runs, e.g. "schema verify".
+std::string ParsedCommandPath(CLI::App& app) {
+  std::string path;
+  for (CLI::App* current = &app;;) {
+    const std::vector<CLI::App*> parsed = current->get_subcommands();
+    if (parsed.empty()) return path;
+    current = parsed.front();
+    path += (path.empty() ? "" : " ") + current->get_name();
+  }
+}
+
+// The leading words of a command line CLI11 could not parse that name commands, e.g. "db" for
+// `strata db pnig`; "" when the first one does not.
+std::string KnownCommandPath(CLI::App& app, const std::vector<std::string>& args) {
+  static const std::vector<std::string> kOptionsWithValue = {"-c", "--config", "--url",
+                                                             "--log-level", "-C"};
+  CLI::App* current = &app;
+  std::string path;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word.rfind('-', 0) == 0) {
+      if (std::find(kOptionsWithValue.begin(), kOptionsWithValue.end(), word) !=
+          kOptionsWithValue.end()) {
+        ++i;
+      }
+      continue;
+    }
+    const std::vector<std::string> names = SubcommandNames(*current);
+    if (std::find(names.begin(), names.end(), word) == names.end()) return path;
+    current = current->get_subcommand(word);
+    path += (path.empty() ? "" : " ") + word;
+  }
+  return path;
+}
+
 void ConfigureLogging(std::ostream& err, const std::string& level) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err, /*force_flush=*/true);
   auto logger = std::make_shared<spdlog::logger>("strata", sink);
@@ -127,7 +174,7 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
 
   std::vector<std::string> args(argv + 1, argv + argc);
   const bool no_color_env = std::getenv("NO_COLOR") != nullptr;
-  Output early(out, err, false, interactive && !no_color_env);
+  Output early(out, err, AsksForJson(args), interactive && !no_color_env);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);
@@ -138,26 +185,29 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
     out << app.help("", CLI::AppFormatMode::All);
     return kExitOk;
   } catch (const CLI::CallForVersion& e) {
-    out << "strata " << kVersion << '\n';
-    return kExitOk;
+    if (!AsksForJson(args)) {
+      out << "strata " << kVersion << '\n';
+      return kExitOk;
+    }
+    early.SetCommand("version");
+    early.Json({{"version", kVersion}});
+    return early.Finish(Ok());
   } catch (const CLI::ParseError& e) {
     std::string message = UnknownCommandMessage(app, args);
     if (message.empty()) message = e.what();
-    early.Failure(Err(ErrorCode::kInvalidArgument, message + " (see strata --help)"));
-    return kExitUsage;
+    early.SetCommand(KnownCommandPath(app, args));
+    return early.Finish(Err(ErrorCode::kInvalidArgument, message + " (see strata --help)"),
+                        "usage");
   }
 
   const Getenv getenv = ProcessEnvironment();
   Output output(out, err, global.json, interactive && !global.no_color && !no_color_env);
-  if (Status st = ChangeDirectory(global.directory); !st) {
-    output.Failure(st.error());
-    return ExitCodeFor(st.error());
-  }
+  output.SetCommand(ParsedCommandPath(app));
+  if (Status st = ChangeDirectory(global.directory); !st) return output.Finish(st);
   auto config = LoadConfig(global.config_path, getenv, ProcessEnvironmentNames());
   if (!config) {
     ConfigureLogging(err, "warn");
-    output.Failure(config.error());
-    return ExitCodeFor(config.error());
+    return output.Finish(std::move(config).error());
   }
   if (global.url) config->url = *global.url;
   if (global.log_level) config->log_level = *global.log_level;
@@ -166,16 +216,11 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
 
   const CommandFn* command = table.Selected(app);
   if (command == nullptr) {
-    output.Failure(Err(ErrorCode::kInvalidArgument, "no command given (see strata --help)"));
-    return kExitUsage;
+    return output.Finish(Err(ErrorCode::kInvalidArgument, "no command given (see strata --help)"),
+                         "usage");
   }
   Context ctx(std::move(*config), output, getenv);
-  Status status = (*command)(ctx);
-  if (!status) {
-    output.Failure(status.error());
-    return ExitCodeFor(status.error());
-  }
-  return kExitOk;
+  return output.Finish((*command)(ctx));
 }
 
 }  // namespace strata::cli

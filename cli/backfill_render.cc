@@ -51,7 +51,7 @@ nlohmann::json StatusJson(const backfill::RunStatus& s) {
           {"keys_per_second", s.keys_per_second},
           {"eta_seconds", s.eta_seconds ? nlohmann::json(*s.eta_seconds) : nullptr},
           {"throttle", r.throttle_reason},
-          {"error", r.last_error},
+          {"last_error", r.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.last_error)},
           {"created_ms", r.created_ms},
           {"updated_ms", r.updated_ms},
           {"finished_ms", r.finished_ms ? nlohmann::json(*r.finished_ms) : nullptr},
@@ -246,7 +246,7 @@ void BackfillProgress::Clear() {
 }
 
 void BackfillProgress::Event(const nlohmann::json& event) {
-  if (events_) out_.Json(event);
+  if (events_) out_.Event(event);
 }
 
 void BackfillProgress::DrawBar(const backfill::ProgressSnapshot& p) {
@@ -325,7 +325,7 @@ Status ReportRunSummary(Output& out, const std::string& job, const backfill::Run
             {"retries_here", s.retries_here},
             {"duration_ms", s.duration.count()},
             {"failed", FailedJson(s.failed)},
-            {"error", s.error}});
+            {"last_error", s.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.error)}});
   out.Line(RunSummaryLine(job, s));
   PrintFailedChunks(out, s.failed);
   return RunOutcomeStatus(job, s);

@@ -2,16 +2,7 @@
 // (docs/lifecycle.md). Each runs under the migration lock, or with --dry-run prints (or writes
 // to --dry-run-output FILE) the exact SQL it would run and changes nothing.
 //
-// --json documents (one line on stdout; dry runs add "dry_run_sql", or "dry_run_output" when
-// the SQL went to a file):
-//   repair {"target", "history_table", "dry_run", "lock", "actions": [{"action":
-//          "remove_failed"|"mark_deleted"|"realign", "installed_rank", "version" (null for
-//          repeatables), "description", "script", "changes": [{"field", "old", "new"}]}],
-//          "migrations_removed", "migrations_deleted", "migrations_aligned"}
-//   clean  {"target", "dry_run", "lock", "schemas": [...], "dropped": [{"schema", "kind",
-//          "name"}], "objects_dropped"}
-//   undo   {"target", "dry_run", "lock", "initial_version", "final_version", "undone":
-//          [{"version", "description", "script", "execution_time_ms"}], "migrations_undone"}
+// Their --json documents are specified in docs/json.md.
 #include <fmt/format.h>
 
 #include <memory>
@@ -145,10 +136,18 @@ Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
                        {"script", a.row.script},
                        {"changes", std::move(changes)}});
   }
-  nlohmann::json doc = {{"target", p.conn().display_url()}, {"history_table", result.history_table},
-                        {"dry_run", options.run.dry_run},   {"lock", result.lock},
-                        {"actions", std::move(actions)},    {"migrations_removed", counts[0]},
-                        {"migrations_deleted", counts[1]},  {"migrations_aligned", counts[2]}};
+  // The history table by its names, unquoted: a value in a document is data, not SQL.
+  nlohmann::json doc = {{"target", p.conn().display_url()},
+                        {"history_table", options.run.history.table},
+                        {"history_schema", options.run.history.schema.empty()
+                                               ? nlohmann::json(nullptr)
+                                               : nlohmann::json(options.run.history.schema)},
+                        {"dry_run", options.run.dry_run},
+                        {"lock", result.lock},
+                        {"actions", std::move(actions)},
+                        {"migrations_removed", counts[0]},
+                        {"migrations_deleted", counts[1]},
+                        {"migrations_aligned", counts[2]}};
   if (options.run.dry_run) {
     STRATA_TRY(EmitDryRun(ctx, flags.run, "repair", p.conn(), result.dry_run_sql, doc));
   }
@@ -184,7 +183,7 @@ Status RunClean(Context& ctx, const LifecycleFlags& flags) {
       migrations::Clean(p.conn(), p.lock_connection(), options, LockWaitWarnings(ctx.out())));
   nlohmann::json dropped = nlohmann::json::array();
   for (const migrations::DropObject& d : result.drops) {
-    dropped.push_back({{"schema", d.schema}, {"kind", d.kind}, {"name", d.name}});
+    dropped.push_back({{"schema", d.schema}, {"kind", JsonName(d.kind)}, {"name", d.name}});
   }
   nlohmann::json doc = {{"target", p.conn().display_url()},
                         {"dry_run", options.run.dry_run},

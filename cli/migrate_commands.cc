@@ -111,7 +111,25 @@ Result<Settings> SettingsFor(const Config& config, const MigrationFlags& f) {
 
 // ---- migrate and baseline --------------------------------------------------------------------
 
-// Renders progress of a run: a line per migration on a terminal, lock waits as warnings.
+// A migration `migrate` applied (or, in a dry run, would apply) as its --json document lists it.
+nlohmann::json AppliedJson(const migrations::AppliedMigration& m) {
+  nlohmann::json j = {{"version", VersionJson(m.version)},
+                      {"description", m.description},
+                      {"type", JsonName(migrations::MigrationTypeName(m.type))},
+                      {"script", m.script},
+                      {"execution_time_ms", m.duration.count()}};
+  if (m.job) {
+    j["job"] = {{"run_no", m.job->run_no},
+                {"resumed", m.job->resumed},
+                {"rows_written", m.job->rows_written},
+                {"rows_present", m.job->rows_present}};
+  }
+  return j;
+}
+
+// Renders progress of a run: a line per migration on a terminal, lock waits as warnings. Keeps
+// the migrations applied so far, for the --json document of a run that fails part way: what
+// committed before the failure stays committed, and a pipeline must be able to tell.
 class CliMigrateListener : public migrations::MigrateListener {
  public:
   explicit CliMigrateListener(Output& out) : out_(out), lock_waits_(LockWaitWarnings(out)) {}
@@ -123,6 +141,7 @@ class CliMigrateListener : public migrations::MigrateListener {
         m.version ? fmt::format("version {}", m.version->ToString()) : std::string("repeatable");
     out_.Line(fmt::format("{} {} - {} ({})", out_.Green("applied"), what, m.description,
                           FormatDuration(m.duration)));
+    applied_.push_back(AppliedJson(m));
   }
   void OnMigrationStart(const migrations::ResolvedMigration& m) override {
     // A job step can run for hours: say which one is running before its progress bar.
@@ -131,10 +150,33 @@ class CliMigrateListener : public migrations::MigrateListener {
         fmt::format("running job step version {} - {}", m.version->ToString(), m.description));
   }
 
+  // The migrations applied so far, as AppliedJson lists them.
+  const nlohmann::json& applied() const { return applied_; }
+
  private:
   Output& out_;
   migrations::LockWaitListener lock_waits_;
+  nlohmann::json applied_ = nlohmann::json::array();
 };
+
+void PrintMigrateSummary(Context& ctx, const MigrationFlags& flags, const db::Connection& conn,
+                         const migrations::MigrateResult& result) {
+  if (flags.run.DryRun()) {
+    // On stdout the summary follows the SQL, so it is an SQL comment too.
+    ctx.out().Line(fmt::format("{}dry run: {} migration{} would be applied to {}{}",
+                               flags.run.dry_run_output ? "" : "-- ", result.applied.size(),
+                               result.applied.size() == 1 ? "" : "s", conn.display_url(),
+                               result.baselined ? ", after a baseline row" : ""));
+  } else if (result.applied.empty()) {
+    ctx.out().Line(fmt::format("{} is up to date at version {}", conn.display_url(),
+                               VersionText(result.final_version)));
+  } else {
+    ctx.out().Line(fmt::format("migrated {} from version {} to {}: {} migration{} applied",
+                               conn.display_url(), VersionText(result.initial_version),
+                               VersionText(result.final_version), result.applied.size(),
+                               result.applied.size() == 1 ? "" : "s"));
+  }
+}
 
 Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   const bool dry_run = flags.run.DryRun();
@@ -158,41 +200,21 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   std::unique_ptr<migrations::JobStepRunner> jobs = MakeJobStepRunner(ctx);
   options.jobs = jobs.get();
   CliMigrateListener listener(ctx.out());
-  STRATA_ASSIGN_OR_RETURN(migrations::MigrateResult result,
-                          migrations::Migrate(conn, c.lock_connection(),
-                                              std::move(resolution.migrations), options, listener));
-  nlohmann::json doc = nlohmann::json::object();
-  if (dry_run) {
-    STRATA_TRY(EmitDryRun(ctx, flags.run, "migrate", conn, result.dry_run_sql, doc));
-    // On stdout the summary follows the SQL, so it is an SQL comment too.
-    ctx.out().Line(fmt::format("{}dry run: {} migration{} would be applied to {}{}",
-                               flags.run.dry_run_output ? "" : "-- ", result.applied.size(),
-                               result.applied.size() == 1 ? "" : "s", conn.display_url(),
-                               result.baselined ? ", after a baseline row" : ""));
-  } else if (result.applied.empty()) {
-    ctx.out().Line(fmt::format("{} is up to date at version {}", conn.display_url(),
-                               VersionText(result.final_version)));
-  } else {
-    ctx.out().Line(fmt::format("migrated {} from version {} to {}: {} migration{} applied",
-                               conn.display_url(), VersionText(result.initial_version),
-                               VersionText(result.final_version), result.applied.size(),
-                               result.applied.size() == 1 ? "" : "s"));
+  Result<migrations::MigrateResult> migrated = migrations::Migrate(
+      conn, c.lock_connection(), std::move(resolution.migrations), options, listener);
+  nlohmann::json doc = {{"target", conn.display_url()}, {"dry_run", dry_run}};
+  if (!migrated) {
+    // The document of a failed run still lists what was applied before the failure.
+    doc["migrations_executed"] = dry_run ? 0 : listener.applied().size();
+    doc[dry_run ? "would_apply" : "applied"] = listener.applied();
+    ctx.out().Json(doc);
+    return std::move(migrated).error();
   }
+  const migrations::MigrateResult& result = *migrated;
+  if (dry_run) STRATA_TRY(EmitDryRun(ctx, flags.run, "migrate", conn, result.dry_run_sql, doc));
+  PrintMigrateSummary(ctx, flags, conn, result);
   nlohmann::json applied = nlohmann::json::array();
-  for (const auto& m : result.applied) {
-    applied.push_back({{"version", VersionJson(m.version)},
-                       {"description", m.description},
-                       {"type", std::string(migrations::MigrationTypeName(m.type))},
-                       {"script", m.script},
-                       {"execution_time_ms", m.duration.count()}});
-    if (m.job) {
-      applied.back()["job"] = {{"run_no", m.job->run_no},
-                               {"resumed", m.job->resumed},
-                               {"rows_written", m.job->rows_written},
-                               {"rows_present", m.job->rows_present}};
-    }
-  }
-  doc["target"] = conn.display_url();
+  for (const auto& m : result.applied) applied.push_back(AppliedJson(m));
   doc["initial_version"] = VersionJson(result.initial_version);
   doc["final_version"] = VersionJson(result.final_version);
   doc["migrations_executed"] = dry_run ? 0 : result.applied.size();
@@ -221,7 +243,7 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   CliMigrateListener listener(ctx.out());
   STRATA_ASSIGN_OR_RETURN(migrations::BaselineResult result,
                           migrations::Baseline(conn, c.lock_connection(), options, listener));
-  nlohmann::json doc = nlohmann::json::object();
+  nlohmann::json doc = {{"dry_run", dry_run}};
   const std::string version = s.baseline.version.ToString();
   if (dry_run) {
     STRATA_TRY(EmitDryRun(ctx, flags.run, "baseline", conn, result.dry_run_sql, doc));
@@ -265,6 +287,13 @@ std::string ChecksumAgreement(const PlanEntry& e) {
   return e.resolved->ChecksumMatches(e.applied->checksum) ? "match" : "DIFFERS";
 }
 
+// The "checksum_match" of an info entry: whether the file's checksum matches the applied one,
+// null when there is not both a file and a history row to compare.
+nlohmann::json ChecksumMatchJson(const PlanEntry& e) {
+  if (!e.applied || !e.resolved) return nullptr;
+  return e.resolved->ChecksumMatches(e.applied->checksum);
+}
+
 // The --json document of `info`. Built only when asked for: at 10,000 migrations it costs more
 // than reading them.
 nlohmann::json InfoJson(const Plan& plan) {
@@ -272,14 +301,16 @@ nlohmann::json InfoJson(const Plan& plan) {
   list.get_ref<nlohmann::json::array_t&>().reserve(plan.entries.size());
   for (const PlanEntry& e : plan.entries) {
     nlohmann::json& j = list.emplace_back(nlohmann::json::object());
-    j["category"] = e.category();
+    j["category"] = e.category().empty() ? nlohmann::json(nullptr)
+                                         : nlohmann::json(JsonName(e.category()));
     j["version"] = VersionJson(e.version());
     j["description"] = e.description();
-    j["type"] = migrations::MigrationTypeName(e.type());
+    j["type"] = JsonName(migrations::MigrationTypeName(e.type()));
     j["script"] = e.script();
-    j["state"] = migrations::MigrationStateName(e.state);
+    j["state"] = JsonName(migrations::MigrationStateName(e.state));
     j["installed_on"] = e.applied ? nlohmann::json(e.applied->installed_on) : nullptr;
     j["checksum"] = e.checksum() ? nlohmann::json(*e.checksum()) : nullptr;
+    j["checksum_match"] = ChecksumMatchJson(e);
     if (e.applied) j["execution_time_ms"] = e.applied->execution_time;
   }
   nlohmann::json doc = nlohmann::json::object();
@@ -324,6 +355,21 @@ Status CheckJobSteps(Context& ctx, const Plan& plan) {
   return Ok();
 }
 
+// A validation problem as `validate --json` lists it: {"version" (null for repeatables),
+// "script", "kind" (snake_case), "message"}.
+nlohmann::json ProblemJson(const Plan& plan, const migrations::ValidationProblem& p) {
+  nlohmann::json j = {{"version", nullptr},
+                      {"script", nullptr},
+                      {"kind", JsonName(migrations::ProblemKindName(p.kind))},
+                      {"message", p.message}};
+  if (p.entry < plan.entries.size()) {
+    const PlanEntry& e = plan.entries[p.entry];
+    j["version"] = VersionJson(e.version());
+    j["script"] = e.script();
+  }
+  return j;
+}
+
 Status RunValidate(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
@@ -331,9 +377,7 @@ Status RunValidate(Context& ctx, const MigrationFlags& flags) {
   STRATA_TRY(CheckJobSteps(ctx, plan));
   if (ctx.out().json()) {
     nlohmann::json problems = nlohmann::json::array();
-    for (const auto& p : plan.problems) {
-      problems.push_back({{"kind", migrations::ProblemKindName(p.kind)}, {"message", p.message}});
-    }
+    for (const auto& p : plan.problems) problems.push_back(ProblemJson(plan, p));
     ctx.out().Json({{"valid", plan.problems.empty()},
                     {"migrations", plan.entries.size()},
                     {"problems", std::move(problems)}});

@@ -3,10 +3,96 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <ostream>
 #include <string>
 
+#include "cli/exit_codes.h"
+
 namespace strata::cli {
+
+std::string JsonName(std::string_view name) {
+  std::string snake;
+  for (const char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+      snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!snake.empty() && snake.back() != '_') {
+      snake += '_';
+    }
+  }
+  while (!snake.empty() && snake.back() == '_') snake.pop_back();
+  return snake;
+}
+
+std::string_view ErrorKindName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kConnection:
+      return "connection";
+    case ErrorCode::kDatabase:
+      return "database";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kValidation:
+      return "validation";
+    case ErrorCode::kLockTimeout:
+      return "lock_timeout";
+    case ErrorCode::kCancelled:
+      return "cancelled";
+    case ErrorCode::kInternal:
+      return "internal";
+  }
+  return "internal";
+}
+
+namespace {
+
+bool AllDigits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
+// Adds "file", "line" and "column" when `message` starts with "<file>:<line>:<column>: ", the
+// form every error about a place in a file takes. Both numbers are required, so that a
+// "host:port: ..." is not taken for a file.
+void AddLocation(std::string_view message, nlohmann::json& error) {
+  const std::size_t end = message.find(": ");
+  if (end == std::string_view::npos) return;
+  const std::string_view head = message.substr(0, end);
+  const std::size_t column_colon = head.rfind(':');
+  if (column_colon == std::string_view::npos || column_colon == 0) return;
+  const std::size_t line_colon = head.rfind(':', column_colon - 1);
+  if (line_colon == std::string_view::npos || line_colon == 0) return;
+  const std::string_view file = head.substr(0, line_colon);
+  const std::string_view line = head.substr(line_colon + 1, column_colon - line_colon - 1);
+  const std::string_view column = head.substr(column_colon + 1);
+  if (!AllDigits(line) || !AllDigits(column) || line.size() > 9 || column.size() > 9 ||
+      file.find("://") != std::string_view::npos) {
+    return;
+  }
+  error["file"] = std::string(file);
+  error["line"] = std::stoi(std::string(line));
+  error["column"] = std::stoi(std::string(column));
+}
+
+}  // namespace
+
+nlohmann::json ErrorJson(const Error& error, std::optional<std::string_view> kind) {
+  nlohmann::json e = {{"kind", std::string(kind.value_or(ErrorKindName(error.code)))},
+                      {"exit_code", ExitCodeFor(error)},
+                      {"message", error.message}};
+  AddLocation(error.message, e);
+  if (!error.sqlstate.empty()) e["sqlstate"] = error.sqlstate;
+  if (error.server_errno != 0) e["server_errno"] = error.server_errno;
+  if (error.transient) e["transient"] = true;
+  return e;
+}
 
 void Output::Line(std::string_view text) {
   if (!json_) out_ << text << '\n';
@@ -63,19 +149,26 @@ void Output::Table(const std::vector<std::string>& header,
 }
 
 void Output::Json(const nlohmann::json& document) {
-  if (!json_) return;
-  out_ << document.dump() << '\n';
-  json_printed_ = true;
+  if (json_) document_ = document;
 }
 
-void Output::Failure(const Error& error) {
-  err_ << Red("strata: error:") << ' ' << error.message << '\n';
-  if (json_ && !json_printed_) {
-    nlohmann::json e = {{"code", ErrorCodeName(error.code)}, {"message", error.message}};
-    if (!error.sqlstate.empty()) e["sqlstate"] = error.sqlstate;
-    if (error.server_errno != 0) e["server_errno"] = error.server_errno;
-    out_ << nlohmann::json{{"error", e}}.dump() << '\n';
+void Output::Event(const nlohmann::json& event) {
+  if (!json_) return;
+  nlohmann::json line = event;
+  line["schema_version"] = kJsonSchemaVersion;
+  out_ << line.dump() << '\n' << std::flush;
+}
+
+int Output::Finish(const Status& status, std::optional<std::string_view> kind) {
+  if (!status) err_ << Red("strata: error:") << ' ' << status.error().message << '\n';
+  if (json_) {
+    nlohmann::json document = document_.is_object() ? document_ : nlohmann::json::object();
+    document["schema_version"] = kJsonSchemaVersion;
+    document["command"] = command_.empty() ? nlohmann::json(nullptr) : nlohmann::json(command_);
+    if (!status) document["error"] = ErrorJson(status.error(), kind);
+    out_ << document.dump() << '\n';
   }
+  return status ? static_cast<int>(kExitOk) : ExitCodeFor(status.error());
 }
 
 void Output::Warning(std::string_view text) {

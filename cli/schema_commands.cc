@@ -1,13 +1,7 @@
 // `strata schema dump | fingerprint | verify | diff`: the live schema as a canonical snapshot
 // (schema/snapshot.h), for CI to compare with the committed one.
 //
-// --json documents (one per command):
-//   dump         {"target", "fingerprint", "objects", "output" (file or null), "snapshot"}
-//   fingerprint  {"target", "fingerprint", "objects"}
-//   verify       {"equal", "expected", "target", "expected_fingerprint", "fingerprint",
-//                 "differences": [{"object", "change"}], "diff"}
-//   diff         {"equal", "from", "to", "from_fingerprint", "to_fingerprint",
-//                 "differences": [{"object", "change"}], "diff"}
+// Their --json documents are specified in docs/json.md.
 // verify and diff exit 3 (kExitValidation) when the snapshots differ, after printing the
 // unified diff (human output) or the document (--json).
 #include <fmt/format.h>

@@ -1,10 +1,7 @@
 // `strata sum [--check]`: write or verify strata.sum in each migrations location
 // (migrations/sum.h), offline: no database is contacted.
 //
-// --json documents:
-//   sum          {"sum_files": [{"location", "file", "files", "total"}]}
-//   sum --check  {"valid", "locations": [{"location", "file", "present", "files"}],
-//                 "problems": [{"kind", "file", "location", "message"}]}
+// Their --json documents are specified in docs/json.md.
 // --check exits 3 (kExitValidation) naming every edited, added or missing file, or a location
 // without strata.sum.
 #include <fmt/format.h>
