@@ -98,7 +98,7 @@ TEST_P(JobStepCliTest, ExampleBackfillStepWritesExactlyTheMissingRows) {
   const auto doc = nlohmann::json::parse(migrate.out);
   ASSERT_EQ(doc["applied"].size(), 1U) << migrate.out;
   EXPECT_EQ(doc["applied"][0]["version"], "4");
-  EXPECT_EQ(doc["applied"][0]["type"], "JDBC");
+  EXPECT_EQ(doc["applied"][0]["type"], "jdbc");
   EXPECT_EQ(doc["applied"][0]["job"]["rows_written"], data->missing_metric_rows);
   EXPECT_EQ(doc["final_version"], "4");
   EXPECT_EQ(Scalar("SELECT count(*) FROM event_view_metric"),
@@ -116,8 +116,8 @@ TEST_P(JobStepCliTest, ExampleBackfillStepWritesExactlyTheMissingRows) {
   for (const auto& m : plan["migrations"]) {
     if (m["version"] != "4") continue;
     found = true;
-    EXPECT_EQ(m["state"], "Success");
-    EXPECT_EQ(m["type"], "JDBC");
+    EXPECT_EQ(m["state"], "success");
+    EXPECT_EQ(m["type"], "jdbc");
   }
   EXPECT_TRUE(found) << info.out;
 }

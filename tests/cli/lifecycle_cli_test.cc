@@ -151,7 +151,7 @@ TEST_P(LifecycleCliTest, UndoRevertsTheLatestAndReportsItAsJson) {
   RunResult info = Strata({"info", "--json"});
   ASSERT_EQ(info.exit_code, 0) << info.all();
   const auto plan = nlohmann::json::parse(info.out);
-  EXPECT_EQ(plan["migrations"][1]["state"], "Undone");
+  EXPECT_EQ(plan["migrations"][1]["state"], "undone");
 
   RunResult nothing = Strata({"undo", "--target", "1"});
   EXPECT_EQ(nothing.exit_code, 0) << nothing.all();

@@ -56,14 +56,14 @@ TEST_F(MigrateCliTest, MigratesAndReportsJson) {
   ASSERT_EQ(doc["applied"].size(), 2u);
   EXPECT_EQ(doc["applied"][0]["version"], "1");
   EXPECT_EQ(doc["applied"][0]["description"], "create users");
-  EXPECT_EQ(doc["applied"][0]["type"], "SQL");
+  EXPECT_EQ(doc["applied"][0]["type"], "sql");
   EXPECT_TRUE(doc["applied"][0]["execution_time_ms"].is_number());
 
   RunResult info = Strata({"info", "--json"});
   ASSERT_EQ(info.exit_code, 0) << info.all();
   const auto plan = nlohmann::json::parse(info.out);
   EXPECT_EQ(plan["current_version"], "2");
-  EXPECT_EQ(plan["migrations"][1]["state"], "Success");
+  EXPECT_EQ(plan["migrations"][1]["state"], "success");
 
   RunResult validate = Strata({"validate"});
   EXPECT_EQ(validate.exit_code, 0) << validate.all();
@@ -116,7 +116,7 @@ TEST_F(MigrateCliTest, EditedAppliedFileFailsValidationAndMigrateWithExit3) {
   EXPECT_EQ(json.exit_code, 3);
   const auto doc = nlohmann::json::parse(json.out);  // exactly one document on stdout
   EXPECT_EQ(doc["valid"], false);
-  EXPECT_EQ(doc["problems"][0]["kind"], "checksum mismatch");
+  EXPECT_EQ(doc["problems"][0]["kind"], "checksum_mismatch");
 }
 
 TEST_F(MigrateCliTest, DeletedAppliedFileIsReportedMissing) {

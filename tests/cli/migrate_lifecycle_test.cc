@@ -191,7 +191,7 @@ TEST_P(LifecycleTest, BaselineOnMigrateAndBaselineScripts) {
   ASSERT_EQ(r.exit_code, 0) << r.all();
   const auto doc = nlohmann::json::parse(r.out);
   ASSERT_EQ(doc["applied"].size(), 2u) << r.out;
-  EXPECT_EQ(doc["applied"][0]["type"], "SQL_BASELINE");
+  EXPECT_EQ(doc["applied"][0]["type"], "sql_baseline");
   EXPECT_EQ(doc["applied"][1]["version"], "3");
 }
 
