@@ -22,6 +22,11 @@ std::string Eta(const std::optional<std::chrono::seconds>& eta) {
 
 nlohmann::json RangeJson(const backfill::KeyRange& r) { return {r.first, r.last}; }
 
+// An optional text as JSON: null when there is none.
+nlohmann::json NullIfEmpty(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
 nlohmann::json FailedJson(const std::vector<backfill::FailedChunk>& failed) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& f : failed) {
@@ -51,7 +56,7 @@ nlohmann::json StatusJson(const backfill::RunStatus& s) {
           {"keys_per_second", s.keys_per_second},
           {"eta_seconds", s.eta_seconds ? nlohmann::json(*s.eta_seconds) : nullptr},
           {"throttle", r.throttle_reason},
-          {"last_error", r.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.last_error)},
+          {"last_error", NullIfEmpty(r.last_error)},
           {"created_ms", r.created_ms},
           {"updated_ms", r.updated_ms},
           {"finished_ms", r.finished_ms ? nlohmann::json(*r.finished_ms) : nullptr},
@@ -325,7 +330,7 @@ Status ReportRunSummary(Output& out, const std::string& job, const backfill::Run
             {"retries_here", s.retries_here},
             {"duration_ms", s.duration.count()},
             {"failed", FailedJson(s.failed)},
-            {"last_error", s.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.error)}});
+            {"last_error", NullIfEmpty(s.error)}});
   out.Line(RunSummaryLine(job, s));
   PrintFailedChunks(out, s.failed);
   return RunOutcomeStatus(job, s);

@@ -301,8 +301,8 @@ nlohmann::json InfoJson(const Plan& plan) {
   list.get_ref<nlohmann::json::array_t&>().reserve(plan.entries.size());
   for (const PlanEntry& e : plan.entries) {
     nlohmann::json& j = list.emplace_back(nlohmann::json::object());
-    j["category"] = e.category().empty() ? nlohmann::json(nullptr)
-                                         : nlohmann::json(JsonName(e.category()));
+    j["category"] =
+        e.category().empty() ? nlohmann::json(nullptr) : nlohmann::json(JsonName(e.category()));
     j["version"] = VersionJson(e.version());
     j["description"] = e.description();
     j["type"] = JsonName(migrations::MigrationTypeName(e.type()));

@@ -72,6 +72,8 @@ TEST_P(LifecycleCliTest, RepairWithNothingToRepairSaysSoAndExitsZero) {
   EXPECT_EQ(doc["actions"], nlohmann::json::array());
   EXPECT_EQ(doc["migrations_removed"], 0);
   EXPECT_EQ(doc["dry_run"], false);
+  // A value in a document is data: the table's name, not its quoted SQL form (issue 20, bug 9).
+  EXPECT_EQ(doc["history_table"], "strata_schema_history");
 }
 
 TEST_P(LifecycleCliTest, RepairPrintsEachChangeAndReportsItAsJson) {

@@ -117,6 +117,41 @@ TEST_F(MigrateCliTest, EditedAppliedFileFailsValidationAndMigrateWithExit3) {
   const auto doc = nlohmann::json::parse(json.out);  // exactly one document on stdout
   EXPECT_EQ(doc["valid"], false);
   EXPECT_EQ(doc["problems"][0]["kind"], "checksum_mismatch");
+  EXPECT_EQ(doc["problems"][0]["version"], "1");
+  EXPECT_EQ(doc["problems"][0]["script"], "V1__create_users.sql");
+  EXPECT_EQ(doc["error"]["kind"], "validation");
+  EXPECT_EQ(doc["error"]["exit_code"], 3);
+}
+
+// Issue 20, bug 1: a pipeline reading stdout gets a document for a bad command line too.
+TEST_F(MigrateCliTest, UsageErrorsPrintAJsonDocument) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--json", "migrat"}, {"--json", "info", "--bogus"}, {"db", "pnig", "--json"}}) {
+    RunResult r = Strata(args);
+    EXPECT_EQ(r.exit_code, 2) << r.all();
+    const auto doc = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << r.all();
+    EXPECT_EQ(doc["schema_version"], 1);
+    EXPECT_EQ(doc["error"]["kind"], "usage");
+    EXPECT_EQ(doc["error"]["exit_code"], 2);
+    ExpectOneErrorLine(r, "strata --help");
+  }
+}
+
+// Issue 20, bug 2: V3 applied, V4 failed: the document says V3 was committed.
+TEST_F(MigrateCliTest, FailedMigrateJsonListsWhatWasApplied) {
+  Write("V3__more.sql", "CREATE TABLE more_stuff (id INT);\n");
+  Write("V4__broken.sql", "INSERT INTO no_such_table VALUES (1);\n");
+  RunResult r = Strata({"migrate", "--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["applied"].size(), 3u) << r.out;
+  EXPECT_EQ(doc["applied"][2]["version"], "3");
+  EXPECT_EQ(doc["migrations_executed"], 3);
+  EXPECT_EQ(doc["error"]["kind"], "database");
+  EXPECT_EQ(doc["error"]["line"], 1);
+  EXPECT_NE(doc["error"]["file"].get<std::string>().find("V4__broken.sql"), std::string::npos);
+  EXPECT_TRUE(HasTable("more_stuff"));
 }
 
 TEST_F(MigrateCliTest, DeletedAppliedFileIsReportedMissing) {
