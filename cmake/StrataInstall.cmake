@@ -35,3 +35,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/strataConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/strataConfig.cmake ${PROJECT_BINARY_DIR}/strataConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/strata COMPONENT development)
+
+# The JSON Schemas of strata's --json documents (docs/json.md), beside the executable's other
+# data: <prefix>/share/strata/json-schema/<command>.schema.json.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/json-schema/
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/strata/json-schema FILES_MATCHING PATTERN "*.schema.json")
