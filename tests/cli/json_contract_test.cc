@@ -5,9 +5,10 @@
 // so that the whole table costs a few seconds per engine.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -118,7 +119,8 @@ class JsonContractTest : public ScratchDatabaseTest {
   std::vector<nlohmann::json> runs_;
 };
 
-// Every command's usage error: a flag it does not know. No database is contacted.
+// The table: usage errors (no database contacted), runtime failures (nothing answers at the
+// URL), then success and validation failures of each command on the scratch database.
 TEST_P(JsonContractTest, EveryCommandInEveryOutcomeMatchesItsSchema) {
   const std::string unreachable = UnreachableUrl(dialect());
   const std::vector<std::vector<std::string>> commands = {{"migrate"},
