@@ -108,7 +108,9 @@ def main():
             failures += 1
             print(f"{run['case']} (exit {run['exit_code']}): {problem}")
             print(f"  stdout: {run['stdout'][:500]}")
-    print(f"checked {len(runs)} runs against {len(schemas)} schemas: {failures} problems")
+    unused = sorted(set(schemas) - set(validators) - {"common.schema.json"})
+    print(f"checked {len(runs)} runs against {len(schemas)} schemas: {failures} problems"
+          + (f" (no run used {', '.join(unused)})" if unused else ""))
     return 1 if failures else 0
 
 

@@ -64,7 +64,7 @@ class JsonContractTest : public ScratchDatabaseTest {
     ScratchDatabaseTest::SetUp();
     if (HasFatalFailure()) return;
     Exec(CopyJobTablesSql(GetParam()));
-    Exec(CopyJobSeedSql(30));
+    Exec(CopyJobSeedSql(30, 1, {5}));
     project_ = std::make_unique<TestProject>("json_contract");
     project_->Write("V1__a.sql", "CREATE TABLE json_a (id INTEGER PRIMARY KEY);\n");
     project_->Write("V2__b.sql", "CREATE TABLE json_b (id INTEGER PRIMARY KEY);\n");
@@ -224,14 +224,21 @@ TEST_P(JsonContractTest, EveryCommandInEveryOutcomeMatchesItsSchema) {
   EXPECT_EQ(repair["history_table"], "strata_schema_history") << repair;
   Run("repair --dry-run", Outcome::kOk, {"repair", "--dry-run"});
 
-  // Backfill.
+  // Backfill: key 5 cannot be copied (bf_target's CHECK), so the run fails, which leaves a run
+  // for the transitions to succeed on.
   Run("backfill plan", Outcome::kOk, {"backfill", "plan", "test-copy"});
   Run("backfill plan unknown job", Outcome::kUsage, {"backfill", "plan", "no-such-job"});
   Run("backfill run --dry-run", Outcome::kOk, {"backfill", "run", "test-copy", "--dry-run"});
-  Run("backfill run", Outcome::kOk, {"backfill", "run", "test-copy"});
+  const nlohmann::json run = Run("backfill run failing", Outcome::kFailure,
+                                 {"backfill", "run", "test-copy", "--max-attempts", "1"});
+  EXPECT_EQ(run["outcome"], "failed") << run;
   Run("backfill status", Outcome::kOk, {"backfill", "status"});
-  Run("backfill pause completed", Outcome::kUsage, {"backfill", "pause", "test-copy"});
-  Run("backfill redrive completed", Outcome::kUsage, {"backfill", "redrive", "test-copy"});
+  Run("backfill redrive", Outcome::kOk, {"backfill", "redrive", "test-copy"});
+  Run("backfill pause", Outcome::kOk, {"backfill", "pause", "test-copy"});
+  Run("backfill resume", Outcome::kOk, {"backfill", "resume", "test-copy"});
+  Run("backfill cancel", Outcome::kOk, {"backfill", "cancel", "test-copy"});
+  Run("backfill pause cancelled", Outcome::kUsage, {"backfill", "pause", "test-copy"});
+  Run("backfill redrive cancelled", Outcome::kUsage, {"backfill", "redrive", "test-copy"});
 
   // A configuration error, then clean: refused, then allowed.
   project_->WriteConfig("no_such_key = 1\n");
