@@ -357,6 +357,12 @@ Status CheckLogLevel(const std::string& value) {
 
 Status CheckDuration(const std::string& value) { return StatusOf(ParseDuration(value)); }
 
+Status CheckPositiveDuration(const std::string& value) {
+  STRATA_ASSIGN_OR_RETURN(std::chrono::milliseconds d, ParseDuration(value));
+  if (d.count() > 0) return Ok();
+  return Err(ErrorCode::kInvalidArgument, fmt::format("must be longer than 0, not '{}'", value));
+}
+
 Status CheckWholeNumber(const std::string& value, std::int64_t min) {
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
@@ -391,15 +397,15 @@ const KeyCheck kChecks[] = {
     {"ignore_migration_patterns",
      [](const std::string& v) { return StatusOf(migrations::IgnorePattern::ParseList(v)); }},
     {"backfill_workers", [](const std::string& v) { return CheckWholeNumber(v, 1); }},
-    {"backfill_chunk_target", CheckDuration},
+    {"backfill_chunk_target", CheckPositiveDuration},
     {"backfill_max_rows_per_second", CheckNumber},
     {"backfill_max_attempts", [](const std::string& v) { return CheckWholeNumber(v, 1); }},
-    {"backfill_max_replica_lag", CheckDuration},
+    {"backfill_max_replica_lag", CheckPositiveDuration},
     {"backfill_max_connections_fraction", CheckNumber},
     {"backfill_max_threads_running", [](const std::string& v) { return CheckWholeNumber(v, 0); }},
-    {"backfill_statement_timeout", CheckDuration},
-    {"backfill_lock_timeout", CheckDuration},
-    {"backfill_reclaim_after", CheckDuration},
+    {"backfill_statement_timeout", CheckPositiveDuration},
+    {"backfill_lock_timeout", CheckPositiveDuration},
+    {"backfill_reclaim_after", CheckPositiveDuration},
 };
 
 Status CheckValues(const Config& config) {
