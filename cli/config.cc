@@ -1,3 +1,6 @@
+// Over 600 lines: the table of keys, the sources they are read from (file, variables, Flyway's
+// configuration), the checks of their values and their display in `config show` share the one
+// table and are read together.
 #include "cli/config.h"
 
 #include <fmt/format.h>
@@ -457,6 +460,19 @@ void UseFlywayDefaults(Config& config) {
   config.sources["table"] = SettingSource{SettingSource::Kind::kDefault, "Flyway's default"};
 }
 
+// FLYWAY_* variables are not read beside strata.toml; say so rather than ignore them silently.
+void WarnAboutFlywayVariables(const std::vector<std::string>& env_names, Config& config) {
+  std::vector<std::string> ignored;
+  for (const std::string& name : env_names) {
+    if (name.rfind("FLYWAY_", 0) == 0) ignored.push_back(name);
+  }
+  if (ignored.empty()) return;
+  config.warnings.push_back(
+      fmt::format("{} not read: strata.toml is in use, and its settings and STRATA_* variables "
+                  "apply instead",
+                  fmt::join(ignored, ", ")));
+}
+
 std::string Redact(const std::string& url) {
   if (url.empty()) return url;
   auto parsed = db::ParseUrl(url);
@@ -542,6 +558,7 @@ Result<Config> LoadConfig(const ConfigFiles& files, const Getenv& getenv,
     for (const RawSetting& raw : read.settings) STRATA_TRY(ApplyRaw(raw, config));
     config.warnings = std::move(read.warnings);
   }
+  if (!config.flyway_environment) WarnAboutFlywayVariables(env_names, config);
   if (!strata.empty()) {
     STRATA_TRY(MustExist(strata));
     config.file = std::filesystem::absolute(strata).lexically_normal();

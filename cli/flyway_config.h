@@ -36,13 +36,6 @@ Result<FlywaySettings> ReadFlywayConfig(const std::filesystem::path& file, bool 
                                         const Getenv& getenv,
                                         const std::vector<std::string>& env_names);
 
-// A JDBC URL (`jdbc:postgresql://host:5432/db?sslmode=require`, `jdbc:mariadb://…`,
-// `jdbc:mysql://…`, `jdbc:sqlite:path`) as a strata URL, with `user` (when not empty) as its
-// user. A relative SQLite path resolves against `base_dir` when that is not empty. Errors
-// never echo a password.
-Result<std::string> TranslateJdbcUrl(std::string_view jdbc, const std::string& user,
-                                     const std::filesystem::path& base_dir);
-
 }  // namespace strata::cli
 
 #endif  // STRATA_CLI_FLYWAY_CONFIG_H_

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <map>
 
+#include "cli/jdbc_url.h"
+
 namespace strata::cli {
 namespace {
 
@@ -261,6 +263,18 @@ TEST_F(FlywayConfigTest, KeysOfTheSettingsBranchAreHonouredOrClearlyPending) {
     EXPECT_NE(config.error().message.find("flyway." + key), std::string::npos)
         << config.error().message;
   }
+}
+
+TEST_F(FlywayConfigTest, RelativePathsResolveAgainstTheFileEvenWhenNamedRelatively) {
+  Write("flyway.conf", "flyway.url=jdbc:sqlite:app.db\nflyway.locations=filesystem:sql\n");
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir_);
+  auto config = Load("flyway.conf");
+  fs::current_path(cwd);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->url, "sqlite:" + (dir_ / "app.db").string());
+  EXPECT_EQ(config->locations, std::vector<std::string>{(dir_ / "sql").string()});
+  EXPECT_EQ(config->SourceOf("url").where, "flyway.conf:1:12");
 }
 
 TEST_F(FlywayConfigTest, UnknownEnvironmentVariableIsAWarningNotSilence) {
