@@ -35,6 +35,9 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& global) {
   app.add_flag("--json", global.json, "Machine-readable output: one JSON document on stdout");
   app.add_flag("--no-color", global.no_color, "No colors in output (also NO_COLOR)");
   app.set_version_flag("--version", kVersion);
+  app.add_option("--flyway-config", global.flyway_config,
+                 "Read Flyway's configuration: flyway.conf or flyway.toml (default: either one in "
+                 "the working directory when there is no strata.toml)");
 }
 
 std::vector<std::string> SubcommandNames(const CLI::App& app) {
@@ -46,8 +49,8 @@ std::vector<std::string> SubcommandNames(const CLI::App& app) {
 // For an argument list whose command is not known, the path to the mistyped word and a
 // suggestion; empty when every word names a command.
 std::string UnknownCommandMessage(CLI::App& app, const std::vector<std::string>& args) {
-  static const std::vector<std::string> kOptionsWithValue = {"-c", "--config", "--url",
-                                                             "--log-level", "-C"};
+  static const std::vector<std::string> kOptionsWithValue = {
+      "-c", "--config", "--url", "--log-level", "-C", "--flyway-config"};
   CLI::App* current = &app;
   std::string path = "strata";
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -171,6 +174,7 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
   RegisterSumCommands(app, table);
   RegisterLifecycleCommands(app, table);
   RegisterBackfillCommands(app, table);
+  RegisterConfigCommands(app, table);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   const bool no_color_env = std::getenv("NO_COLOR") != nullptr;
@@ -204,14 +208,22 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
   Output output(out, err, global.json, interactive && !global.no_color && !no_color_env);
   output.SetCommand(ParsedCommandPath(app));
   if (Status st = ChangeDirectory(global.directory); !st) return output.Finish(st);
-  auto config = LoadConfig(global.config_path, getenv, ProcessEnvironmentNames());
+  auto config = LoadConfig(ConfigFiles{global.config_path, global.flyway_config}, getenv,
+                           ProcessEnvironmentNames());
   if (!config) {
     ConfigureLogging(err, "warn");
     return output.Finish(std::move(config).error());
   }
-  if (global.url) config->url = *global.url;
-  if (global.log_level) config->log_level = *global.log_level;
+  if (global.url) {
+    config->url = *global.url;
+    config->sources["url"] = SettingSource::Flag("--url");
+  }
+  if (global.log_level) {
+    config->log_level = *global.log_level;
+    config->sources["log_level"] = SettingSource::Flag("--log-level");
+  }
   ConfigureLogging(err, config->log_level);
+  for (const std::string& warning : config->warnings) output.Warning(warning);
   if (!config->file.empty()) spdlog::debug("configuration from {}", config->file.string());
 
   const CommandFn* command = table.Selected(app);

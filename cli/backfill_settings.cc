@@ -60,6 +60,13 @@ Result<milliseconds> ParsePositiveDuration(const std::string& text, std::string_
   return *d;
 }
 
+// How a message names a setting: the flag when it was given, else the source of its
+// backfill_* key (strata.toml:7:19: backfill_workers, STRATA_BACKFILL_WORKERS, …).
+std::string Source(const std::optional<std::string>& flag, const Config& c, const char* key,
+                   const char* flag_name) {
+  return flag ? std::string(flag_name) : c.Describe(key);
+}
+
 }  // namespace
 
 void AddBackfillRunFlags(CLI::App* cmd, BackfillRunFlags& f) {
@@ -115,40 +122,51 @@ Result<std::unique_ptr<backfill::BoundJob>> BindBackfillJob(const BackfillRunFla
 Result<backfill::ExecutorOptions> ExecutorOptionsFor(const Config& c, const BackfillRunFlags& f) {
   backfill::ExecutorOptions o;
   STRATA_ASSIGN_OR_RETURN(std::int64_t workers,
-                          ParseInt(f.workers.value_or(c.backfill_workers), "--workers", 1));
+                          ParseInt(f.workers.value_or(c.backfill_workers),
+                                   Source(f.workers, c, "backfill_workers", "--workers"), 1));
   o.workers = static_cast<int>(std::min<std::int64_t>(workers, 256));
   STRATA_ASSIGN_OR_RETURN(
       o.throttle.max_rows_per_second,
       ParseNumber(f.max_rows_per_second.value_or(c.backfill_max_rows_per_second),
-                  "--max-rows-per-second"));
+                  Source(f.max_rows_per_second, c, "backfill_max_rows_per_second",
+                         "--max-rows-per-second")));
   STRATA_ASSIGN_OR_RETURN(
       o.chunk_target,
-      ParsePositiveDuration(f.chunk_target.value_or(c.backfill_chunk_target), "--chunk-target"));
+      ParsePositiveDuration(f.chunk_target.value_or(c.backfill_chunk_target),
+                            Source(f.chunk_target, c, "backfill_chunk_target", "--chunk-target")));
   STRATA_ASSIGN_OR_RETURN(
       std::int64_t attempts,
-      ParseInt(f.max_attempts.value_or(c.backfill_max_attempts), "--max-attempts", 1));
+      ParseInt(f.max_attempts.value_or(c.backfill_max_attempts),
+               Source(f.max_attempts, c, "backfill_max_attempts", "--max-attempts"), 1));
   o.max_attempts = static_cast<int>(std::min<std::int64_t>(attempts, 1000));
   STRATA_ASSIGN_OR_RETURN(
       o.throttle.max_replica_lag,
-      ParsePositiveDuration(f.max_replica_lag.value_or(c.backfill_max_replica_lag),
-                            "--max-replica-lag"));
+      ParsePositiveDuration(
+          f.max_replica_lag.value_or(c.backfill_max_replica_lag),
+          Source(f.max_replica_lag, c, "backfill_max_replica_lag", "--max-replica-lag")));
   STRATA_ASSIGN_OR_RETURN(
       o.throttle.max_connections_fraction,
       ParseNumber(f.max_connections_fraction.value_or(c.backfill_max_connections_fraction),
-                  "--max-connections-fraction"));
+                  Source(f.max_connections_fraction, c, "backfill_max_connections_fraction",
+                         "--max-connections-fraction")));
   STRATA_ASSIGN_OR_RETURN(o.throttle.max_threads_running,
                           ParseInt(f.max_threads_running.value_or(c.backfill_max_threads_running),
-                                   "--max-threads-running", 0));
+                                   Source(f.max_threads_running, c, "backfill_max_threads_running",
+                                          "--max-threads-running"),
+                                   0));
   STRATA_ASSIGN_OR_RETURN(
       o.statement_timeout,
-      ParsePositiveDuration(f.statement_timeout.value_or(c.backfill_statement_timeout),
-                            "--statement-timeout"));
+      ParsePositiveDuration(
+          f.statement_timeout.value_or(c.backfill_statement_timeout),
+          Source(f.statement_timeout, c, "backfill_statement_timeout", "--statement-timeout")));
   STRATA_ASSIGN_OR_RETURN(
       o.lock_timeout,
-      ParsePositiveDuration(f.lock_timeout.value_or(c.backfill_lock_timeout), "--lock-timeout"));
-  STRATA_ASSIGN_OR_RETURN(
-      o.reclaim_after,
-      ParsePositiveDuration(f.reclaim_after.value_or(c.backfill_reclaim_after), "--reclaim-after"));
+      ParsePositiveDuration(f.lock_timeout.value_or(c.backfill_lock_timeout),
+                            Source(f.lock_timeout, c, "backfill_lock_timeout", "--lock-timeout")));
+  STRATA_ASSIGN_OR_RETURN(o.reclaim_after,
+                          ParsePositiveDuration(f.reclaim_after.value_or(c.backfill_reclaim_after),
+                                                Source(f.reclaim_after, c, "backfill_reclaim_after",
+                                                       "--reclaim-after")));
   return o;
 }
 

@@ -52,7 +52,8 @@ Result<const backfill::JobDefinition*> FindBackfillJob(const std::string& name);
 Result<std::unique_ptr<backfill::BoundJob>> BindBackfillJob(const BackfillRunFlags& f);
 
 // The executor's options: each flag given in `f`, else its backfill_* key in `c`.
-// kInvalidArgument naming the flag when a value is out of range or malformed.
+// kInvalidArgument naming the flag, or where the key was set (Config::Describe), when a value
+// is out of range or malformed.
 Result<backfill::ExecutorOptions> ExecutorOptionsFor(const Config& c, const BackfillRunFlags& f);
 
 // Connections to the target (and the configured replicas) named `application_name`. The stop

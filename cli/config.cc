@@ -1,3 +1,6 @@
+// Over 600 lines: the table of keys, the sources they are read from (file, variables, Flyway's
+// configuration), the checks of their values and their display in `config show` share the one
+// table and are read together.
 #include "cli/config.h"
 
 #include <fmt/format.h>
@@ -5,11 +8,17 @@
 #include <unistd.h>  // environ
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
+#include "base/duration.h"
 #include "base/file.h"
+#include "cli/flyway_config.h"
+#include "cli/suggest.h"
 #include "db/flavor/flavor.h"
 #include "db/url.h"
+#include "migrations/plan.h"
+#include "migrations/version.h"
 
 namespace strata::cli {
 namespace {
@@ -86,26 +95,58 @@ std::vector<std::string> SplitComma(std::string_view text) {
   return out;
 }
 
-Status SetFromEnv(const KeySpec& spec, const std::string& value, Config& config) {
+// How messages name `key` set by `source`: "strata.toml:7:19: backfill_workers",
+// "STRATA_BACKFILL_WORKERS", "--workers", or the key itself for a default.
+std::string Label(const SettingSource& source, const std::string& key) {
+  switch (source.kind) {
+    case SettingSource::Kind::kFile:
+      return fmt::format("{}: {}", source.where, key);
+    case SettingSource::Kind::kEnvironment:
+    case SettingSource::Kind::kFlag:
+      return source.where;
+    case SettingSource::Kind::kDefault:
+      break;
+  }
+  return key;
+}
+
+std::string ResolveRelative(const std::string& value, const std::filesystem::path& dir,
+                            const std::string& key);
+
+// A value written as text (environment variables, flyway.conf): lists comma-separated,
+// booleans true/false. Relative paths resolve against `base_dir` when it is not empty.
+Status SetFromText(const KeySpec& spec, const std::string& value, const SettingSource& source,
+                   const std::filesystem::path& base_dir, Config& config) {
+  const auto resolve = [&](const std::string& v) {
+    return base_dir.empty() ? v : ResolveRelative(v, base_dir, spec.name);
+  };
   switch (spec.kind) {
     case KeyKind::kText:
-    case KeyKind::kPath:
       config.*(spec.text) = value;
-      return Ok();
+      break;
+    case KeyKind::kPath:
+      config.*(spec.text) = resolve(value);
+      break;
     case KeyKind::kPathList:
-    case KeyKind::kList:
-      config.*(spec.list) = SplitComma(value);
-      return Ok();
+    case KeyKind::kList: {
+      std::vector<std::string> items = SplitComma(value);
+      if (spec.kind == KeyKind::kPathList) {
+        for (std::string& item : items) item = resolve(item);
+      }
+      config.*(spec.list) = std::move(items);
+      break;
+    }
     case KeyKind::kTextMap:
       return Ok();  // one variable per entry: see ApplyMapEnvironment
     case KeyKind::kBool:
       if (value != "true" && value != "false") {
-        return Err(ErrorCode::kInvalidArgument,
-                   fmt::format("{} must be true or false, not '{}'", EnvName(spec.name), value));
+        return Err(ErrorCode::kInvalidArgument, fmt::format("{} must be true or false, not '{}'",
+                                                            Label(source, spec.name), value));
       }
       config.*(spec.flag) = value == "true";
-      return Ok();
+      break;
   }
+  config.sources[spec.name] = source;
   return Ok();
 }
 
@@ -128,8 +169,15 @@ std::string Location(const std::filesystem::path& file, const toml::source_regio
   return fmt::format("{}:{}:{}", file.string(), where.begin.line, where.begin.column);
 }
 
+// The same, with the file the parser recorded in the region.
+std::string Location(const toml::source_region& where) {
+  return Location(where.path ? *where.path : std::string("strata.toml"), where);
+}
+
+// A value from strata.toml; `where` is its file:line:col.
 Status SetFromFile(const KeySpec& spec, const toml::node& node, Config& config,
                    const std::string& where) {
+  if (spec.kind != KeyKind::kTextMap) config.sources[spec.name] = SettingSource::File(where);
   switch (spec.kind) {
     case KeyKind::kText:
     case KeyKind::kPath: {
@@ -150,12 +198,15 @@ Status SetFromFile(const KeySpec& spec, const toml::node& node, Config& config,
                                spec.name));
       }
       for (const auto& [name, value] : *entries) {
+        // The entry's own position, not the table header's.
+        const std::string at = Location(value.source());
         auto text = value.value<std::string>();
         if (!text) {
           return Err(ErrorCode::kInvalidArgument,
-                     fmt::format("{}: {}.{} must be a string", where, spec.name, name.str()));
+                     fmt::format("{}: {}.{} must be a string", at, spec.name, name.str()));
         }
         (config.*(spec.map))[std::string(name.str())] = *text;
+        config.sources[fmt::format("{}.{}", spec.name, name.str())] = SettingSource::File(at);
       }
       return Ok();
     }
@@ -169,7 +220,8 @@ Status SetFromFile(const KeySpec& spec, const toml::node& node, Config& config,
           auto text = item.value<std::string>();
           if (!text) {
             return Err(ErrorCode::kInvalidArgument,
-                       fmt::format("{}: '{}' must be a list of strings", where, spec.name));
+                       fmt::format("{}: '{}' must be a list of strings", Location(item.source()),
+                                   spec.name));
           }
           items.push_back(*text);
         }
@@ -208,6 +260,7 @@ void ApplyMapEnvironment(const KeySpec& spec, const std::vector<std::string>& en
     std::string name = var.substr(prefix.size());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     (config.*(spec.map))[name] = *value;
+    config.sources[fmt::format("{}.{}", spec.name, name)] = SettingSource::Environment(var);
   }
 }
 
@@ -233,16 +286,234 @@ Status ApplyFile(const std::filesystem::path& path, Config& config) {
       if (key.str() == k.name) spec = &k;
     }
     if (spec == nullptr) {
-      return Err(ErrorCode::kInvalidArgument,
-                 fmt::format("{}: unknown key '{}' (known keys: {})", Location(path, key.source()),
-                             key.str(), fmt::join(KnownConfigKeys(), ", ")));
+      const std::vector<std::string> known = KnownConfigKeys();
+      const std::optional<std::string> near = ClosestMatch(key.str(), known);
+      return Err(
+          ErrorCode::kInvalidArgument,
+          near ? fmt::format("{}: unknown key '{}' (did you mean {}?)",
+                             Location(path, key.source()), key.str(), *near)
+               : fmt::format("{}: unknown key '{}' (known keys: {})", Location(path, key.source()),
+                             key.str(), fmt::join(known, ", ")));
     }
     STRATA_TRY(SetFromFile(*spec, node, config, Location(path, node.source())));
   }
   return Ok();
 }
 
+const KeySpec* FindKey(std::string_view name) {
+  for (const KeySpec& k : kKeys) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
+// A setting from the Flyway reader (or any source written as text or a list).
+Status ApplyRaw(const RawSetting& raw, Config& config) {
+  const KeySpec* spec = FindKey(raw.key);
+  if (spec == nullptr) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("{}: not a strata setting", Label(raw.source, raw.key)));
+  }
+  if (spec->kind == KeyKind::kTextMap) {
+    const std::string* text = std::get_if<std::string>(&raw.value);
+    if (text == nullptr || raw.entry.empty()) {
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("{} must be a text value per entry", Label(raw.source, raw.key)));
+    }
+    (config.*(spec->map))[raw.entry] = *text;
+    config.sources[fmt::format("{}.{}", raw.key, raw.entry)] = raw.source;
+    return Ok();
+  }
+  if (const auto* text = std::get_if<std::string>(&raw.value)) {
+    return SetFromText(*spec, *text, raw.source, raw.base_dir, config);
+  }
+  std::vector<std::string> items = std::get<std::vector<std::string>>(raw.value);
+  if (spec->kind != KeyKind::kList && spec->kind != KeyKind::kPathList) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("{} takes one value, not a list", Label(raw.source, raw.key)));
+  }
+  if (spec->kind == KeyKind::kPathList && !raw.base_dir.empty()) {
+    for (std::string& item : items) item = ResolveRelative(item, raw.base_dir, raw.key);
+  }
+  config.*(spec->list) = std::move(items);
+  config.sources[raw.key] = raw.source;
+  return Ok();
+}
+
+// ---- Values checked as the configuration loads --------------------------------------------
+// So that a bad value is reported with its true source (file:line:col, variable or flag)
+// before any command starts, rather than later under a flag's name.
+
+template <typename T>
+Status StatusOf(Result<T> result) {
+  if (!result) return std::move(result).error();
+  return Ok();
+}
+
+Status CheckLogLevel(const std::string& value) {
+  static const std::vector<std::string> kLevels = {"trace", "debug", "info",
+                                                   "warn",  "error", "off"};
+  if (std::find(kLevels.begin(), kLevels.end(), value) != kLevels.end()) return Ok();
+  return Err(ErrorCode::kInvalidArgument,
+             fmt::format("must be one of {}, not '{}'", fmt::join(kLevels, ", "), value));
+}
+
+Status CheckDuration(const std::string& value) { return StatusOf(ParseDuration(value)); }
+
+Status CheckPositiveDuration(const std::string& value) {
+  STRATA_ASSIGN_OR_RETURN(std::chrono::milliseconds d, ParseDuration(value));
+  if (d.count() > 0) return Ok();
+  return Err(ErrorCode::kInvalidArgument, fmt::format("must be longer than 0, not '{}'", value));
+}
+
+Status CheckWholeNumber(const std::string& value, std::int64_t min) {
+  std::int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || ptr != value.data() + value.size() || v < min) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("must be a whole number of at least {}, not '{}'", min, value));
+  }
+  return Ok();
+}
+
+Status CheckNumber(const std::string& value) {
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || ptr != value.data() + value.size() || v < 0) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("must be a number of at least 0, not '{}'", value));
+  }
+  return Ok();
+}
+
+struct KeyCheck {
+  const char* name;
+  Status (*check)(const std::string& value);
+};
+
+const KeyCheck kChecks[] = {
+    {"log_level", CheckLogLevel},
+    {"lock_timeout", CheckDuration},
+    {"target", [](const std::string& v) { return StatusOf(migrations::Target::Parse(v)); }},
+    {"baseline_version",
+     [](const std::string& v) { return StatusOf(migrations::Version::Parse(v)); }},
+    {"ignore_migration_patterns",
+     [](const std::string& v) { return StatusOf(migrations::IgnorePattern::ParseList(v)); }},
+    {"backfill_workers", [](const std::string& v) { return CheckWholeNumber(v, 1); }},
+    {"backfill_chunk_target", CheckPositiveDuration},
+    {"backfill_max_rows_per_second", CheckNumber},
+    {"backfill_max_attempts", [](const std::string& v) { return CheckWholeNumber(v, 1); }},
+    {"backfill_max_replica_lag", CheckPositiveDuration},
+    {"backfill_max_connections_fraction", CheckNumber},
+    {"backfill_max_threads_running", [](const std::string& v) { return CheckWholeNumber(v, 0); }},
+    {"backfill_statement_timeout", CheckPositiveDuration},
+    {"backfill_lock_timeout", CheckPositiveDuration},
+    {"backfill_reclaim_after", CheckPositiveDuration},
+};
+
+Status CheckValues(const Config& config) {
+  for (const KeyCheck& c : kChecks) {
+    const KeySpec* spec = FindKey(c.name);
+    if (spec == nullptr || spec->text == nullptr) continue;
+    if (Status st = c.check(config.*(spec->text)); !st) {
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("{}: {}", config.Describe(c.name), st.error().message));
+    }
+  }
+  return Ok();
+}
+
+// strata.toml: -c/--config, else STRATA_CONFIG, else ./strata.toml when it exists; empty when
+// none is in use.
+std::filesystem::path StrataFile(const std::filesystem::path& explicit_path, const Getenv& getenv) {
+  if (!explicit_path.empty()) return explicit_path;
+  if (auto from_env = getenv("STRATA_CONFIG")) return *from_env;
+  if (std::filesystem::exists("strata.toml")) return "strata.toml";
+  return {};
+}
+
+// --flyway-config, else (only without strata.toml) ./flyway.toml or ./flyway.conf.
+Result<std::filesystem::path> FlywayFile(const ConfigFiles& files, bool strata_in_use) {
+  if (!files.flyway.empty() || strata_in_use) return files.flyway;
+  const bool toml = std::filesystem::exists("flyway.toml");
+  const bool conf = std::filesystem::exists("flyway.conf");
+  if (toml && conf) {
+    return Err(ErrorCode::kInvalidArgument,
+               "both flyway.toml and flyway.conf are in the working directory: name the one to "
+               "use with --flyway-config");
+  }
+  if (toml) return std::filesystem::path("flyway.toml");
+  if (conf) return std::filesystem::path("flyway.conf");
+  return std::filesystem::path();
+}
+
+Status MustExist(const std::filesystem::path& path) {
+  if (std::filesystem::exists(path)) return Ok();
+  return Err(ErrorCode::kNotFound,
+             fmt::format("configuration file {} does not exist", path.string()));
+}
+
+// strata's own values where Flyway's defaults differ and a Flyway configuration is in use:
+// the history table Flyway writes is flyway_schema_history.
+void UseFlywayDefaults(Config& config) {
+  config.table = "flyway_schema_history";
+  config.sources["table"] = SettingSource{SettingSource::Kind::kDefault, "Flyway's default"};
+}
+
+// FLYWAY_* variables are not read beside strata.toml; say so rather than ignore them silently.
+void WarnAboutFlywayVariables(const std::vector<std::string>& env_names, Config& config) {
+  std::vector<std::string> ignored;
+  for (const std::string& name : env_names) {
+    if (name.rfind("FLYWAY_", 0) == 0) ignored.push_back(name);
+  }
+  if (ignored.empty()) return;
+  config.warnings.push_back(
+      fmt::format("{} not read: strata.toml is in use, and its settings and STRATA_* variables "
+                  "apply instead",
+                  fmt::join(ignored, ", ")));
+}
+
+std::string Redact(const std::string& url) {
+  if (url.empty()) return url;
+  auto parsed = db::ParseUrl(url);
+  return parsed ? parsed->Redacted() : db::RedactUrlText(url);
+}
+
+bool LooksSecret(std::string name) {
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"password", "passwd", "secret", "token", "credential"}) {
+    if (name.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::string SettingSource::KindName() const {
+  switch (kind) {
+    case Kind::kFile:
+      return "file";
+    case Kind::kEnvironment:
+      return "environment";
+    case Kind::kFlag:
+      return "flag";
+    case Kind::kDefault:
+      break;
+  }
+  return "default";
+}
+
+std::string SettingSource::ToString() const {
+  if (kind != Kind::kDefault) return where;
+  return where.empty() ? "default" : fmt::format("default ({})", where);
+}
+
+SettingSource Config::SourceOf(const std::string& key) const {
+  auto it = sources.find(key);
+  return it == sources.end() ? SettingSource() : it->second;
+}
+
+std::string Config::Describe(const std::string& key) const { return Label(SourceOf(key), key); }
 
 Getenv ProcessEnvironment() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -263,32 +534,53 @@ std::vector<std::string> ProcessEnvironmentNames() {
 
 Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Getenv& getenv,
                           const std::vector<std::string>& env_names) {
+  return LoadConfig(ConfigFiles{explicit_path, {}}, getenv, env_names);
+}
+
+Result<Config> LoadConfig(const ConfigFiles& files, const Getenv& getenv,
+                          const std::vector<std::string>& env_names) {
   Config config;
   config.dir = std::filesystem::current_path();
-  std::filesystem::path path = explicit_path;
-  if (path.empty()) {
-    if (auto from_env = getenv("STRATA_CONFIG")) path = *from_env;
-  }
-  if (path.empty() && std::filesystem::exists("strata.toml")) path = "strata.toml";
-  if (!path.empty()) {
-    if (!std::filesystem::exists(path)) {
-      return Err(ErrorCode::kNotFound,
-                 fmt::format("configuration file {} does not exist", path.string()));
+  const std::filesystem::path strata = StrataFile(files.strata, getenv);
+  STRATA_ASSIGN_OR_RETURN(const std::filesystem::path flyway, FlywayFile(files, !strata.empty()));
+  config.flyway_environment = strata.empty();
+
+  // Lowest first: the Flyway file and FLYWAY_* variables, strata.toml, STRATA_* variables.
+  if (!flyway.empty() || config.flyway_environment) {
+    if (!flyway.empty()) {
+      STRATA_TRY(MustExist(flyway));
+      config.file = std::filesystem::absolute(flyway).lexically_normal();
+      config.dir = config.file.parent_path();
     }
-    config.file = std::filesystem::absolute(path).lexically_normal();
+    STRATA_ASSIGN_OR_RETURN(FlywaySettings read,
+                            ReadFlywayConfig(flyway, config.flyway_environment, getenv, env_names));
+    if (!flyway.empty() || !read.settings.empty()) UseFlywayDefaults(config);
+    for (const RawSetting& raw : read.settings) STRATA_TRY(ApplyRaw(raw, config));
+    config.warnings = std::move(read.warnings);
+  }
+  if (!config.flyway_environment) WarnAboutFlywayVariables(env_names, config);
+  if (!strata.empty()) {
+    STRATA_TRY(MustExist(strata));
+    config.file = std::filesystem::absolute(strata).lexically_normal();
     config.dir = config.file.parent_path();
-    STRATA_TRY(ApplyFile(path, config));
+    STRATA_TRY(ApplyFile(strata, config));
   }
   for (const KeySpec& k : kKeys) {
-    if (auto value = getenv(EnvName(k.name))) STRATA_TRY(SetFromEnv(k, *value, config));
+    if (auto value = getenv(EnvName(k.name))) {
+      STRATA_TRY(SetFromText(k, *value, SettingSource::Environment(EnvName(k.name)), {}, config));
+    }
     if (k.kind == KeyKind::kTextMap) ApplyMapEnvironment(k, env_names, getenv, config);
   }
+  STRATA_TRY(CheckValues(config));
   if (config.locations.empty()) config.locations.push_back((config.dir / "migrations").string());
   return config;
 }
 
 Result<std::optional<std::string>> ResolvePassword(const Config& config, const Getenv& getenv) {
   if (auto pw = getenv("STRATA_PASSWORD")) return std::optional<std::string>(*pw);
+  if (config.flyway_environment) {
+    if (auto pw = getenv("FLYWAY_PASSWORD")) return std::optional<std::string>(*pw);
+  }
   if (config.password_file.empty()) return std::optional<std::string>();
   auto content = ReadFile(config.password_file);
   if (!content) return std::move(content).error().WithContext("password_file");
@@ -301,6 +593,44 @@ std::vector<std::string> KnownConfigKeys() {
   std::vector<std::string> names;
   for (const KeySpec& k : kKeys) names.emplace_back(k.name);
   return names;
+}
+
+}  // namespace strata::cli
+
+namespace strata::cli {
+
+std::vector<EffectiveSetting> EffectiveSettings(const Config& config) {
+  std::vector<EffectiveSetting> out;
+  for (const KeySpec& k : kKeys) {
+    const std::string key = k.name;
+    switch (k.kind) {
+      case KeyKind::kText:
+      case KeyKind::kPath:
+        out.push_back({key, key == "url" ? Redact(config.*(k.text)) : config.*(k.text),
+                       config.SourceOf(key)});
+        break;
+      case KeyKind::kList:
+      case KeyKind::kPathList: {
+        std::vector<std::string> items = config.*(k.list);
+        if (key == "backfill_replicas") {
+          for (std::string& item : items) item = Redact(item);
+        }
+        out.push_back({key, std::move(items), config.SourceOf(key)});
+        break;
+      }
+      case KeyKind::kBool:
+        out.push_back({key, config.*(k.flag), config.SourceOf(key)});
+        break;
+      case KeyKind::kTextMap:
+        for (const auto& [name, value] : config.*(k.map)) {
+          const std::string entry = fmt::format("{}.{}", key, name);
+          out.push_back(
+              {entry, LooksSecret(name) ? std::string("***") : value, config.SourceOf(entry)});
+        }
+        break;
+    }
+  }
+  return out;
 }
 
 }  // namespace strata::cli

@@ -1,5 +1,9 @@
-// strata's configuration: strata.toml, then STRATA_* environment variables, then flags
-// (highest). This file handles the first two; commands apply their flags on top.
+// strata's configuration: a Flyway configuration file (flyway.conf / flyway.toml, see
+// cli/flyway_config.h), then strata.toml, then FLYWAY_* environment variables (only when no
+// strata.toml is in use), then STRATA_* environment variables, then flags (highest). This file
+// handles all but the flags; commands apply their flags on top. Every effective setting
+// records its source (file:line:col of the value, variable, flag or default), and every value
+// error names that source.
 //
 // strata.toml is looked up in the working directory unless -c/--config names a file. Keys are
 // declared in config.cc; an unknown key is an error naming the key and its line. Relative
@@ -13,11 +17,32 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "base/result.h"
 
 namespace strata::cli {
+
+// Where one effective setting came from.
+struct SettingSource {
+  enum class Kind { kDefault, kFile, kEnvironment, kFlag };
+  Kind kind = Kind::kDefault;
+  // kFile: "strata.toml:7:19" (file as given, line and column of the value); kEnvironment:
+  // the variable's name; kFlag: the flag ("--url"); kDefault: empty, or why the default
+  // differs from strata's own (e.g. "Flyway's default").
+  std::string where;
+
+  static SettingSource File(std::string where) { return {Kind::kFile, std::move(where)}; }
+  static SettingSource Environment(std::string name) {
+    return {Kind::kEnvironment, std::move(name)};
+  }
+  static SettingSource Flag(std::string flag) { return {Kind::kFlag, std::move(flag)}; }
+  // "default", "environment", "file" or "flag".
+  std::string KindName() const;
+  // For people: "strata.toml:7:19", "STRATA_URL", "--url", "default".
+  std::string ToString() const;
+};
 
 // Every key can also be set as STRATA_<KEY> (lists comma-separated, booleans true/false).
 struct Config {
@@ -65,6 +90,37 @@ struct Config {
   // directory relative paths resolve against (the file's directory, else the working dir).
   std::filesystem::path file;
   std::filesystem::path dir;
+
+  // The source of each key set by anything but strata's default ("placeholders.<name>" for
+  // placeholders), and what loading noticed but did not refuse (shown as warnings).
+  std::map<std::string, SettingSource> sources;
+  std::vector<std::string> warnings;
+  // Whether FLYWAY_* variables (FLYWAY_PASSWORD included) apply: no strata.toml is in use.
+  bool flyway_environment = false;
+
+  // The source of `key` (kDefault when nothing set it).
+  SettingSource SourceOf(const std::string& key) const;
+  // How error messages name `key`: "strata.toml:7:19: backfill_workers",
+  // "STRATA_BACKFILL_WORKERS", "--log-level", or the bare key when it has its default.
+  std::string Describe(const std::string& key) const;
+};
+
+// One setting as a source other than strata.toml wrote it, before it is checked and applied:
+// a strata.toml key and its value as text (lists comma-separated, booleans true/false) or as
+// a list. The Flyway reader (cli/flyway_config.h) produces these.
+struct RawSetting {
+  std::string key;    // a strata.toml key, e.g. "table"
+  std::string entry;  // for a table key (placeholders): the entry's name; else empty
+  std::variant<std::string, std::vector<std::string>> value;
+  SettingSource source;
+  std::filesystem::path base_dir;  // relative paths resolve against it; empty: left as written
+};
+
+// Where LoadConfig reads from; empty paths mean "look in the working directory".
+struct ConfigFiles {
+  std::filesystem::path strata;  // -c/--config (else STRATA_CONFIG, else ./strata.toml)
+  // --flyway-config; else ./flyway.toml or ./flyway.conf, only when no strata.toml is in use.
+  std::filesystem::path flyway;
 };
 
 // Reads an environment variable; injectable for tests.
@@ -79,13 +135,27 @@ std::vector<std::string> ProcessEnvironmentNames();
 // (STRATA_PLACEHOLDERS_<NAME>); getenv supplies their values.
 Result<Config> LoadConfig(const std::filesystem::path& explicit_path, const Getenv& getenv,
                           const std::vector<std::string>& env_names = {});
+// The same with a Flyway configuration too (flyway.conf or flyway.toml). Errors
+// (kInvalidArgument, kNotFound) name the source: `file:line:col: key ...` or the variable.
+Result<Config> LoadConfig(const ConfigFiles& files, const Getenv& getenv,
+                          const std::vector<std::string>& env_names = {});
 
 // The password to use when the URL has none: STRATA_PASSWORD, else the first line of
-// password_file; nullopt when neither is set.
+// password_file, else (with a Flyway configuration) FLYWAY_PASSWORD; nullopt when none is set.
 Result<std::optional<std::string>> ResolvePassword(const Config& config, const Getenv& getenv);
 
 // Names of every key strata.toml accepts, for messages and docs.
 std::vector<std::string> KnownConfigKeys();
+
+// One line of `strata config show`: a key, its effective value with passwords redacted
+// (URLs shown redacted; placeholders whose name says password/secret/token as "***"), and
+// its source. Placeholders appear one per entry as "placeholders.<name>".
+struct EffectiveSetting {
+  std::string key;
+  std::variant<std::string, std::vector<std::string>, bool> value;
+  SettingSource source;
+};
+std::vector<EffectiveSetting> EffectiveSettings(const Config& config);
 
 }  // namespace strata::cli
 

@@ -143,5 +143,84 @@ TEST_F(ConfigTest, LifecycleKeysAndSchemas) {
   EXPECT_EQ(LoadConfig(path, Env())->schemas, std::vector<std::string>{"public"});
 }
 
+TEST_F(ConfigTest, EverySettingKnowsItsSource) {
+  auto path = Write("strata.toml", "url = \"sqlite:a.db\"\n\n[placeholders]\nowner = \"app\"\n");
+  env_["STRATA_TABLE"] = "history";
+  env_["STRATA_PLACEHOLDERS_ZONE"] = "UTC";
+  auto config = LoadConfig(path, Env(), {"STRATA_PLACEHOLDERS_ZONE"});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->SourceOf("url").kind, SettingSource::Kind::kFile);
+  EXPECT_EQ(config->SourceOf("url").where, path.string() + ":1:7");
+  EXPECT_EQ(config->SourceOf("placeholders.owner").where, path.string() + ":4:9");
+  EXPECT_EQ(config->SourceOf("placeholders.zone").ToString(), "STRATA_PLACEHOLDERS_ZONE");
+  EXPECT_EQ(config->SourceOf("table").ToString(), "STRATA_TABLE");
+  EXPECT_EQ(config->SourceOf("target").ToString(), "default");
+  EXPECT_EQ(config->Describe("url"), path.string() + ":1:7: url");
+  EXPECT_EQ(config->Describe("table"), "STRATA_TABLE");
+  EXPECT_EQ(config->Describe("target"), "target");
+}
+
+TEST_F(ConfigTest, ValueErrorsNameTheValueNotTheTableHeader) {
+  auto path = Write("strata.toml", "[placeholders]\nowner = \"app\"\ncount = 3\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("strata.toml:3:9: placeholders.count"), std::string::npos)
+      << config.error().message;
+  auto list = Write("strata.toml", "locations = [\"a\",\n  7]\n");
+  config = LoadConfig(list, Env());
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("strata.toml:2:3:"), std::string::npos)
+      << config.error().message;
+}
+
+TEST_F(ConfigTest, BadValuesAreRefusedAtLoadNamingTheirSource) {
+  auto path = Write("strata.toml", "url = \"sqlite:a.db\"\nbackfill_workers = \"0\"\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(
+      config.error().message,
+      path.string() + ":2:20: backfill_workers: must be a whole number of at least 1, not '0'");
+  path = Write("strata.toml", "log_level = \"chatty\"\n");
+  config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find(":1:13: log_level: must be one of"), std::string::npos)
+      << config.error().message;
+  path = Write("strata.toml", "");
+  env_["STRATA_LOCK_TIMEOUT"] = "forever";
+  config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message.rfind("STRATA_LOCK_TIMEOUT: ", 0), 0u) << config.error().message;
+}
+
+TEST_F(ConfigTest, MistypedKeyGetsTheNearestOne) {
+  auto path = Write("strata.toml", "bakfill_workers = \"2\"\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("unknown key 'bakfill_workers' (did you mean "
+                                        "backfill_workers?)"),
+            std::string::npos)
+      << config.error().message;
+}
+
+TEST_F(ConfigTest, EffectiveSettingsRedactPasswords) {
+  auto path = Write("strata.toml",
+                    "url = \"postgresql://app:hunter2@db/x\"\n"
+                    "backfill_replicas = [\"mariadb://r:hunter2@replica/x\"]\n"
+                    "[placeholders]\napi_token = \"hunter2\"\nowner = \"app\"\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_TRUE(config) << config.error().message;
+  bool saw_owner = false;
+  for (const EffectiveSetting& s : EffectiveSettings(*config)) {
+    if (const auto* text = std::get_if<std::string>(&s.value)) {
+      EXPECT_EQ(text->find("hunter2"), std::string::npos) << s.key;
+      if (s.key == "placeholders.owner") saw_owner = *text == "app";
+    }
+    if (const auto* list = std::get_if<std::vector<std::string>>(&s.value)) {
+      for (const std::string& item : *list) EXPECT_EQ(item.find("hunter2"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(saw_owner);
+}
+
 }  // namespace
 }  // namespace strata::cli

@@ -22,6 +22,7 @@ struct GlobalOptions {
   std::string directory;                 // -C DIR: run as if started in DIR
   bool json = false;                     // --json: machine-readable output on stdout
   bool no_color = false;                 // --no-color (also NO_COLOR in the environment)
+  std::string flyway_config;             // --flyway-config FILE: flyway.conf or flyway.toml
 };
 
 class Context {

@@ -82,9 +82,12 @@ Result<migrations::BaselineSettings> BaselineFor(const Config& config, const Mig
   const std::string version = f.baseline_version.value_or(config.baseline_version);
   auto parsed = migrations::Version::Parse(version);
   if (!parsed) {
+    // The parser's message already quotes the text: say only where it came from.
     return Err(
         ErrorCode::kInvalidArgument,
-        fmt::format("baseline version '{}' is not a version: {}", version, parsed.error().message));
+        fmt::format("{}: {}",
+                    f.baseline_version ? "--baseline-version" : config.Describe("baseline_version"),
+                    parsed.error().message));
   }
   b.version = std::move(*parsed);
   b.description = f.baseline_description.value_or(config.baseline_description);
@@ -95,8 +98,11 @@ Result<Settings> SettingsFor(const Config& config, const MigrationFlags& f) {
   Settings s;
   s.resolve = ResolveOptionsFor(config, f.run);
   s.history = HistoryTableFor(config, f.run);
-  STRATA_ASSIGN_OR_RETURN(s.plan.target,
-                          migrations::Target::Parse(f.target.value_or(config.target)));
+  auto target = migrations::Target::Parse(f.target.value_or(config.target));
+  if (!target) {
+    return std::move(target).error().WithContext(f.target ? "--target" : config.Describe("target"));
+  }
+  s.plan.target = std::move(*target);
   s.plan.out_of_order = f.out_of_order || config.out_of_order;
   STRATA_ASSIGN_OR_RETURN(s.plan.ignore_migration_patterns,
                           migrations::IgnorePattern::ParseList(config.ignore_migration_patterns));

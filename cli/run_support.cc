@@ -27,8 +27,12 @@ migrations::HistoryTableName HistoryTableFor(const Config& config, const RunFlag
 
 Result<migrations::LockOptions> LockOptionsFor(const Config& config, const RunFlags& flags) {
   migrations::LockOptions lock;
-  STRATA_ASSIGN_OR_RETURN(lock.timeout,
-                          ParseDuration(flags.lock_timeout.value_or(config.lock_timeout)));
+  auto timeout = ParseDuration(flags.lock_timeout.value_or(config.lock_timeout));
+  if (!timeout) {
+    return std::move(timeout).error().WithContext(
+        flags.lock_timeout ? "--lock-timeout" : config.Describe("lock_timeout"));
+  }
+  lock.timeout = *timeout;
   return lock;
 }
 
