@@ -32,6 +32,7 @@ void RegisterSchemaCommands(CLI::App& app, CommandTable& table);
 void RegisterSumCommands(CLI::App& app, CommandTable& table);
 void RegisterLifecycleCommands(CLI::App& app, CommandTable& table);
 void RegisterBackfillCommands(CLI::App& app, CommandTable& table);
+void RegisterLintCommands(CLI::App& app, CommandTable& table);
 
 }  // namespace strata::cli
 
