@@ -33,8 +33,9 @@ struct SetState {
 
 // What this script did so far.
 struct FileState {
-  std::size_t statement_count = 0;  // statements in the whole script
-  bool lock_timeout_set = false;    // PostgreSQL: SET lock_timeout seen
+  std::size_t statement_count = 0;       // statements in the whole script
+  std::size_t no_transaction_count = 0;  // of which cannot run in a transaction (splitter.h)
+  bool lock_timeout_set = false;         // PostgreSQL: SET lock_timeout seen
   bool lock_timeout_reported = false;
   int explicit_transaction = 0;                 // inside BEGIN ... COMMIT written in the script
   std::set<std::string> not_valid_constraints;  // PostgreSQL: added NOT VALID in this script

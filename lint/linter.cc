@@ -179,6 +179,7 @@ void AnalyzeFile(const SourceFile& file, const AnalyzeOptions& options, internal
       ReadSuppressions(file, options.dialect, *statements, lines, problems);
   internal::FileState state;
   state.statement_count = statements->size();
+  for (const db::sql::Statement& s : *statements) state.no_transaction_count += s.no_transaction;
   std::vector<Candidate> candidates;
   std::vector<std::size_t> statement_of;
   for (std::size_t k = 0; k < statements->size(); ++k) {

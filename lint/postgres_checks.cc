@@ -156,11 +156,12 @@ class PostgresChecker {
       Add("PG110", fmt::format("{} inside BEGIN ... COMMIT fails: it cannot run in a "
                                "transaction block",
                                what));
-    } else if (file_.statement_count > 1) {
-      Add("PG110", fmt::format("{} in a script with {} other statements: the script runs "
-                               "without a transaction, so a failure leaves it half applied; "
-                               "give it a migration of its own",
-                               what, file_.statement_count - 1));
+    } else if (file_.statement_count > file_.no_transaction_count) {
+      const std::size_t others = file_.statement_count - file_.no_transaction_count;
+      Add("PG110", fmt::format("{} in a script with {} transactional statement{}: the script "
+                               "then runs without a transaction, so a failure leaves it half "
+                               "applied; give it a migration of its own",
+                               what, others, others == 1 ? "" : "s"));
     }
   }
 
