@@ -134,7 +134,8 @@ std::vector<Suppression> ReadSuppressions(const SourceFile& file, db::Dialect di
 
 // "name:12:5: message\n..." (splitter.h's error format): the position and the message.
 Finding SplitProblem(const SourceFile& file, const std::string& error) {
-  std::string_view first = std::string_view(error).substr(0, error.find('\n'));
+  std::string_view first = error;
+  first = first.substr(0, first.find('\n'));
   std::pair<int, int> pos{1, 1};
   if (first.substr(0, file.name.size()) == file.name && first.size() > file.name.size()) {
     std::string_view rest = first.substr(file.name.size() + 1);

@@ -14,8 +14,6 @@
 namespace strata::lint::internal {
 namespace {
 
-using db::sql::Token;
-
 class SqliteChecker {
  public:
   SqliteChecker(const StatementInput& in, FileState& file, SetState& set,
