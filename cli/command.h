@@ -33,6 +33,7 @@ void RegisterSumCommands(CLI::App& app, CommandTable& table);
 void RegisterLifecycleCommands(CLI::App& app, CommandTable& table);
 void RegisterBackfillCommands(CLI::App& app, CommandTable& table);
 void RegisterConfigCommands(CLI::App& app, CommandTable& table);
+void RegisterLintCommands(CLI::App& app, CommandTable& table);
 
 }  // namespace strata::cli
 

@@ -74,6 +74,9 @@ const KeySpec kKeys[] = {
     {"backfill_lock_timeout", KeyKind::kText, &Config::backfill_lock_timeout},
     {"backfill_reclaim_after", KeyKind::kText, &Config::backfill_reclaim_after},
     {"backfill_replicas", KeyKind::kList, nullptr, &Config::backfill_replicas},
+    {"lint", KeyKind::kTextMap, nullptr, nullptr, nullptr, &Config::lint},
+    {"lint_large_table", KeyKind::kText, &Config::lint_large_table},
+    {"lint_on_migrate", KeyKind::kBool, nullptr, nullptr, &Config::lint_on_migrate},
 };
 
 std::string EnvName(std::string_view key) {

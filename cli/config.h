@@ -86,6 +86,14 @@ struct Config {
   std::string backfill_reclaim_after = "60s";             // a silent worker's chunks are taken over
   std::vector<std::string> backfill_replicas;  // MariaDB replica URLs whose lag throttles
 
+  // Lint (`strata lint`, docs/lint.md).
+  // [lint] table / STRATA_LINT_<RULE>: a rule id (or name) = "error", "warning" or "off".
+  std::map<std::string, std::string> lint;
+  // lint_large_table: a table this large makes lock findings errors: "<n> rows", "<n> GiB"
+  // (B, KiB, MiB, GiB, TiB), or both separated by a comma.
+  std::string lint_large_table = "1000000 rows, 1 GiB";
+  bool lint_on_migrate = false;  // lint_on_migrate: migrate lints the pending migrations first
+
   // Where the configuration came from: the strata.toml read (empty when none) and the
   // directory relative paths resolve against (the file's directory, else the working dir).
   std::filesystem::path file;

@@ -8,6 +8,7 @@
 #include "base/duration.h"
 #include "cli/command.h"
 #include "cli/job_steps.h"
+#include "cli/lint_commands.h"
 #include "cli/run_support.h"
 #include "migrations/migrator.h"
 #include "migrations/resolver.h"
@@ -188,6 +189,7 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   const bool dry_run = flags.run.DryRun();
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
+  if (ctx.config().lint_on_migrate) STRATA_TRY(LintBeforeMigrate(ctx, flags.run));
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
   STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));

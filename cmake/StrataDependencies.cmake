@@ -12,6 +12,13 @@ find_package(OpenSSL REQUIRED)   # SHA-256 (libcrypto)
 find_package(ZLIB REQUIRED)      # CRC-32 (Flyway checksums)
 find_package(nlohmann_json CONFIG REQUIRED)  # --json output
 find_package(Threads REQUIRED)
+# libpg_query (libpg-query-dev): PostgreSQL's own parser, for `strata lint`. No CMake or
+# pkg-config file in the Debian package: found by its header and static library.
+find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
+find_library(PG_QUERY_LIBRARY NAMES libpg_query.a pg_query REQUIRED)
+add_library(PgQuery::PgQuery UNKNOWN IMPORTED)
+set_target_properties(PgQuery::PgQuery PROPERTIES IMPORTED_LOCATION ${PG_QUERY_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${PG_QUERY_INCLUDE_DIR})
 if(STRATA_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
   include(GoogleTest)

@@ -312,6 +312,24 @@ class Flavor {
   // without history only when this is above 0 (the history table itself aside).
   virtual Result<std::int64_t> CountObjectsExcept(Connection& conn, std::string_view schema,
                                                   std::string_view excluded_table) const = 0;
+
+  // ---- Lint: live facts -------------------------------------------------------------------
+
+  // One table's size as `strata lint` weighs it (LintTableSizes).
+  struct LintTableSize {
+    std::string name;                   // lower-cased
+    std::optional<std::int64_t> rows;   // the planner's estimate; nullopt when never analyzed
+    std::optional<std::int64_t> bytes;  // table, indexes and TOAST (MariaDB: data + indexes)
+  };
+  // The tables among `tables` (plain, lower-cased names) that the session's schema (PostgreSQL:
+  // its search_path) holds, with their estimated rows and bytes, read in ONE catalog query
+  // whatever the number of tables: PostgreSQL pg_class.reltuples and pg_total_relation_size,
+  // MariaDB information_schema.tables. Empty where the engine keeps no such statistics
+  // (SQLite), and for an empty list.
+  virtual Result<std::vector<LintTableSize>> LintTableSizes(
+      Connection& /*conn*/, const std::vector<std::string>& /*tables*/) const {
+    return std::vector<LintTableSize>();
+  }
 };
 
 // The flavor of `dialect`. Lives as long as the program.

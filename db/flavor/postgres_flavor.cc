@@ -276,6 +276,37 @@ class PostgresFlavor final : public Flavor {
                    {std::string(schema), std::string(excluded_table)}));
     return rows.Int(0, 0);
   }
+
+  // ---- Lint: live facts -------------------------------------------------------------------
+
+  // reltuples is -1 for a table never vacuumed or analyzed (PostgreSQL 14+): no estimate.
+  // The names travel as one newline-separated parameter, so any number costs one query.
+  Result<std::vector<LintTableSize>> LintTableSizes(
+      Connection& conn, const std::vector<std::string>& tables) const override {
+    std::vector<LintTableSize> sizes;
+    if (tables.empty()) return sizes;
+    std::string names;
+    for (const std::string& t : tables) names += t + "\n";
+    STRATA_ASSIGN_OR_RETURN(
+        Rows rows,
+        conn.Query("SELECT lower(c.relname), CASE WHEN c.reltuples < 0 THEN NULL ELSE "
+                   "c.reltuples::bigint END, pg_catalog.pg_total_relation_size(c.oid) FROM "
+                   "pg_catalog.pg_class c WHERE c.relkind IN ('r', 'p') AND "
+                   "pg_catalog.pg_table_is_visible(c.oid) AND lower(c.relname) = "
+                   "ANY(string_to_array($1, chr(10)))",
+                   {names}));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      LintTableSize& size = sizes.emplace_back();
+      size.name = rows.rows[i][0].value_or("");
+      if (!rows.IsNull(i, 1)) {
+        STRATA_ASSIGN_OR_RETURN(size.rows, rows.Int(i, 1));
+      }
+      if (!rows.IsNull(i, 2)) {
+        STRATA_ASSIGN_OR_RETURN(size.bytes, rows.Int(i, 2));
+      }
+    }
+    return sizes;
+  }
 };
 
 }  // namespace

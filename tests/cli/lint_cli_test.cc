@@ -1,0 +1,236 @@
+// `strata lint` as CI runs it: offline over every file, against a live target, in each output
+// format, with suppressions and configuration, before migrate, and over the corpora the test
+// suite already applies.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "tests/support/run_strata.h"
+#include "tests/support/test_env.h"
+#include "tests/support/test_project.h"
+
+namespace strata::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const RunOptions kNoUrl{{}, {"STRATA_URL"}, ""};
+
+class LintCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    project_.Write("V1__create_events.sql", "CREATE TABLE events (id bigint PRIMARY KEY);\n");
+    project_.Write("V2__index_events.sql", "CREATE INDEX events_id ON events (id);\n");
+    project_.Write(
+        "V3__index_orders.sql",
+        "SET lock_timeout = '5s';\n\nCREATE INDEX orders_created ON orders (created);\n");
+  }
+  RunResult Lint(std::vector<std::string> args) {
+    args.insert(args.begin(), "lint");
+    return project_.Strata(std::move(args), kNoUrl);
+  }
+
+  TestProject project_{"lint_cli"};
+};
+
+TEST_F(LintCliTest, OfflineAllNamesFileLineColumnRuleAndRecipe) {
+  const RunResult r = Lint({"--all"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.out.find("migrations/V3__index_orders.sql:3:1: error[PG101 "
+                       "create-index-not-concurrently]: CREATE INDEX orders_created on orders"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("assumed a large table"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n        CREATE INDEX CONCURRENTLY IF NOT EXISTS"), std::string::npos)
+      << r.out;
+  // V2 indexes a table V1 created: new, not locked.
+  EXPECT_EQ(r.out.find("V2__index_events.sql"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lint: 1 error, 0 warnings, 0 suppressed in 3 files; offline"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("lint found 1 error"), std::string::npos) << r.err;
+}
+
+TEST_F(LintCliTest, PendingModeNeedsAUrl) {
+  const RunResult r = Lint({});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("give --url (or STRATA_URL), or lint every file offline with --all"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(LintCliTest, SuppressionNeedsAReason) {
+  project_.Write("V3__index_orders.sql",
+                 "-- strata:lint-ignore PG101 orders is a 200-row lookup table\n"
+                 "CREATE INDEX orders_created ON orders (created);\n");
+  RunResult r = Lint({"--all"});
+  EXPECT_EQ(r.exit_code, 0) << r.all();  // PG109 (no lock_timeout) is a warning
+  EXPECT_NE(r.out.find("1 suppressed"), std::string::npos) << r.out;
+  project_.Write("V3__index_orders.sql",
+                 "-- strata:lint-ignore PG101\nCREATE INDEX orders_created ON orders (created);\n");
+  r = Lint({"--all"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.out.find("V3__index_orders.sql:1:1: error[ST001 lint-ignore-without-reason]"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(LintCliTest, ConfiguredSeverities) {
+  project_.WriteConfig("[lint]\nPG101 = \"warning\"\nlock-timeout-missing = \"off\"\n");
+  RunResult r = Lint({"--all"});
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find("warning[PG101"), std::string::npos) << r.out;
+  project_.WriteConfig("[lint]\nPG999 = \"off\"\n");
+  r = Lint({"--all"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("[lint] PG999: no such rule"), std::string::npos) << r.err;
+}
+
+TEST_F(LintCliTest, GithubAnnotations) {
+  const RunResult r = Lint({"--all", "--format", "github"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  const std::regex command(
+      R"(^::(error|warning) file=[^,:]+,line=[0-9]+,col=[0-9]+,title=[A-Z]{2}[0-9]{3} [a-z-]+::[^\n]+$)");
+  std::istringstream lines(r.out);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    EXPECT_TRUE(std::regex_match(line, command)) << line;
+  }
+  EXPECT_EQ(count, 1) << r.out;
+  EXPECT_NE(r.out.find("::error file=migrations/V3__index_orders.sql,line=3,col=1,title=PG101 "
+                       "create-index-not-concurrently::"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(LintCliTest, SarifValidatesAgainstTheSchema) {
+  project_.Write("V4__update.sql",
+                 "-- strata:lint-ignore PG116 one row\nUPDATE orders SET a = 1 WHERE id = 1;\n");
+  const RunResult r = Lint({"--all", "--format", "sarif"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  const fs::path sarif = project_.root() / "lint.sarif";
+  std::ofstream(sarif) << r.out;
+  const fs::path schema = SourceDir() / "tests/cli/sarif-2.1.0-required.schema.json";
+  const std::string check =
+      "python3 -c 'import json, sys, jsonschema; "
+      "jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' '" +
+      sarif.string() + "' '" + schema.string() + "'";
+  EXPECT_EQ(std::system(check.c_str()), 0) << r.out;
+  const auto doc = nlohmann::json::parse(r.out);
+  const auto& results = doc["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 2u) << r.out;
+  EXPECT_EQ(results[0]["ruleId"], "PG101");
+  EXPECT_EQ(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
+  EXPECT_EQ(results[1]["suppressions"][0]["justification"], "one row");
+}
+
+TEST_F(LintCliTest, JsonDocument) {
+  const RunResult r = Lint({"--all", "--json"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  const auto doc = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
+  EXPECT_EQ(doc["errors"], 1);
+  EXPECT_EQ(doc["files"], 3);
+  EXPECT_TRUE(doc["target"].is_null());
+  EXPECT_EQ(doc["findings"][0]["rule"], "PG101");
+  EXPECT_EQ(doc["findings"][0]["line"], 3);
+}
+
+// The corpora the differential tests apply, and the example's migrations: real scripts with
+// functions, triggers, COPY data and DELIMITER blocks lint without a crash.
+TEST(LintCorpusTest, RealMigrationSetsLintWithoutACrash) {
+  const struct {
+    const char* dir;
+    const char* dialect;
+  } kSets[] = {{"tests/differential/postgres", "postgresql"},
+               {"tests/differential/mariadb", "mariadb"},
+               {"examples/events/migrations/postgres", "postgresql"},
+               {"examples/events/migrations/mariadb", "mariadb"},
+               {"examples/events/migrations/sqlite", "sqlite"}};
+  for (const auto& set : kSets) {
+    const RunResult r = RunStrata({"lint", "--all", "--dialect", set.dialect, "--locations",
+                                   (SourceDir() / set.dir).string(), "-p", "x=y"},
+                                  kNoUrl);
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 3) << set.dir << ": " << r.all();
+    EXPECT_NE(r.out.find("lint: "), std::string::npos) << set.dir << ": " << r.all();
+  }
+}
+
+// ---- Against the real servers --------------------------------------------------------------
+
+class LintLiveTest : public ::testing::TestWithParam<db::Dialect> {
+ protected:
+  void SetUp() override {
+    scratch_ = ScratchDatabase::Create(GetParam());
+    ASSERT_NE(scratch_, nullptr);
+    auto conn = scratch_->Connect();
+    const bool pg = GetParam() == db::Dialect::kPostgres;
+    ExecOrFail(*conn, pg ? "CREATE TABLE orders (id bigint PRIMARY KEY, created timestamptz)"
+                         : "CREATE TABLE orders (id BIGINT PRIMARY KEY, created DATETIME)");
+    ExecOrFail(*conn, pg ? "INSERT INTO orders SELECT g, now() FROM generate_series(1, 2000) g"
+                         : "INSERT INTO orders SELECT seq, NOW() FROM seq_1_to_2000");
+    ExecOrFail(*conn, pg ? "ANALYZE orders" : "ANALYZE TABLE orders");
+    project_.Write(
+        "V1__index_orders.sql",
+        pg ? "SET lock_timeout = '5s';\nCREATE INDEX orders_created ON orders (created);\n"
+           : "CREATE INDEX orders_created ON orders (created);\n");
+  }
+  void Configure(const std::string& extra) {
+    project_.WriteConfig("url = \"" + scratch_->url() + "\"\n" + extra);
+  }
+  std::string Rule() const { return GetParam() == db::Dialect::kPostgres ? "PG101" : "MY201"; }
+
+  std::unique_ptr<ScratchDatabase> scratch_;
+  TestProject project_{"lint_live"};
+};
+
+TEST_P(LintLiveTest, SmallTableIsAWarningAndSaysItsSize) {
+  Configure("");
+  const RunResult r = project_.Strata({"lint"});
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find("warning[" + Rule()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(orders: ~"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("below lint_large_table"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("table sizes from"), std::string::npos) << r.out;
+}
+
+TEST_P(LintLiveTest, TableAboveTheThresholdIsAnError) {
+  Configure("lint_large_table = \"1 KiB\"\n");
+  const RunResult r = project_.Strata({"lint"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.out.find("error[" + Rule()), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("below lint_large_table"), std::string::npos) << r.out;
+}
+
+TEST_P(LintLiveTest, AppliedMigrationsAreNotLinted) {
+  Configure("");
+  ASSERT_EQ(project_.Strata({"migrate"}).exit_code, 0);
+  const RunResult r = project_.Strata({"lint"});
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find("in 0 files"), std::string::npos) << r.out;
+}
+
+TEST_P(LintLiveTest, LintOnMigrateStopsMigrateOnAnError) {
+  Configure("lint_on_migrate = true\nlint_large_table = \"1 KiB\"\n");
+  const RunResult r = project_.Strata({"migrate"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.out.find("error[" + Rule()), std::string::npos) << r.out;
+  auto conn = scratch_->Connect();
+  const std::string schema =
+      GetParam() == db::Dialect::kPostgres ? "current_schema()" : "DATABASE()";
+  EXPECT_EQ(QueryInt(*conn,
+                     "SELECT count(*) FROM information_schema.tables WHERE table_name = "
+                     "'strata_schema_history' AND table_schema = " +
+                         schema),
+            0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, LintLiveTest,
+                         ::testing::Values(db::Dialect::kPostgres, db::Dialect::kMariaDb),
+                         DialectParamName);
+
+}  // namespace
+}  // namespace strata::testing
