@@ -113,6 +113,8 @@ class JsonContractTest : public ScratchDatabaseTest {
     EXPECT_EQ(status, 0) << output;
     EXPECT_NE(output.find("checked " + std::to_string(runs_.size()) + " runs"), std::string::npos)
         << output;
+    EXPECT_EQ(output.find("no run used"), std::string::npos)
+        << "a schema no case checks: " << output;
   }
 
   std::unique_ptr<TestProject> project_;
