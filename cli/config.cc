@@ -390,8 +390,8 @@ Status CheckNumber(const std::string& value) {
 }
 
 struct KeyCheck {
-  const char* name;
-  Status (*check)(const std::string& value);
+  const char* name = nullptr;
+  Status (*check)(const std::string& value) = nullptr;
 };
 
 const KeyCheck kChecks[] = {

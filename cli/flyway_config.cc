@@ -31,8 +31,8 @@ enum class Disposition {
 };
 
 struct FlywayKey {
-  const char* name;  // Flyway's name, without the `flyway.` of flyway.conf
-  Disposition what;
+  const char* name = nullptr;  // Flyway's name, without the `flyway.` of flyway.conf
+  Disposition what = Disposition::kRefused;
   const char* why = "";
 };
 
@@ -436,9 +436,10 @@ void ReadEnvironment(const Getenv& getenv, const std::vector<std::string>& env_n
     if (!value) continue;
     std::string key;
     if (var.rfind("FLYWAY_PLACEHOLDERS_", 0) == 0 && var.size() > 20) {
-      key = var.substr(20);
-      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      key = "placeholders." + key;
+      key = "placeholders.";
+      for (char c : var.substr(20)) {
+        key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
     } else if (var.rfind("FLYWAY_JDBC_PROPERTIES_", 0) == 0) {
       key = "jdbcProperties";
     } else {
