@@ -82,9 +82,9 @@ Result<migrations::BaselineSettings> BaselineFor(const Config& config, const Mig
   const std::string version = f.baseline_version.value_or(config.baseline_version);
   auto parsed = migrations::Version::Parse(version);
   if (!parsed) {
-    return Err(
-        ErrorCode::kInvalidArgument,
-        fmt::format("baseline version '{}' is not a version: {}", version, parsed.error().message));
+    // The parse error already names the text and says it is not a version.
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("baseline version {}", parsed.error().message));
   }
   b.version = std::move(*parsed);
   b.description = f.baseline_description.value_or(config.baseline_description);

@@ -67,10 +67,12 @@ struct SqlCallback {
   std::optional<std::filesystem::path> config_path;
 };
 
-// One file that cannot be used, and why. ToString() gives the line to show: "<path>: <message>".
+// One file that cannot be used, and why. ToString() gives the line to show: "<path>: <message>",
+// or "<path>:<line>: <message>" when the problem is on one line of the file.
 struct FileProblem {
   std::filesystem::path path;
   std::string message;
+  int line = 0;  // 1-based; 0 when the problem is the file as a whole
 
   std::string ToString() const;
 };
@@ -130,7 +132,8 @@ struct Resolution {
 //   - two V (or job) files with the same version, two U or two B files with the same version,
 //     two R files with the same description, two callbacks with the same event and description
 //     (every file involved is listed; a V, a U and a B file may share a version);
-//   - `X.sql.conf` files with no X.sql beside them.
+//   - `X.sql.conf` files with no X.sql beside them, and those beside a migration or a callback
+//     that do not parse (migrations/script_config.h), whether the script is applied or not.
 // Fails only when a location cannot be listed: kNotFound when it does not exist,
 // kInvalidArgument when it is not a directory, kIo otherwise; and kIo when a migration file
 // cannot be read.
