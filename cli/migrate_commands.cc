@@ -162,6 +162,13 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
                           migrations::Migrate(conn, c.lock_connection(),
                                               std::move(resolution.migrations), options, listener));
   nlohmann::json doc = nlohmann::json::object();
+  if (result.baselined && !dry_run) {
+    // Said in text too: the BASELINE row marks every migration up to it as applied.
+    ctx.out().Line(fmt::format(
+        "baselined {} at version {} (baseline_on_migrate: its schema had objects but no history "
+        "table): migrations up to it count as applied",
+        conn.display_url(), s.baseline.version.ToString()));
+  }
   if (dry_run) {
     STRATA_TRY(EmitDryRun(ctx, flags.run, "migrate", conn, result.dry_run_sql, doc));
     // On stdout the summary follows the SQL, so it is an SQL comment too.

@@ -123,6 +123,18 @@ TEST_P(ReportsCliTest, ABadVersionIsSaidOnce) {
   EXPECT_THAT(r.err, HasSubstr("baseline version 'abc' is not a version: use digits"));
 }
 
+// baseline_on_migrate says in text, not only in JSON, that it recorded a baseline.
+TEST_P(ReportsCliTest, BaselineOnMigrateSaysItBaselined) {
+  ASSERT_TRUE(scratch_->Connect()->ExecuteScript("CREATE TABLE legacy (id INT)"));
+  project_.WriteConfig("baseline_on_migrate = true\nbaseline_version = \"1\"\n");
+  Write("V1__legacy.sql", "CREATE TABLE legacy (id INT);\n");
+  Write("V2__next.sql", "CREATE TABLE next_table (id INT);\n");
+  RunResult r = Strata({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_THAT(r.out, HasSubstr("baselined "));
+  EXPECT_THAT(r.out, HasSubstr(" at version 1 (baseline_on_migrate"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ReportsCliTest, ::testing::ValuesIn(kAllDialects),
                          DialectParamName);
 
