@@ -156,5 +156,29 @@ TEST(ReportsMariaDbCliTest, AUrlWithoutADatabaseIsRefusedByEveryCommand) {
   }
 }
 
+// A bad URL parameter is the same mistake on every engine, so it has the same exit code: 2, a
+// usage error (PostgreSQL's libpq found it only when connecting, which made it exit 5).
+TEST(ReportsUrlCliTest, ABadUrlParameterIsAUsageErrorOnEveryEngine) {
+  TestProject project("reports_cli_url");
+  auto with = [](const std::string& url, const std::string& param) {
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + param;
+  };
+  std::vector<std::string> urls = {
+      with("sqlite:" + (project.root() / "x.db").string(), "bogus=1"),
+      with("sqlite:" + (project.root() / "x.db").string(), "mode=bogus")};
+  for (db::Dialect d : {db::Dialect::kPostgres, db::Dialect::kMariaDb}) {
+    const std::optional<std::string> server = ServerUrl(d);
+    ASSERT_TRUE(server) << "the test servers' URLs are not set";
+    urls.push_back(with(*server, "bogus=1"));
+  }
+  urls.push_back(with(*ServerUrl(db::Dialect::kPostgres), "sslmode=bogus"));
+  urls.push_back(with(*ServerUrl(db::Dialect::kMariaDb), "ssl-mode=bogus"));
+  for (const std::string& url : urls) {
+    RunResult r = project.Strata({"--url", url, "db", "ping"});
+    EXPECT_EQ(r.exit_code, 2) << r.all();
+    EXPECT_THAT(r.err, HasSubstr("bogus")) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace strata::testing
