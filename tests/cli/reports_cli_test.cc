@@ -180,5 +180,26 @@ TEST(ReportsUrlCliTest, ABadUrlParameterIsAUsageErrorOnEveryEngine) {
   }
 }
 
+// Mistyped flags and job names get a suggestion, as mistyped commands do, and a usage error
+// points at the --help of the command it is about.
+TEST(ReportsSuggestionCliTest, MistypedFlagsAndJobsGetASuggestionAndTheCommandsHelp) {
+  RunResult bogus = RunStrata({"backfill", "run", "--bogus", "x"});
+  EXPECT_EQ(bogus.exit_code, 2) << bogus.all();
+  EXPECT_THAT(bogus.err, HasSubstr("unknown flag '--bogus' for 'strata backfill run' (run "
+                                   "'strata backfill run --help')"));
+  RunResult typo = RunStrata({"backfill", "run", "x", "--worker", "2"});
+  EXPECT_EQ(typo.exit_code, 2) << typo.all();
+  EXPECT_THAT(typo.err, HasSubstr("Did you mean '--workers'?"));
+  RunResult info = RunStrata({"info", "--taget", "2"});
+  EXPECT_EQ(info.exit_code, 2) << info.all();
+  EXPECT_THAT(info.err, HasSubstr("Did you mean '--target'? (run 'strata info --help')"));
+  RunResult command = RunStrata({"db", "pnig"});
+  EXPECT_EQ(command.exit_code, 2) << command.all();
+  EXPECT_THAT(command.err, HasSubstr("Did you mean 'ping'? (run 'strata db --help')"));
+  RunResult job = RunStrata({"backfill", "plan", "event-view-metric"});
+  EXPECT_EQ(job.exit_code, 2) << job.all();
+  EXPECT_THAT(job.err, HasSubstr("Did you mean 'event-view-metrics'?"));
+}
+
 }  // namespace
 }  // namespace strata::testing
