@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/job_steps.h"
 #include "cli/run_support.h"
+#include "migrations/callbacks.h"
 #include "migrations/migrator.h"
 #include "migrations/resolver.h"
 #include "migrations/sum.h"
@@ -142,6 +143,7 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
+  WarnSkippedFiles(ctx.out(), resolution);
   STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
   db::Connection& conn = *c.conn;
   migrations::MigrateOptions options;
@@ -216,6 +218,7 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
+  WarnSkippedFiles(ctx.out(), resolution);
   STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
   db::Connection& conn = *c.conn;
   migrations::BaselineOptions options;
@@ -256,12 +259,15 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
 // parses the whole schema) are independent, and at 10,000 migrations each takes tens of
 // milliseconds: they run at the same time when a thread is available. A problem with the files
 // is reported before a failed connection, as if they ran in turn.
-Result<Plan> InspectFor(const Context& ctx, const Settings& s) {
+Result<Plan> InspectFor(Context& ctx, const Settings& s) {
   std::future<Result<migrations::Resolution>> resolving =
       std::async(std::launch::async | std::launch::deferred,
                  [&s] { return migrations::ResolveMigrations(s.resolve); });
   Result<std::unique_ptr<db::Connection>> conn = ctx.Connect();
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, resolving.get());
+  WarnSkippedFiles(ctx.out(), resolution);
+  // A callback strata never runs is refused here too, as by every command that runs callbacks.
+  STRATA_TRY(migrations::Callbacks(resolution.callbacks).CheckSupported());
   if (!conn) return std::move(conn).error();
   return migrations::Inspect(**conn, std::move(resolution.migrations), s.history, s.plan,
                              s.placeholders);

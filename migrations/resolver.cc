@@ -14,6 +14,7 @@
 #include "base/file.h"
 #include "base/strings.h"
 #include "migrations/checksum.h"
+#include "migrations/naming.h"
 #include "migrations/script_config.h"
 
 namespace strata::migrations {
@@ -484,6 +485,12 @@ FileProblem ConfigProblem(const fs::path& config, std::string_view error) {
   return problem;
 }
 
+// An invalid name's message, with the valid name it likely meant when there is one.
+std::string WithNearestName(const std::string& message, const fs::path& path) {
+  std::optional<std::string> nearest = NearestValidName(path.filename().string());
+  return nearest ? fmt::format("{}; did you mean {}?", message, *nearest) : message;
+}
+
 // Builds the migrations and callbacks from the files found.
 class Assembler {
  public:
@@ -497,7 +504,11 @@ class Assembler {
     } else if (std::holds_alternative<ScriptConfigFileName>(file.name)) {
       configs_.insert(file.path.native());
     } else if (const auto* invalid = std::get_if<InvalidFileName>(&file.name)) {
-      problems_.push_back({file.path, invalid->message});
+      problems_.push_back({file.path, WithNearestName(invalid->message, file.path)});
+    } else if (auto nearest = NearestValidName(file.path.filename().string())) {
+      skipped_.push_back(
+          {file.path,
+           fmt::format("skipped: not a migration or callback name; did you mean {}?", *nearest)});
     }
   }
 
@@ -520,7 +531,10 @@ class Assembler {
     std::sort(problems_.begin(), problems_.end(), [](const FileProblem& a, const FileProblem& b) {
       return std::tie(a.path, a.message) < std::tie(b.path, b.message);
     });
-    return Resolution{std::move(migrations_), std::move(callbacks_), std::move(problems_)};
+    std::sort(skipped_.begin(), skipped_.end(),
+              [](const FileProblem& a, const FileProblem& b) { return a.path < b.path; });
+    return Resolution{std::move(migrations_), std::move(callbacks_), std::move(problems_),
+                      std::move(skipped_)};
   }
 
  private:
@@ -610,6 +624,7 @@ class Assembler {
   std::unordered_set<std::string> configs_;    // configuration files not given to a script yet
   std::unordered_set<std::string> sql_files_;  // every .sql file found, used or not
   std::vector<FileProblem> problems_;
+  std::vector<FileProblem> skipped_;  // lookalike names (naming.h)
 };
 
 }  // namespace

@@ -123,6 +123,9 @@ struct Resolution {
   std::vector<ResolvedMigration> migrations;
   std::vector<SqlCallback> callbacks;  // by event, then description, then script
   std::vector<FileProblem> problems;   // by path; empty when every file is usable
+  // Files skipped though they look like a migration or a callback (migrations/naming.h), each
+  // with the name it likely meant, by path: commands warn about them and go on.
+  std::vector<FileProblem> skipped;
 };
 
 // Scans the locations and reads every migration file once (for its checksum and to check that

@@ -135,6 +135,31 @@ TEST_P(ReportsCliTest, BaselineOnMigrateSaysItBaselined) {
   EXPECT_THAT(r.out, HasSubstr(" at version 1 (baseline_on_migrate"));
 }
 
+// Files that look like a migration or a callback but are not named as one are never skipped
+// silently: a warning names each with the name it likely meant, and the command goes on. A
+// callback for an event strata never runs (beforeInfo) is refused by info and validate too.
+TEST_P(ReportsCliTest, LookalikeFilesAreWarnedAboutAndUnrunCallbacksRefused) {
+  Write("V1__t.sql", "CREATE TABLE t (id INT);\n");
+  Write("v2__u.sql", "CREATE TABLE u (id INT);\n");
+  Write("beforeMigrat.sql", "SELECT 1;\n");
+  RunResult r = Strata({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_THAT(r.err, HasSubstr("strata: warning: "));
+  EXPECT_THAT(r.err, HasSubstr("v2__u.sql: skipped: not a migration or callback name; did you "
+                               "mean V2__u.sql?"));
+  EXPECT_THAT(r.err, HasSubstr("did you mean beforeMigrate.sql?"));
+  RunResult info = Strata({"info"});
+  EXPECT_EQ(info.exit_code, 0) << info.all();
+  EXPECT_THAT(info.err, HasSubstr("did you mean V2__u.sql?"));
+
+  Write("beforeInfo.sql", "SELECT 1;\n");
+  for (const char* command : {"info", "validate", "migrate"}) {
+    RunResult refused = Strata({command});
+    EXPECT_EQ(refused.exit_code, 2) << command << ": " << refused.all();
+    EXPECT_THAT(refused.err, HasSubstr("beforeInfo")) << command;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ReportsCliTest, ::testing::ValuesIn(kAllDialects),
                          DialectParamName);
 
