@@ -2,20 +2,28 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 
 namespace strata::backfill {
 namespace {
 
+// A gap longer than this between two chunks is time the run did not work: workers hold for a
+// pause or a health signal at least a second, while moving on to the next chunk takes
+// milliseconds.
+constexpr std::int64_t kBridgeMs = 1500;
+
 Result<RunStatus> StatusOf(StateStore& store, RunRow run) {
   RunStatus s;
   STRATA_ASSIGN_OR_RETURN(s.totals, store.Totals(run.id));
   STRATA_ASSIGN_OR_RETURN(s.failed, store.FailedChunks(run.id, 20));
-  const std::int64_t end_ms = run.finished_ms.value_or(run.updated_ms);
-  const double seconds = static_cast<double>(end_ms - run.created_ms) / 1000.0;
-  if (seconds > 0 && s.totals.keys_done > 0) {
+  // A paused or failed run makes no progress: it has no rate and no ETA.
+  const bool stalled = run.state == RunState::kPaused || run.state == RunState::kFailed;
+  if (!stalled && s.totals.keys_done > 0) {
+    STRATA_ASSIGN_OR_RETURN(std::int64_t active_ms, store.ActiveMs(run.id, kBridgeMs));
+    const double seconds = static_cast<double>(std::max<std::int64_t>(active_ms, 1)) / 1000.0;
     s.keys_per_second = static_cast<double>(s.totals.keys_done) / seconds;
-    if (run.total_keys && IsUnfinished(run.state)) {
+    if (run.total_keys && run.state == RunState::kRunning) {
       const double left =
           static_cast<double>(std::max<std::int64_t>(0, *run.total_keys - s.totals.keys_done));
       s.eta_seconds = static_cast<std::int64_t>(left / s.keys_per_second);

@@ -20,8 +20,10 @@ struct RunStatus {
   RunRow run;
   RunTotals totals;
   std::vector<FailedChunk> failed;  // the first 20
-  // Keys finished per second of the run's wall time so far, and the time left at that rate
-  // (nullopt when the job gave no key estimate or nothing finished yet).
+  // Keys finished per second of the run's working time (StateStore::ActiveMs: paused and held
+  // time excluded), and, for a running run, the time left at that rate (nullopt when the job
+  // gave no key estimate or nothing finished yet). A paused or failed run makes no progress:
+  // no rate, no ETA.
   double keys_per_second = 0;
   std::optional<std::int64_t> eta_seconds;
 };

@@ -24,19 +24,19 @@ Result<std::optional<PlannedChunk>> PlanChunk(db::Connection& conn, const BoundJ
                                               Clock& clock) {
   const Clock::TimePoint t0 = clock.Now();
   STRATA_ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(conn, ReadOnly()));
-  STRATA_ASSIGN_OR_RETURN(std::optional<KeyRange> range,
+  STRATA_ASSIGN_OR_RETURN(std::optional<ChunkCut> cut,
                           job.NextChunk(conn, after, options.chunk_keys));
-  if (!range) {
+  if (!cut) {
     STRATA_TRY(tx.Commit());
     return std::optional<PlannedChunk>();
   }
   PlannedChunk chunk;
   chunk.chunk_no = static_cast<std::int64_t>(report.chunks.size()) + 1;
-  chunk.range = *range;
-  STRATA_ASSIGN_OR_RETURN(chunk.outcome, job.Count(conn, *range));
+  chunk.range = cut->range;
+  STRATA_ASSIGN_OR_RETURN(chunk.outcome, job.Count(conn, cut->range));
   const int wanted = options.sample_rows - static_cast<int>(report.sample.rows.size());
   if (wanted > 0 && chunk.outcome.rows_written > 0) {
-    STRATA_ASSIGN_OR_RETURN(SampleRows sample, job.Sample(conn, *range, wanted));
+    STRATA_ASSIGN_OR_RETURN(SampleRows sample, job.Sample(conn, cut->range, wanted));
     if (report.sample.columns.empty()) report.sample.columns = sample.columns;
     for (auto& row : sample.rows) {
       if (static_cast<int>(report.sample.rows.size()) >= options.sample_rows) break;

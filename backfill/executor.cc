@@ -273,15 +273,16 @@ Result<std::optional<ClaimedChunk>> RunProcess::ClaimOrCut(db::Connection& conn,
       return std::optional<ClaimedChunk>();
     }
     const std::int64_t size = sizer_.Current();
-    STRATA_ASSIGN_OR_RETURN(std::optional<KeyRange> range,
+    STRATA_ASSIGN_OR_RETURN(std::optional<ChunkCut> cut_range,
                             job_.NextChunk(conn, run.cursor_key, size));
-    if (!range) {
+    if (!cut_range) {
       STRATA_TRY(store.MarkCutDone(run_.id));
       STRATA_TRY(tx.Commit());
       return std::optional<ClaimedChunk>();
     }
-    STRATA_ASSIGN_OR_RETURN(ClaimedChunk cut,
-                            store.InsertCutChunk(run, *range, size, size, worker, process_id_));
+    STRATA_ASSIGN_OR_RETURN(
+        ClaimedChunk cut,
+        store.InsertCutChunk(run, cut_range->range, cut_range->keys, size, worker, process_id_));
     existing = cut;
   }
   STRATA_TRY(tx.Commit());
@@ -517,7 +518,11 @@ void RunProcess::ReportProgress(StateStore& store) {
     p.rows_per_second = static_cast<double>(rows_here_.load()) / active;
     p.keys_per_second = static_cast<double>(totals->keys_done - *keys_done_at_start_) / active;
   }
-  if (p.total_keys && p.keys_per_second > 0) {
+  if (paused_.load()) {
+    // A paused run makes no progress: no rate, no ETA until it is resumed.
+    p.rows_per_second = 0;
+    p.keys_per_second = 0;
+  } else if (p.total_keys && p.keys_per_second > 0) {
     const double remaining =
         static_cast<double>(std::max<std::int64_t>(0, *p.total_keys - totals->keys_done));
     p.eta = std::chrono::seconds(static_cast<std::int64_t>(remaining / p.keys_per_second));

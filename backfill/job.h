@@ -47,6 +47,14 @@ struct KeyRange {
   friend bool operator==(const KeyRange&, const KeyRange&) = default;
 };
 
+// A chunk just cut: its range and how many keys it holds (at most the `max_keys` asked for;
+// fewer at the end of the key space). Progress counts the keys a chunk holds, never the keys
+// it asked for, so that done keys cannot exceed the keys that exist.
+struct ChunkCut {
+  KeyRange range;
+  std::int64_t keys = 0;
+};
+
 // What processing (or counting) one chunk did or would do.
 struct ChunkOutcome {
   std::int64_t rows_written = 0;  // rows inserted/changed (for Count: that would be)
@@ -73,9 +81,10 @@ class BoundJob {
   virtual Status Check(db::Connection& conn) const = 0;
 
   // The next chunk: at most `max_keys` consecutive existing keys greater than `after`
-  // (nullopt: from the start), within the job's key bounds. nullopt when no keys remain.
-  // Runs in the caller's transaction (or none); must be cheap (an index range scan).
-  virtual Result<std::optional<KeyRange>> NextChunk(db::Connection& conn,
+  // (nullopt: from the start), within the job's key bounds, with how many it holds. nullopt
+  // when no keys remain. Runs in the caller's transaction (or none); must be cheap (an index
+  // range scan).
+  virtual Result<std::optional<ChunkCut>> NextChunk(db::Connection& conn,
                                                     std::optional<std::int64_t> after,
                                                     std::int64_t max_keys) const = 0;
 

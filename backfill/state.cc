@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <utility>
 
 namespace strata::backfill {
 namespace {
@@ -427,6 +429,30 @@ Result<RunTotals> StateStore::Totals(std::int64_t run_id) {
     }
   }
   return t;
+}
+
+Result<std::int64_t> StateStore::ActiveMs(std::int64_t run_id, std::int64_t bridge_ms) {
+  STRATA_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      conn_.Query(Sql(flavor_,
+                      "SELECT finished_ms - duration_ms, finished_ms FROM strata_backfill_chunk "
+                      "WHERE run_id = ? AND status = 'done' AND finished_ms IS NOT NULL "
+                      "ORDER BY finished_ms - duration_ms"),
+                  {run_id}));
+  std::int64_t active = 0;
+  std::optional<std::pair<std::int64_t, std::int64_t>> span;  // the interval being merged
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    STRATA_ASSIGN_OR_RETURN(std::int64_t start, rows.Int(i, 0));
+    STRATA_ASSIGN_OR_RETURN(std::int64_t end, rows.Int(i, 1));
+    if (span && start <= span->second + bridge_ms) {
+      span->second = std::max(span->second, end);
+      continue;
+    }
+    if (span) active += span->second - span->first;
+    span = std::make_pair(start, end);
+  }
+  if (span) active += span->second - span->first;
+  return active;
 }
 
 Result<std::vector<FailedChunk>> StateStore::FailedChunks(std::int64_t run_id, int limit) {

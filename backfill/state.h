@@ -5,7 +5,7 @@
 //                          (the last key cut), cut_done, chunks_cut, chunk_size (the adaptive
 //                          size, kept for resumes), total_keys (estimate), throttle_reason,
 //                          last_error, created_ms, updated_ms, finished_ms
-//   strata_backfill_chunk  (run_id, chunk_no), first_key, last_key, key_count (upper bound),
+//   strata_backfill_chunk  (run_id, chunk_no), first_key, last_key, key_count (keys held),
 //                          status, attempts, rows_written, rows_present, duration_ms, worker,
 //                          process_id, heartbeat_ms, finished_ms, last_error
 //
@@ -149,6 +149,11 @@ class StateStore {
   Status Heartbeat(std::int64_t run_id, std::string_view process_id);
 
   Result<RunTotals> Totals(std::int64_t run_id);
+  // The run's working time: the union of its done chunks' processing intervals, where a gap
+  // shorter than `bridge_ms` between two of them (a worker moving to its next chunk) counts as
+  // working and a longer one (paused, held by a health signal or the rows/s ceiling, no
+  // process running) does not. Rates and ETAs divide by this, never by wall time.
+  Result<std::int64_t> ActiveMs(std::int64_t run_id, std::int64_t bridge_ms);
   Result<std::vector<FailedChunk>> FailedChunks(std::int64_t run_id, int limit);
   // Failed chunks back to pending with attempts reset; returns how many.
   Result<std::int64_t> Redrive(std::int64_t run_id);

@@ -55,14 +55,14 @@ class ChunkCursor {
   Result<std::optional<backfill::KeyRange>> Claim(db::Connection& conn) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (done_) return std::optional<backfill::KeyRange>();
-    STRATA_ASSIGN_OR_RETURN(std::optional<backfill::KeyRange> chunk,
+    STRATA_ASSIGN_OR_RETURN(std::optional<backfill::ChunkCut> cut,
                             job_.NextChunk(conn, after_, keys_));
-    if (!chunk) {
+    if (!cut) {
       done_ = true;
-    } else {
-      after_ = chunk->last;
+      return std::optional<backfill::KeyRange>();
     }
-    return chunk;
+    after_ = cut->range.last;
+    return std::optional<backfill::KeyRange>(cut->range);
   }
 
  private:

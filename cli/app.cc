@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/command.h"
@@ -103,28 +104,59 @@ std::string ParsedCommandPath(CLI::App& app) {
   }
 }
 
-// The leading words of a command line CLI11 could not parse that name commands, e.g. "db" for
-// `strata db pnig`; "" when the first one does not.
-std::string KnownCommandPath(CLI::App& app, const std::vector<std::string>& args) {
+// The deepest command the arguments name, and its path ("strata backfill run"): a usage error
+// points at that command's --help.
+std::pair<const CLI::App*, std::string> NamedCommand(const CLI::App& app,
+                                                     const std::vector<std::string>& args) {
   static const std::vector<std::string> kOptionsWithValue = {"-c", "--config", "--url",
                                                              "--log-level", "-C"};
-  CLI::App* current = &app;
-  std::string path;
+  const CLI::App* current = &app;
+  std::string path = "strata";
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& word = args[i];
-    if (word.rfind('-', 0) == 0) {
+    if (word.starts_with('-')) {
       if (std::find(kOptionsWithValue.begin(), kOptionsWithValue.end(), word) !=
           kOptionsWithValue.end()) {
         ++i;
       }
       continue;
     }
-    const std::vector<std::string> names = SubcommandNames(*current);
-    if (std::find(names.begin(), names.end(), word) == names.end()) return path;
-    current = current->get_subcommand(word);
-    path += (path.empty() ? "" : " ") + word;
+    const auto subs =
+        current->get_subcommands([&](const CLI::App* sub) { return sub->get_name() == word; });
+    if (subs.empty()) continue;  // a positional argument
+    current = subs.front();
+    path += " " + word;
   }
-  return path;
+  return {current, path};
+}
+
+// The flags `command` accepts, its own and those of the commands above it ("--workers", "-c").
+std::vector<std::string> FlagNames(const CLI::App* command) {
+  std::vector<std::string> names;
+  for (const CLI::App* c = command; c != nullptr; c = c->get_parent()) {
+    for (const CLI::Option* option : c->get_options()) {
+      for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+      for (const std::string& name : option->get_snames()) names.push_back("-" + name);
+    }
+  }
+  return names;
+}
+
+// For arguments with a flag `command` does not know, the message naming it with the closest
+// flag it does know; empty when every flag is known.
+std::string UnknownFlagMessage(const CLI::App* command, const std::string& path,
+                               const std::vector<std::string>& args) {
+  const std::vector<std::string> known = FlagNames(command);
+  for (const std::string& arg : args) {
+    if (!arg.starts_with('-') || arg == "-" || arg == "--") continue;
+    const std::string flag = arg.substr(0, arg.find('='));
+    if (std::find(known.begin(), known.end(), flag) != known.end()) continue;
+    std::string message = fmt::format("unknown flag '{}' for '{}'", flag, path);
+    if (auto best = ClosestMatch(flag, known))
+      message += fmt::format(". Did you mean '{}'?", *best);
+    return message;
+  }
+  return "";
 }
 
 void ConfigureLogging(std::ostream& err, const std::string& level) {
@@ -198,11 +230,15 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
     early.Json({{"version", kVersion}});
     return early.Finish(Ok());
   } catch (const CLI::ParseError& e) {
+    const auto [command, path] = NamedCommand(app, args);
     std::string message = UnknownCommandMessage(app, args);
+    if (message.empty()) message = UnknownFlagMessage(command, path, args);
     if (message.empty()) message = e.what();
-    early.SetCommand(KnownCommandPath(app, args));
-    return early.Finish(Err(ErrorCode::kInvalidArgument, message + " (see strata --help)"),
-                        "usage");
+    // The document names the command without the program: "db" for `strata db pnig`.
+    early.SetCommand(path == "strata" ? "" : path.substr(std::string("strata ").size()));
+    return early.Finish(
+        Err(ErrorCode::kInvalidArgument, fmt::format("{} (run '{} --help')", message, path)),
+        "usage");
   }
 
   const Getenv getenv = ProcessEnvironment();

@@ -45,6 +45,7 @@ nlohmann::json StatusJson(const backfill::RunStatus& s) {
           {"state", backfill::RunStateName(r.state)},
           {"params", nlohmann::json::parse(r.params_json, nullptr, false)},
           {"chunks", s.totals.chunks},
+          {"chunks_all_cut", r.cut_done},
           {"chunks_done", s.totals.done},
           {"chunks_pending", s.totals.pending},
           {"chunks_running", s.totals.running},
@@ -63,18 +64,26 @@ nlohmann::json StatusJson(const backfill::RunStatus& s) {
           {"failed", FailedJson(s.failed)}};
 }
 
+// Done chunks against all of them once the key space is cut; before that the chunks cut so
+// far are not a total (the keys column is the progress then).
+std::string ChunksCell(const backfill::RunStatus& s) {
+  if (s.run.cut_done) return fmt::format("{}/{}", s.totals.done, s.totals.chunks);
+  return fmt::format("{} done, {} cut so far", s.totals.done, s.totals.chunks);
+}
+
 std::vector<std::string> StatusRow(const backfill::RunStatus& s) {
   const std::string keys = s.run.total_keys
                                ? fmt::format("{}/{}", s.totals.keys_done, *s.run.total_keys)
                                : std::to_string(s.totals.keys_done);
+  const bool progressing = s.keys_per_second > 0;
   return {s.run.job,
           std::to_string(s.run.run_no),
           backfill::RunStateName(s.run.state),
-          fmt::format("{}/{}", s.totals.done, s.totals.chunks),
+          ChunksCell(s),
           std::to_string(s.totals.failed),
           keys,
           std::to_string(s.totals.rows_written),
-          fmt::format("{:.0f}", s.keys_per_second),
+          progressing ? fmt::format("{:.0f}", s.keys_per_second) : std::string(),
           s.eta_seconds ? FormatDuration(milliseconds(*s.eta_seconds * 1000)) : "",
           s.run.throttle_reason.empty() ? s.run.last_error : s.run.throttle_reason};
 }

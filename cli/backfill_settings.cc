@@ -10,6 +10,7 @@
 #include "backfill/control.h"
 #include "backfill/jobs/builtin.h"
 #include "base/duration.h"
+#include "cli/suggest.h"
 #include "db/open.h"
 
 namespace strata::cli {
@@ -108,6 +109,12 @@ Result<const backfill::JobDefinition*> FindBackfillJob(const std::string& name) 
   if (job != nullptr) return job;
   std::vector<std::string> names;
   for (const auto* j : BackfillJobs().All()) names.emplace_back(j->name());
+  if (auto best = ClosestMatch(name, names)) {
+    return Err(ErrorCode::kNotFound,
+               fmt::format("no backfill job named '{}'. Did you mean '{}'? (see `strata backfill "
+                           "list`)",
+                           name, *best));
+  }
   return Err(ErrorCode::kNotFound,
              fmt::format("no backfill job named '{}' (jobs: {}; see `strata backfill list`)", name,
                          fmt::join(names, ", ")));

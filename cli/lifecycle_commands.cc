@@ -65,10 +65,11 @@ struct Prepared {
   db::Connection& lock_connection() const { return connections.lock_connection(); }
 };
 
-Result<Prepared> Prepare(const Context& ctx, const LifecycleFlags& flags) {
+Result<Prepared> Prepare(Context& ctx, const LifecycleFlags& flags) {
   Prepared p;
   STRATA_ASSIGN_OR_RETURN(
       p.resolution, migrations::ResolveMigrations(ResolveOptionsFor(ctx.config(), flags.run)));
+  WarnSkippedFiles(ctx.out(), p.resolution);
   STRATA_ASSIGN_OR_RETURN(p.run, RunOptionsFor(ctx.config(), flags.run, p.resolution.callbacks));
   STRATA_ASSIGN_OR_RETURN(p.connections, ConnectForRun(ctx, p.run.dry_run));
   return p;

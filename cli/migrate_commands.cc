@@ -10,6 +10,7 @@
 #include "cli/job_steps.h"
 #include "cli/lint_commands.h"
 #include "cli/run_support.h"
+#include "migrations/callbacks.h"
 #include "migrations/migrator.h"
 #include "migrations/resolver.h"
 #include "migrations/sum.h"
@@ -192,6 +193,7 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   if (ctx.config().lint_on_migrate) STRATA_TRY(LintBeforeMigrate(ctx, flags.run));
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
+  WarnSkippedFiles(ctx.out(), resolution);
   STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
   db::Connection& conn = *c.conn;
   migrations::MigrateOptions options;
@@ -219,6 +221,13 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
     return std::move(migrated).error();
   }
   const migrations::MigrateResult& result = *migrated;
+  if (result.baselined && !dry_run) {
+    // Said in text too: the BASELINE row marks every migration up to it as applied.
+    ctx.out().Line(fmt::format(
+        "baselined {} at version {} (baseline_on_migrate: its schema had objects but no history "
+        "table): migrations up to it count as applied",
+        conn.display_url(), s.baseline.version.ToString()));
+  }
   if (dry_run) STRATA_TRY(EmitDryRun(ctx, flags.run, "migrate", conn, result.dry_run_sql, doc));
   PrintMigrateSummary(ctx, flags, conn, result);
   nlohmann::json applied = nlohmann::json::array();
@@ -239,6 +248,7 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
+  WarnSkippedFiles(ctx.out(), resolution);
   STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
   db::Connection& conn = *c.conn;
   migrations::BaselineOptions options;
@@ -279,12 +289,15 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
 // parses the whole schema) are independent, and at 10,000 migrations each takes tens of
 // milliseconds: they run at the same time when a thread is available. A problem with the files
 // is reported before a failed connection, as if they ran in turn.
-Result<Plan> InspectFor(const Context& ctx, const Settings& s) {
+Result<Plan> InspectFor(Context& ctx, const Settings& s) {
   std::future<Result<migrations::Resolution>> resolving =
       std::async(std::launch::async | std::launch::deferred,
                  [&s] { return migrations::ResolveMigrations(s.resolve); });
   Result<std::unique_ptr<db::Connection>> conn = ctx.Connect();
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, resolving.get());
+  WarnSkippedFiles(ctx.out(), resolution);
+  // A callback strata never runs is refused here too, as by every command that runs callbacks.
+  STRATA_TRY(migrations::Callbacks(resolution.callbacks).CheckSupported());
   if (!conn) return std::move(conn).error();
   return migrations::Inspect(**conn, std::move(resolution.migrations), s.history, s.plan,
                              s.placeholders);

@@ -108,4 +108,8 @@ nlohmann::json VersionJson(const std::optional<migrations::Version>& version) {
   return version ? nlohmann::json(version->ToString()) : nlohmann::json(nullptr);
 }
 
+void WarnSkippedFiles(Output& out, const migrations::Resolution& resolution) {
+  for (const migrations::FileProblem& skipped : resolution.skipped) out.Warning(skipped.ToString());
+}
+
 }  // namespace strata::cli

@@ -74,6 +74,10 @@ Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run);
 // Shows each report of a wait for another runner's lock as a warning.
 migrations::LockWaitListener LockWaitWarnings(Output& out);
 
+// One warning on stderr per file the resolver skipped though it looks like a migration or a
+// callback (Resolution::skipped), naming the file and the name it likely meant.
+void WarnSkippedFiles(Output& out, const migrations::Resolution& resolution);
+
 // A dry run's SQL (`sql`, from `strata <command> --dry-run` on `conn`) with a header saying
 // what it is: to --dry-run-output FILE (named in `doc` as "dry_run_output"), or to stdout
 // (inside the JSON document `doc` as "dry_run_sql" with --json). Sets doc["dry_run"]. Errors:

@@ -5,11 +5,12 @@
 // Events strata fires, and where (see docs/migrations.md):
 //   migrate   beforeMigrate, beforeEachMigrate, afterEachMigrate, afterEachMigrateError,
 //             afterMigrate, afterMigrateError
-//   validate  beforeValidate, afterValidate      info    beforeInfo, afterInfo
 //   baseline  beforeBaseline, afterBaseline      repair  beforeRepair, afterRepair
 //   clean     beforeClean, afterClean            undo    beforeUndo, afterUndo
-// The resolver also recognises Flyway's other event names; a file for an event strata never
-// fires is refused by CheckSupported rather than silently never run.
+// kSupportedCallbackEvents is exactly that list. The resolver also recognises Flyway's other
+// event names (beforeValidate, beforeInfo, … included: info and validate stay read-only); a
+// file for an event strata never fires is refused by CheckSupported, in every command, rather
+// than silently never run.
 //
 // Usage by a lifecycle command (repair, clean, undo, baseline):
 //   Callbacks callbacks(resolution.callbacks);
@@ -30,10 +31,9 @@
 
 namespace strata::migrations {
 
-inline constexpr std::array<std::string_view, 18> kSupportedCallbackEvents = {
+inline constexpr std::array<std::string_view, 14> kSupportedCallbackEvents = {
     "beforeMigrate", "beforeEachMigrate", "afterEachMigrate", "afterEachMigrateError",
-    "afterMigrate",  "afterMigrateError", "beforeValidate",   "afterValidate",
-    "beforeInfo",    "afterInfo",         "beforeBaseline",   "afterBaseline",
+    "afterMigrate",  "afterMigrateError", "beforeBaseline",   "afterBaseline",
     "beforeRepair",  "afterRepair",       "beforeClean",      "afterClean",
     "beforeUndo",    "afterUndo"};
 

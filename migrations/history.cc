@@ -31,8 +31,7 @@ Result<HistoryRow> RowFrom(db::Rows& rows, std::size_t i, const std::string& tab
     auto version = Version::Parse(*r[1]);
     if (!version) {
       return Err(ErrorCode::kValidation,
-                 fmt::format("history table {} row {}: version '{}' does not parse: {}", table,
-                             rank, *r[1], version.error().message));
+                 fmt::format("history table {} row {}: {}", table, rank, version.error().message));
     }
     row.version = std::move(*version);
   }

@@ -50,6 +50,10 @@ Status LockHold::Release() {
 // ---- The history table -----------------------------------------------------------------------
 
 Result<HistoryContents> ReadHistory(SchemaHistory& history) {
+  // The history table is looked up in the session's schema: a session without one (a MariaDB
+  // URL without a database) would make every history look empty. Every command refuses it
+  // alike, `info` and `validate` as `migrate` does.
+  STRATA_TRY(history.ResolvedSchema());
   HistoryContents contents;
   STRATA_ASSIGN_OR_RETURN(contents.exists, history.Exists());
   if (contents.exists) {

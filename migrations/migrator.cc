@@ -282,8 +282,14 @@ Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
   Append(finish, u.after);
   if (u.in_transaction) finish.push_back(Commit());
   STRATA_TRY(Execute(finish, conn));
-  return AppliedMigration{m.version, m.description,  m.type(),
-                          m.script,  Elapsed(start), job_outcome};
+  // The time reported is the one recorded in the history row, so that output and history agree
+  // (recording the row, the after-callbacks and the commit come after its measurement).
+  return AppliedMigration{m.version,
+                          m.description,
+                          m.type(),
+                          m.script,
+                          std::chrono::milliseconds(u.row.execution_time),
+                          job_outcome};
 }
 
 Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHistory& history,

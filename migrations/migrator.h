@@ -87,8 +87,8 @@ struct AppliedMigration {
   std::string description;
   MigrationType type = MigrationType::kSql;
   std::string script;
-  std::chrono::milliseconds duration{0};
-  std::optional<JobStepOutcome> job;  // job steps only (not in dry runs): what the job did
+  std::chrono::milliseconds duration{0};  // as recorded in its history row's execution_time
+  std::optional<JobStepOutcome> job;      // job steps only (not in dry runs): what the job did
 };
 
 struct MigrateResult {

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "base/strings.h"
@@ -447,8 +449,13 @@ bool DescriptionDiffers(const ResolvedMigration& file, const HistoryRow& row) {
 
 class Validator {
  public:
-  Validator(const PlanOptions& options, const Context& context)
-      : patterns_(options.ignore_migration_patterns), context_(context) {}
+  Validator(const PlanOptions& options, const Context& context,
+            const std::vector<PlanEntry>& entries)
+      : patterns_(options.ignore_migration_patterns), context_(context) {
+    for (const PlanEntry& entry : entries) {
+      if (entry.state == MigrationState::kOutdated) outdated_.insert(entry.description());
+    }
+  }
 
   std::optional<ValidationProblem> Check(std::size_t index, const PlanEntry& entry) const {
     const MigrationState state = entry.state;
@@ -489,6 +496,12 @@ class Validator {
                      fmt::format("was not applied and is below the current version {}; set "
                                  "out_of_order to apply it, or ignore with '*:ignored'",
                                  context_.last_applied ? context_.last_applied->ToString() : ""));
+    }
+    // An edited repeatable is one problem, reported on its Outdated run; its Pending entry (the
+    // file due again) would repeat it, and falsely say it was never applied.
+    if (state == MigrationState::kPending && !versioned &&
+        outdated_.contains(entry.description())) {
+      return std::nullopt;
     }
     if (state == MigrationState::kPending) {
       return problem(ProblemKind::kPending,
@@ -553,6 +566,7 @@ class Validator {
 
   const std::vector<IgnorePattern>& patterns_;
   const Context& context_;
+  std::set<std::string> outdated_;  // descriptions of the repeatables whose file changed
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -621,7 +635,7 @@ class Planner {
     STRATA_TRY(CheckTargetExists(plan));
     plan.current_version = context_.last_applied;
     ListWhatToApply(plan);
-    const Validator validator(options_, context_);
+    const Validator validator(options_, context_, plan.entries);
     for (std::size_t i = 0; i < plan.entries.size(); ++i) {
       if (auto problem = validator.Check(i, plan.entries[i])) {
         plan.problems.push_back(std::move(*problem));

@@ -391,13 +391,24 @@ TEST(PlanTest, ChangedRepeatableIsOutdatedAndAppliedAgain) {
   const Plan plan = MakeOk({new_views}, {RowFor(1, old_views)});
   EXPECT_EQ(States(plan), (Strings{"R:views=Outdated", "R:views=Pending"}));
   EXPECT_EQ(ToApply(plan), (Strings{"R__views.sql"}));
+  // One problem, on the outdated run: the pending entry is the same file due again (issue 20,
+  // bug 5: it was reported a second time, falsely as "not applied yet").
   EXPECT_EQ(Problems(plan),
             (Strings{"outdated: repeatable migration R__views.sql changed since it was applied and "
+                     "will be applied again; run migrate"}));
+  // What migrate validates: pending allowed, so an outdated repeatable is simply due.
+  EXPECT_TRUE(MakeOk({new_views}, {RowFor(1, old_views)}, IgnoringPending()).problems.empty());
+}
+
+TEST(PlanTest, ARepeatableNeverAppliedIsStillPending) {
+  const auto views = Repeatable("views", 7), other = Repeatable("other", 8);
+  const auto edited = Repeatable("other", 9);
+  const Plan plan = MakeOk({views, edited}, {RowFor(1, other)});
+  EXPECT_EQ(Problems(plan),
+            (Strings{"outdated: repeatable migration R__other.sql changed since it was applied and "
                      "will be applied again; run migrate",
                      "pending: repeatable migration R__views.sql is not applied yet; run migrate, "
                      "or ignore with '*:pending'"}));
-  // What migrate validates: pending allowed, so an outdated repeatable is simply due.
-  EXPECT_TRUE(MakeOk({new_views}, {RowFor(1, old_views)}, IgnoringPending()).problems.empty());
 }
 
 TEST(PlanTest, OlderRunsOfARepeatableAreSuperseded) {

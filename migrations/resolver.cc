@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <system_error>
 #include <thread>
 #include <tuple>
@@ -13,6 +14,8 @@
 #include "base/file.h"
 #include "base/strings.h"
 #include "migrations/checksum.h"
+#include "migrations/naming.h"
+#include "migrations/script_config.h"
 
 namespace strata::migrations {
 namespace fs = std::filesystem;
@@ -184,7 +187,10 @@ bool ResolvedMigration::ChecksumMatches(std::optional<std::int32_t> applied) con
          (equivalent_checksum && *applied == *equivalent_checksum);
 }
 
-std::string FileProblem::ToString() const { return fmt::format("{}: {}", path.string(), message); }
+std::string FileProblem::ToString() const {
+  if (line > 0) return fmt::format("{}:{}: {}", path.string(), line, message);
+  return fmt::format("{}: {}", path.string(), message);
+}
 
 int KindRank(MigrationKind kind) {
   switch (kind) {
@@ -461,6 +467,30 @@ std::vector<Digest> DigestFiles(const std::vector<const fs::path*>& paths) {
   return digests;  // the jthreads join before this returns
 }
 
+// The problem of a configuration file from ParseScriptConfig's "<path>:<line>: <message>".
+FileProblem ConfigProblem(const fs::path& config, std::string_view error) {
+  FileProblem problem{config, std::string(error)};
+  const std::string prefix = config.string() + ":";
+  if (!error.starts_with(prefix)) return problem;
+  std::string_view rest = error.substr(prefix.size());
+  const std::size_t colon = rest.find(": ");
+  int line = 0;
+  if (colon == std::string_view::npos ||
+      std::from_chars(rest.data(), rest.data() + colon, line).ptr != rest.data() + colon) {
+    problem.message = std::string(rest);
+    return problem;
+  }
+  problem.line = line;
+  problem.message = std::string(rest.substr(colon + 2));
+  return problem;
+}
+
+// An invalid name's message, with the valid name it likely meant when there is one.
+std::string WithNearestName(const std::string& message, const fs::path& path) {
+  std::optional<std::string> nearest = NearestValidName(path.filename().string());
+  return nearest ? fmt::format("{}; did you mean {}?", message, *nearest) : message;
+}
+
 // Builds the migrations and callbacks from the files found.
 class Assembler {
  public:
@@ -474,7 +504,11 @@ class Assembler {
     } else if (std::holds_alternative<ScriptConfigFileName>(file.name)) {
       configs_.insert(file.path.native());
     } else if (const auto* invalid = std::get_if<InvalidFileName>(&file.name)) {
-      problems_.push_back({file.path, invalid->message});
+      problems_.push_back({file.path, WithNearestName(invalid->message, file.path)});
+    } else if (auto nearest = NearestValidName(file.path.filename().string())) {
+      skipped_.push_back(
+          {file.path,
+           fmt::format("skipped: not a migration or callback name; did you mean {}?", *nearest)});
     }
   }
 
@@ -497,7 +531,10 @@ class Assembler {
     std::sort(problems_.begin(), problems_.end(), [](const FileProblem& a, const FileProblem& b) {
       return std::tie(a.path, a.message) < std::tie(b.path, b.message);
     });
-    return Resolution{std::move(migrations_), std::move(callbacks_), std::move(problems_)};
+    std::sort(skipped_.begin(), skipped_.end(),
+              [](const FileProblem& a, const FileProblem& b) { return a.path < b.path; });
+    return Resolution{std::move(migrations_), std::move(callbacks_), std::move(problems_),
+                      std::move(skipped_)};
   }
 
  private:
@@ -553,6 +590,8 @@ class Assembler {
     if (configs_.empty()) return;
     for (ResolvedMigration& m : migrations_) m.config_path = TakeConfig(m.path);
     for (SqlCallback& c : callbacks_) c.config_path = TakeConfig(c.path);
+    for (const ResolvedMigration& m : migrations_) CheckConfig(m.config_path);
+    for (const SqlCallback& c : callbacks_) CheckConfig(c.config_path);
     for (const std::string& config : configs_) {
       const std::string script = config.substr(0, config.size() - kConfigSuffix.size());
       if (sql_files_.count(script) != 0) continue;  // beside a script strata does not run
@@ -560,6 +599,15 @@ class Assembler {
           {config, fmt::format("configuration file without a script beside it (no {})",
                                fs::path(script).filename().string())});
     }
+  }
+
+  // A configuration file that does not parse is reported with the other problems, so that
+  // `validate` and `info` refuse it as `migrate` does, also beside a script applied long ago.
+  void CheckConfig(const std::optional<fs::path>& config) {
+    if (!config) return;
+    Result<ScriptConfig> parsed = ReadScriptConfig(config);
+    if (parsed) return;
+    problems_.push_back(ConfigProblem(*config, parsed.error().message));
   }
 
   std::optional<fs::path> TakeConfig(const fs::path& script) {
@@ -576,6 +624,7 @@ class Assembler {
   std::unordered_set<std::string> configs_;    // configuration files not given to a script yet
   std::unordered_set<std::string> sql_files_;  // every .sql file found, used or not
   std::vector<FileProblem> problems_;
+  std::vector<FileProblem> skipped_;  // lookalike names (naming.h)
 };
 
 }  // namespace

@@ -67,10 +67,12 @@ struct SqlCallback {
   std::optional<std::filesystem::path> config_path;
 };
 
-// One file that cannot be used, and why. ToString() gives the line to show: "<path>: <message>".
+// One file that cannot be used, and why. ToString() gives the line to show: "<path>: <message>",
+// or "<path>:<line>: <message>" when the problem is on one line of the file.
 struct FileProblem {
   std::filesystem::path path;
   std::string message;
+  int line = 0;  // 1-based; 0 when the problem is the file as a whole
 
   std::string ToString() const;
 };
@@ -121,6 +123,9 @@ struct Resolution {
   std::vector<ResolvedMigration> migrations;
   std::vector<SqlCallback> callbacks;  // by event, then description, then script
   std::vector<FileProblem> problems;   // by path; empty when every file is usable
+  // Files skipped though they look like a migration or a callback (migrations/naming.h), each
+  // with the name it likely meant, by path: commands warn about them and go on.
+  std::vector<FileProblem> skipped;
 };
 
 // Scans the locations and reads every migration file once (for its checksum and to check that
@@ -130,7 +135,8 @@ struct Resolution {
 //   - two V (or job) files with the same version, two U or two B files with the same version,
 //     two R files with the same description, two callbacks with the same event and description
 //     (every file involved is listed; a V, a U and a B file may share a version);
-//   - `X.sql.conf` files with no X.sql beside them.
+//   - `X.sql.conf` files with no X.sql beside them, and those beside a migration or a callback
+//     that do not parse (migrations/script_config.h), whether the script is applied or not.
 // Fails only when a location cannot be listed: kNotFound when it does not exist,
 // kInvalidArgument when it is not a directory, kIo otherwise; and kIo when a migration file
 // cannot be read.

@@ -283,7 +283,7 @@ TEST_F(ResolverTest, ReportsEveryInvalidNameAndNonUtf8File) {
   EXPECT_EQ(Problems(r),
             (std::vector<std::string>{
                 db + "/V1_init.sql: not a valid migration name: '1_init' is not a version (it "
-                     "should look like V1.2__description.sql)",
+                     "should look like V1.2__description.sql); did you mean V1__init.sql?",
                 db + "/V2__latin1.sql: not valid UTF-8 (line 2, byte 21); save the file as UTF-8",
                 db + "/V4__a.sql.conf: configuration file without a script beside it (no "
                      "V4__a.sql)",
@@ -328,6 +328,24 @@ TEST_F(ResolverTest, ReportsEveryFileOfEveryDuplicate) {
             }));
 }
 
+TEST_F(ResolverTest, LookalikeNamesAreSkippedWithTheNameTheyLikelyMeant) {
+  Write("db/V1__ok.sql", "SELECT 1;");
+  Write("db/v2__lower.sql", "SELECT 2;");
+  Write("db/3__no_prefix.sql", "SELECT 3;");
+  Write("db/beforeMigrat.sql", "SELECT 4;");
+  Write("db/seed.sql", "SELECT 5;");
+  const Resolution r = Scan({root_ / "db"});
+  EXPECT_TRUE(r.problems.empty());
+  const std::string db = (root_ / "db").string();
+  std::vector<std::string> skipped;
+  for (const FileProblem& p : r.skipped) skipped.push_back(p.ToString());
+  const std::string note = ": skipped: not a migration or callback name; did you mean ";
+  EXPECT_EQ(skipped,
+            (std::vector<std::string>{db + "/3__no_prefix.sql" + note + "V3__no_prefix.sql?",
+                                      db + "/beforeMigrat.sql" + note + "beforeMigrate.sql?",
+                                      db + "/v2__lower.sql" + note + "V2__lower.sql?"}));
+}
+
 TEST_F(ResolverTest, ResolveMigrationsFailsWithOneLinePerProblem) {
   Write("db/V1_init.sql", "SELECT 1;");
   Write("db/V2__bad.sql", "\xC3");
@@ -341,7 +359,7 @@ TEST_F(ResolverTest, ResolveMigrationsFailsWithOneLinePerProblem) {
             "  " +
                 db +
                 "/V1_init.sql: not a valid migration name: '1_init' is not a version (it "
-                "should look like V1.2__description.sql)\n"
+                "should look like V1.2__description.sql); did you mean V1__init.sql?\n"
                 "  " +
                 db + "/V2__bad.sql: not valid UTF-8 (line 1, byte 0); save the file as UTF-8");
 }

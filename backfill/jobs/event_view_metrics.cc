@@ -34,11 +34,11 @@ using event_view_metrics::WriteMethod;
 
 // ---- Generic SQL ----------------------------------------------------------------------------
 
-// The next chunk: min and max of the next `limit` statistic ids after `after`, in the event
-// range. The derived table keeps it one index range scan that returns one row.
+// The next chunk: min, max and count of the next `limit` statistic ids after `after`, in the
+// event range. The derived table keeps it one index range scan that returns one row.
 std::string NextChunkSql(const EventViewMetricsSql& sql) {
   return fmt::format(
-      "SELECT MIN(k.event_statistic_id), MAX(k.event_statistic_id) FROM ("
+      "SELECT MIN(k.event_statistic_id), MAX(k.event_statistic_id), COUNT(*) FROM ("
       "SELECT s.event_statistic_id FROM event_statistic s "
       "WHERE s.event_statistic_id > {} AND s.event_id BETWEEN {} AND {} "
       "ORDER BY s.event_statistic_id LIMIT {}) k",
@@ -93,7 +93,7 @@ class EventViewMetricsBound final : public EventViewMetricsJob {
   }
 
   Status Check(db::Connection& conn) const override;
-  Result<std::optional<KeyRange>> NextChunk(db::Connection& conn, std::optional<std::int64_t> after,
+  Result<std::optional<ChunkCut>> NextChunk(db::Connection& conn, std::optional<std::int64_t> after,
                                             std::int64_t max_keys) const override;
   Result<std::optional<std::int64_t>> EstimateKeys(db::Connection& conn) const override;
   Result<ChunkOutcome> Process(db::Connection& conn, const KeyRange& chunk) const override;
@@ -148,7 +148,7 @@ Status EventViewMetricsBound::Check(db::Connection& conn) const {
 
 // ---- Chunks ---------------------------------------------------------------------------------
 
-Result<std::optional<KeyRange>> EventViewMetricsBound::NextChunk(db::Connection& conn,
+Result<std::optional<ChunkCut>> EventViewMetricsBound::NextChunk(db::Connection& conn,
                                                                  std::optional<std::int64_t> after,
                                                                  std::int64_t max_keys) const {
   if (max_keys < 1) {
@@ -158,10 +158,12 @@ Result<std::optional<KeyRange>> EventViewMetricsBound::NextChunk(db::Connection&
                           conn.Query(NextChunkSql(EventViewMetricsSql::Of(conn)),
                                      {after.value_or(kNoLowerBound), settings_.first_event_id,
                                       settings_.last_event_id, max_keys}));
-  if (rows.empty() || rows.IsNull(0, 0)) return std::optional<KeyRange>();
-  STRATA_ASSIGN_OR_RETURN(std::int64_t first, rows.Int(0, 0));
-  STRATA_ASSIGN_OR_RETURN(std::int64_t last, rows.Int(0, 1));
-  return std::optional<KeyRange>(KeyRange{first, last});
+  if (rows.empty() || rows.IsNull(0, 0)) return std::optional<ChunkCut>();
+  ChunkCut cut;
+  STRATA_ASSIGN_OR_RETURN(cut.range.first, rows.Int(0, 0));
+  STRATA_ASSIGN_OR_RETURN(cut.range.last, rows.Int(0, 1));
+  STRATA_ASSIGN_OR_RETURN(cut.keys, rows.Int(0, 2));
+  return std::optional<ChunkCut>(cut);
 }
 
 Result<std::optional<std::int64_t>> EventViewMetricsBound::EstimateKeys(

@@ -198,6 +198,7 @@ void InsertMetric(db::Connection& conn, std::int64_t statistic, date::sys_days d
 struct LoopTotals {
   ChunkOutcome sum;
   std::vector<KeyRange> chunks;
+  std::vector<std::int64_t> keys;  // how many keys each chunk held
   std::vector<ChunkOutcome> outcomes;
 };
 
@@ -208,8 +209,9 @@ Result<LoopTotals> RunChunks(db::Connection& conn, const BoundJob& job, std::int
   LoopTotals totals;
   std::optional<std::int64_t> after;
   while (true) {
-    STRATA_ASSIGN_OR_RETURN(std::optional<KeyRange> chunk, job.NextChunk(conn, after, max_keys));
-    if (!chunk) break;
+    STRATA_ASSIGN_OR_RETURN(std::optional<ChunkCut> cut, job.NextChunk(conn, after, max_keys));
+    if (!cut) break;
+    const KeyRange* chunk = &cut->range;
     db::TxOptions options;
     options.read_only = count_only;
     STRATA_ASSIGN_OR_RETURN(db::Transaction tx, db::Transaction::Begin(conn, options));
@@ -219,6 +221,7 @@ Result<LoopTotals> RunChunks(db::Connection& conn, const BoundJob& job, std::int
     totals.sum.rows_written += outcome.rows_written;
     totals.sum.rows_present += outcome.rows_present;
     totals.chunks.push_back(*chunk);
+    totals.keys.push_back(cut->keys);
     totals.outcomes.push_back(outcome);
     after = chunk->last;
   }
@@ -338,6 +341,7 @@ TEST_P(EventViewMetricsTest, TableEqualsTheHandWrittenExpectation) {
 
   const LoopTotals first = MustRun(*conn_, *job, 3);
   EXPECT_EQ(first.chunks, (std::vector<KeyRange>{{11, 13}, {14, 16}, {17, 18}}));
+  EXPECT_EQ(first.keys, (std::vector<std::int64_t>{3, 3, 2}));  // the keys held, not asked for
   EXPECT_EQ(first.sum.rows_written, kSeoulWanted - kSeoulPresent);
   EXPECT_EQ(first.sum.rows_present, kSeoulPresent);
   EXPECT_EQ(MetricTable(*conn_), expected.Table());
@@ -454,6 +458,7 @@ TEST_P(EventViewMetricsTest, EventRangeLimitsTheWork) {
   ASSERT_NE(job, nullptr);
   const LoopTotals totals = MustRun(*conn_, *job, 2);
   EXPECT_EQ(totals.chunks, (std::vector<KeyRange>{{15, 16}, {17, 17}}));
+  EXPECT_EQ(totals.keys, (std::vector<std::int64_t>{2, 1}));
   EXPECT_EQ(totals.sum.rows_written, 8 + 2 + 2);
   EXPECT_EQ(totals.sum.rows_present, 2);
   // A chunk that spans keys of other events still writes only those of the range.

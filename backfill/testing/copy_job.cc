@@ -53,20 +53,22 @@ class CopyJob : public BoundJob {
     return std::optional<std::int64_t>(n);
   }
 
-  Result<std::optional<KeyRange>> NextChunk(db::Connection& conn, std::optional<std::int64_t> after,
+  Result<std::optional<ChunkCut>> NextChunk(db::Connection& conn, std::optional<std::int64_t> after,
                                             std::int64_t max_keys) const override {
     const Dialect d = conn.dialect();
     STRATA_ASSIGN_OR_RETURN(
         db::Rows rows,
-        conn.Query(fmt::format("SELECT MIN(id), MAX(id) FROM (SELECT id FROM {} WHERE id > {} "
-                               "ORDER BY id LIMIT {}) k",
-                               source_, P(d, 1), max_keys),
-                   {after.value_or(std::numeric_limits<std::int64_t>::min())}));
-    if (rows.empty() || rows.IsNull(0, 0)) return std::optional<KeyRange>();
-    KeyRange r;
-    STRATA_ASSIGN_OR_RETURN(r.first, rows.Int(0, 0));
-    STRATA_ASSIGN_OR_RETURN(r.last, rows.Int(0, 1));
-    return std::optional<KeyRange>(r);
+        conn.Query(
+            fmt::format("SELECT MIN(id), MAX(id), COUNT(*) FROM (SELECT id FROM {} WHERE id > {} "
+                        "ORDER BY id LIMIT {}) k",
+                        source_, P(d, 1), max_keys),
+            {after.value_or(std::numeric_limits<std::int64_t>::min())}));
+    if (rows.empty() || rows.IsNull(0, 0)) return std::optional<ChunkCut>();
+    ChunkCut cut;
+    STRATA_ASSIGN_OR_RETURN(cut.range.first, rows.Int(0, 0));
+    STRATA_ASSIGN_OR_RETURN(cut.range.last, rows.Int(0, 1));
+    STRATA_ASSIGN_OR_RETURN(cut.keys, rows.Int(0, 2));
+    return std::optional<ChunkCut>(cut);
   }
 
   Result<ChunkOutcome> Process(db::Connection& conn, const KeyRange& chunk) const override {

@@ -88,6 +88,15 @@ Result<std::unique_ptr<Connection>> PostgresConnection::Open(const Url& url,
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
+// libpq checks the connection options before it contacts any server, and words those errors
+// "invalid connection option \"x\"" (an unknown keyword) or "invalid sslmode value: ..." (a
+// value out of its set; also gssencmode, channel_binding, target_session_attrs, port, …).
+// They are usage errors, as a bad URL parameter is on every engine; errors from a server
+// always start otherwise ("connection to server at …").
+namespace {
+bool IsBadOption(std::string_view message) { return message.starts_with("invalid "); }
+}  // namespace
+
 Status PostgresConnection::Establish(const std::string& conninfo) {
   try {
     conn_ = std::make_unique<pqxx::connection>(conninfo);
@@ -100,8 +109,13 @@ Status PostgresConnection::Establish(const std::string& conninfo) {
                          conn_->server_version()};
     session_id_ = conn_->backendpid();
   } catch (const std::exception& e) {
-    Error error = Err(ErrorCode::kConnection, fmt::format("cannot connect to {}: {}", display_url_,
-                                                          Scrub(OneLine(e.what()), secrets_)));
+    const std::string cause = Scrub(OneLine(e.what()), secrets_);
+    if (IsBadOption(cause)) {
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("bad URL parameter in {}: {}", display_url_, cause));
+    }
+    Error error =
+        Err(ErrorCode::kConnection, fmt::format("cannot connect to {}: {}", display_url_, cause));
     // A full server may have room soon; a wrong password or database will not change.
     error.transient = dynamic_cast<const pqxx::too_many_connections*>(&e) != nullptr;
     return error;

@@ -223,6 +223,48 @@ TEST_P(BackfillCliTest, PauseResumeAndCancelGoThroughTheRunRow) {
   EXPECT_EQ(Mismatches(), 0);
 }
 
+// Issue 20, bugs 3 and 4: done keys are the keys chunks held (never more than exist), a chunk
+// total is only shown once the key space is cut, the rate and ETA leave paused time out, and a
+// paused run shows neither.
+TEST_P(BackfillCliTest, StatusCountsHeldKeysAndLeavesPausedTimeOut) {
+  Seed(250);
+  RunResult run = RunStrata(Args({"run", "test-copy"}));
+  ASSERT_EQ(run.exit_code, 0) << run.all();
+  RunResult done = RunStrata(Args({"status", "test-copy", "--json"}));
+  ASSERT_EQ(done.exit_code, 0) << done.all();
+  nlohmann::json s = nlohmann::json::parse(done.out)["runs"][0];
+  EXPECT_EQ(s["keys_done"], 250) << "the chunks asked for more keys than the last one held";
+  EXPECT_EQ(s["total_keys"], 250);
+  EXPECT_EQ(s["chunks_all_cut"], true);
+  const std::int64_t chunks = s["chunks"];
+  ASSERT_GT(chunks, 6);
+
+  // The same run as if paused for an hour after chunk 3, resumed, and still working on the
+  // chunks after 5, with the key space not cut to its end yet.
+  Exec("UPDATE strata_backfill_chunk SET finished_ms = finished_ms + 3600000 WHERE chunk_no > 3");
+  Exec(
+      "UPDATE strata_backfill_chunk SET status = 'pending', finished_ms = NULL WHERE chunk_no > 5");
+  Exec(
+      "UPDATE strata_backfill_run SET state = 'running', cut_done = 0, finished_ms = NULL, "
+      "updated_ms = updated_ms + 3600000");
+  RunResult running = RunStrata(Args({"status", "test-copy", "--json"}));
+  ASSERT_EQ(running.exit_code, 0) << running.all();
+  s = nlohmann::json::parse(running.out)["runs"][0];
+  EXPECT_LT(s["keys_done"].get<std::int64_t>(), 250);
+  ASSERT_TRUE(s["eta_seconds"].is_number()) << running.out;
+  EXPECT_LT(s["eta_seconds"].get<std::int64_t>(), 60) << "the hour paused is not working time";
+  EXPECT_EQ(s["chunks_all_cut"], false);
+  RunResult text = RunStrata(Args({"status", "test-copy"}));
+  EXPECT_THAT(text.out, HasSubstr(fmt::format("5 done, {} cut so far", chunks))) << text.out;
+
+  Exec("UPDATE strata_backfill_run SET state = 'paused'");
+  RunResult paused = RunStrata(Args({"status", "test-copy", "--json"}));
+  ASSERT_EQ(paused.exit_code, 0) << paused.all();
+  s = nlohmann::json::parse(paused.out)["runs"][0];
+  EXPECT_EQ(s["keys_per_second"], 0);
+  EXPECT_TRUE(s["eta_seconds"].is_null()) << paused.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(All, BackfillCliTest, ::testing::ValuesIn(kAllDialects), DialectParamName);
 
 class BackfillCliServerTest : public BackfillCliTest {};
