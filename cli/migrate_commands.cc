@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/job_steps.h"
 #include "cli/run_support.h"
+#include "cli/stop_signals.h"
 #include "migrations/migrator.h"
 #include "migrations/resolver.h"
 #include "migrations/sum.h"
@@ -63,6 +64,7 @@ void AddDryRunFlags(CLI::App* cmd, MigrationFlags& f) {
 void AddLockTimeoutFlag(CLI::App* cmd, MigrationFlags& f) {
   cmd->add_option("--lock-timeout", f.run.lock_timeout,
                   "How long to wait for another runner's lock (default 10m)");
+  AddCancelOrphansFlag(cmd, f.run);
 }
 
 struct Settings {
@@ -142,8 +144,12 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
-  STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
+  STRATA_ASSIGN_OR_RETURN(RunConnections c,
+                          ConnectForRun(ctx, dry_run, RunnerFor("migrate", s.history)));
   db::Connection& conn = *c.conn;
+  const StopRunOnSignals stop({c.conn.get(), c.lock_conn.get()});
+  s.lock.stop = stop.stop_requested();
+  s.lock.on_orphans = OrphanWaitWarnings(ctx.out(), conn.dialect());
   migrations::MigrateOptions options;
   options.history = s.history;
   options.plan = s.plan;
@@ -158,9 +164,10 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   std::unique_ptr<migrations::JobStepRunner> jobs = MakeJobStepRunner(ctx);
   options.jobs = jobs.get();
   CliMigrateListener listener(ctx.out());
-  STRATA_ASSIGN_OR_RETURN(migrations::MigrateResult result,
-                          migrations::Migrate(conn, c.lock_connection(),
-                                              std::move(resolution.migrations), options, listener));
+  STRATA_ASSIGN_OR_RETURN(
+      migrations::MigrateResult result,
+      stop.Checked(migrations::Migrate(conn, c.lock_connection(), std::move(resolution.migrations),
+                                       options, listener)));
   nlohmann::json doc = nlohmann::json::object();
   if (dry_run) {
     STRATA_TRY(EmitDryRun(ctx, flags.run, "migrate", conn, result.dry_run_sql, doc));
@@ -209,8 +216,12 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
-  STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
+  STRATA_ASSIGN_OR_RETURN(RunConnections c,
+                          ConnectForRun(ctx, dry_run, RunnerFor("baseline", s.history)));
   db::Connection& conn = *c.conn;
+  const StopRunOnSignals stop({c.conn.get(), c.lock_conn.get()});
+  s.lock.stop = stop.stop_requested();
+  s.lock.on_orphans = OrphanWaitWarnings(ctx.out(), conn.dialect());
   migrations::BaselineOptions options;
   options.history = s.history;
   options.baseline = s.baseline;
@@ -219,8 +230,9 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   options.callbacks = std::move(resolution.callbacks);
   options.dry_run = dry_run;
   CliMigrateListener listener(ctx.out());
-  STRATA_ASSIGN_OR_RETURN(migrations::BaselineResult result,
-                          migrations::Baseline(conn, c.lock_connection(), options, listener));
+  STRATA_ASSIGN_OR_RETURN(
+      migrations::BaselineResult result,
+      stop.Checked(migrations::Baseline(conn, c.lock_connection(), options, listener)));
   nlohmann::json doc = nlohmann::json::object();
   const std::string version = s.baseline.version.ToString();
   if (dry_run) {
