@@ -286,11 +286,13 @@ class PostgresFlavor final : public Flavor {
 
   Result<std::vector<ServerStatement>> FindRunnerStatements(Connection& conn) const override {
     // pg_try_advisory_lock never waits, but Flyway's pg_advisory_lock does: leave such waits
-    // out, they are runners queuing for the lock, not statements.
+    // out, they are runners queuing for the lock, not statements. The parallel workers of an
+    // index build show the leader's statement and name: only the leader is the statement.
     STRATA_ASSIGN_OR_RETURN(
         Rows rows, conn.Query(std::string(kActiveStatements) +
                               "WHERE datname = current_database() AND pid <> pg_backend_pid() "
                               "AND state = 'active' AND application_name LIKE 'strata %' "
+                              "AND backend_type = 'client backend' "
                               "AND (wait_event IS DISTINCT FROM 'advisory') ORDER BY query_start"));
     return ToStatements(rows);
   }
