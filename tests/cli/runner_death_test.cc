@@ -73,7 +73,8 @@ int Trials() {
 // Polls the server every 50 ms on a connection of its own for strata statements on the big
 // table, and remembers any moment when two runners ran one at once. On PostgreSQL only client
 // backends count: an index build's parallel workers carry the leader's name, and one may still
-// show as active for a moment after its leader's statement has ended.
+// show as active for a moment after its leader's statement has ended. " big " with its spaces:
+// strata's own queries on pg_stat_activity mention "bigint".
 class Watcher {
  public:
   explicit Watcher(const ScratchDatabase& db) : conn_(db.Connect()), dialect_(db.dialect()) {
@@ -100,9 +101,9 @@ class Watcher {
         dialect_ == db::Dialect::kPostgres
             ? "SELECT application_name, query FROM pg_stat_activity WHERE datname = "
               "current_database() AND state = 'active' AND application_name LIKE 'strata %' AND "
-              "query LIKE '%big%' AND backend_type = 'client backend'"
+              "query LIKE '% big %' AND backend_type = 'client backend'"
             : "SELECT INFO, INFO FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND "
-              "INFO LIKE '/* strata %' AND INFO LIKE '%big%'";
+              "INFO LIKE '/* strata %' AND INFO LIKE '% big %'";
     std::set<std::string> labels;
     auto rows = conn_->Query(sql);
     if (!rows) return labels;
