@@ -55,6 +55,7 @@ const KeySpec kKeys[] = {
     {"mixed", KeyKind::kBool, nullptr, nullptr, &Config::mixed},
     {"lock_timeout", KeyKind::kText, &Config::lock_timeout},
     {"ignore_migration_patterns", KeyKind::kText, &Config::ignore_migration_patterns},
+    {"cancel_orphans", KeyKind::kBool, nullptr, nullptr, &Config::cancel_orphans},
     {"placeholders", KeyKind::kTextMap, nullptr, nullptr, nullptr, &Config::placeholders},
     {"placeholder_replacement", KeyKind::kBool, nullptr, nullptr, &Config::placeholder_replacement},
     {"baseline_on_migrate", KeyKind::kBool, nullptr, nullptr, &Config::baseline_on_migrate},

@@ -60,6 +60,8 @@ struct Config {
   bool mixed = false;                // mixed: scripts may mix transactional/non-tx statements
   std::string lock_timeout = "10m";  // lock_timeout / --lock-timeout
   std::string ignore_migration_patterns = "*:future";  // ignore_migration_patterns (Flyway's)
+  // cancel_orphans / --cancel-orphans: cancel what a dead runner left running, not wait for it
+  bool cancel_orphans = false;
 
   // Lifecycle.
   // [placeholders] table / STRATA_PLACEHOLDERS_<NAME> (name lower-cased, as Flyway does) /

@@ -21,4 +21,12 @@ Result<std::unique_ptr<db::Connection>> Context::Connect() const {
   return db::Open(url, options);
 }
 
+Result<std::unique_ptr<db::Connection>> Context::Connect(const db::RunnerIdentity& runner) const {
+  STRATA_ASSIGN_OR_RETURN(db::Url url, TargetUrl());
+  STRATA_ASSIGN_OR_RETURN(db::ConnectOptions options, ConnectOptionsFor());
+  options.runner = runner.Label();
+  spdlog::debug("connecting to {} as {}", url.Redacted(), options.runner);
+  return db::Open(url, options);
+}
+
 }  // namespace strata::cli

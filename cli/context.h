@@ -10,6 +10,7 @@
 #include "cli/config.h"
 #include "cli/output.h"
 #include "db/connection.h"
+#include "db/runner.h"
 #include "db/url.h"
 
 namespace strata::cli {
@@ -41,6 +42,8 @@ class Context {
   Result<db::ConnectOptions> ConnectOptionsFor() const;
   // Opens a connection to the configured target.
   Result<std::unique_ptr<db::Connection>> Connect() const;
+  // The same, the connection carrying `runner`'s label (db::ConnectOptions::runner).
+  Result<std::unique_ptr<db::Connection>> Connect(const db::RunnerIdentity& runner) const;
 
  private:
   Config config_;

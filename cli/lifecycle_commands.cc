@@ -10,6 +10,7 @@
 #include "base/duration.h"
 #include "cli/command.h"
 #include "cli/run_support.h"
+#include "cli/stop_signals.h"
 #include "migrations/clean.h"
 #include "migrations/repair.h"
 #include "migrations/resolver.h"
@@ -65,13 +66,15 @@ struct Prepared {
   db::Connection& lock_connection() const { return connections.lock_connection(); }
 };
 
-Result<Prepared> Prepare(Context& ctx, const LifecycleFlags& flags) {
+Result<Prepared> Prepare(Context& ctx, const LifecycleFlags& flags, std::string_view command) {
   Prepared p;
   STRATA_ASSIGN_OR_RETURN(
       p.resolution, migrations::ResolveMigrations(ResolveOptionsFor(ctx.config(), flags.run)));
   WarnSkippedFiles(ctx.out(), p.resolution);
   STRATA_ASSIGN_OR_RETURN(p.run, RunOptionsFor(ctx.config(), flags.run, p.resolution.callbacks));
-  STRATA_ASSIGN_OR_RETURN(p.connections, ConnectForRun(ctx, p.run.dry_run));
+  STRATA_ASSIGN_OR_RETURN(p.connections,
+                          ConnectForRun(ctx, p.run.dry_run, RunnerFor(command, p.run.history)));
+  p.run.lock.on_orphans = OrphanWaitWarnings(ctx.out(), p.conn().dialect());
   return p;
 }
 
@@ -112,16 +115,18 @@ std::string ActionLine(const migrations::RepairAction& a) {
 }
 
 Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
-  STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags));
+  STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags, "repair"));
+  const StopRunOnSignals stop({p.connections.conn.get(), p.connections.lock_conn.get()});
+  p.run.lock.stop = stop.stop_requested();
   migrations::RepairOptions options;
   options.run = p.run;
   STRATA_ASSIGN_OR_RETURN(
       options.ignore_migration_patterns,
       migrations::IgnorePattern::ParseList(ctx.config().ignore_migration_patterns));
-  STRATA_ASSIGN_OR_RETURN(
-      migrations::RepairResult result,
-      migrations::Repair(p.conn(), p.lock_connection(), std::move(p.resolution.migrations), options,
-                         LockWaitWarnings(ctx.out())));
+  STRATA_ASSIGN_OR_RETURN(migrations::RepairResult result,
+                          stop.Checked(migrations::Repair(p.conn(), p.lock_connection(),
+                                                          std::move(p.resolution.migrations),
+                                                          options, LockWaitWarnings(ctx.out()))));
   std::size_t counts[3] = {0, 0, 0};
   nlohmann::json actions = nlohmann::json::array();
   for (const migrations::RepairAction& a : result.actions) {
@@ -174,7 +179,7 @@ Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
 Status RunClean(Context& ctx, const LifecycleFlags& flags) {
   // Refused before reading a file or connecting: a disabled clean touches nothing.
   STRATA_TRY(migrations::CheckCleanEnabled(ctx.config().clean_disabled));
-  STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags));
+  STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags, "clean"));
   migrations::CleanOptions options;
   options.run = p.run;
   options.clean_disabled = ctx.config().clean_disabled;
@@ -224,12 +229,14 @@ Result<std::optional<migrations::Version>> UndoTarget(const LifecycleFlags& flag
 Status RunUndo(Context& ctx, const LifecycleFlags& flags) {
   migrations::UndoOptions options;
   STRATA_ASSIGN_OR_RETURN(options.target, UndoTarget(flags));
-  STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags));
+  STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags, "undo"));
+  const StopRunOnSignals stop({p.connections.conn.get(), p.connections.lock_conn.get()});
+  p.run.lock.stop = stop.stop_requested();
   options.run = p.run;
-  STRATA_ASSIGN_OR_RETURN(
-      migrations::UndoResult result,
-      migrations::Undo(p.conn(), p.lock_connection(), std::move(p.resolution.migrations), options,
-                       LockWaitWarnings(ctx.out())));
+  STRATA_ASSIGN_OR_RETURN(migrations::UndoResult result,
+                          stop.Checked(migrations::Undo(p.conn(), p.lock_connection(),
+                                                        std::move(p.resolution.migrations), options,
+                                                        LockWaitWarnings(ctx.out()))));
   nlohmann::json undone = nlohmann::json::array();
   for (const migrations::UndoneMigration& u : result.undone) {
     undone.push_back({{"version", u.version.ToString()},
@@ -275,6 +282,7 @@ void RegisterLifecycleCommands(CLI::App& app, CommandTable& table) {
       "Fix the history table: remove failed rows, realign checksums, descriptions and types to "
       "the files, mark migrations whose files are gone as deleted");
   AddLifecycleFlags(repair, *repair_flags);
+  AddCancelOrphansFlag(repair, repair_flags->run);
   table.Add(repair, [repair_flags](Context& ctx) { return RunRepair(ctx, *repair_flags); });
 
   auto clean_flags = std::make_shared<LifecycleFlags>();
@@ -296,6 +304,7 @@ void RegisterLifecycleCommands(CLI::App& app, CommandTable& table) {
       "Run the U scripts of applied migrations, newest first: the latest only, or every version "
       "above --target");
   AddLifecycleFlags(undo, *undo_flags);
+  AddCancelOrphansFlag(undo, undo_flags->run);
   undo->add_option("--target", undo_flags->target,
                    "Undo every applied version above this one (default: only the latest)");
   table.Add(undo, [undo_flags](Context& ctx) { return RunUndo(ctx, *undo_flags); });

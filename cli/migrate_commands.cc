@@ -11,6 +11,7 @@
 #include "cli/lint_commands.h"
 #include "cli/run_support.h"
 #include "migrations/callbacks.h"
+#include "cli/stop_signals.h"
 #include "migrations/migrator.h"
 #include "migrations/resolver.h"
 #include "migrations/sum.h"
@@ -65,6 +66,7 @@ void AddDryRunFlags(CLI::App* cmd, MigrationFlags& f) {
 void AddLockTimeoutFlag(CLI::App* cmd, MigrationFlags& f) {
   cmd->add_option("--lock-timeout", f.run.lock_timeout,
                   "How long to wait for another runner's lock (default 10m)");
+  AddCancelOrphansFlag(cmd, f.run);
 }
 
 struct Settings {
@@ -194,8 +196,12 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
   WarnSkippedFiles(ctx.out(), resolution);
-  STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
+  STRATA_ASSIGN_OR_RETURN(RunConnections c,
+                          ConnectForRun(ctx, dry_run, RunnerFor("migrate", s.history)));
   db::Connection& conn = *c.conn;
+  const StopRunOnSignals stop({c.conn.get(), c.lock_conn.get()});
+  s.lock.stop = stop.stop_requested();
+  s.lock.on_orphans = OrphanWaitWarnings(ctx.out(), conn.dialect());
   migrations::MigrateOptions options;
   options.history = s.history;
   options.plan = s.plan;
@@ -210,8 +216,9 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   std::unique_ptr<migrations::JobStepRunner> jobs = MakeJobStepRunner(ctx);
   options.jobs = jobs.get();
   CliMigrateListener listener(ctx.out());
-  Result<migrations::MigrateResult> migrated = migrations::Migrate(
-      conn, c.lock_connection(), std::move(resolution.migrations), options, listener);
+  Result<migrations::MigrateResult> migrated =
+      stop.Checked(migrations::Migrate(conn, c.lock_connection(), std::move(resolution.migrations),
+                                       options, listener));
   nlohmann::json doc = {{"target", conn.display_url()}, {"dry_run", dry_run}};
   if (!migrated) {
     // The document of a failed run still lists what was applied before the failure.
@@ -249,8 +256,12 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           migrations::ResolveMigrations(s.resolve));
   WarnSkippedFiles(ctx.out(), resolution);
-  STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
+  STRATA_ASSIGN_OR_RETURN(RunConnections c,
+                          ConnectForRun(ctx, dry_run, RunnerFor("baseline", s.history)));
   db::Connection& conn = *c.conn;
+  const StopRunOnSignals stop({c.conn.get(), c.lock_conn.get()});
+  s.lock.stop = stop.stop_requested();
+  s.lock.on_orphans = OrphanWaitWarnings(ctx.out(), conn.dialect());
   migrations::BaselineOptions options;
   options.history = s.history;
   options.baseline = s.baseline;
@@ -259,8 +270,9 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   options.callbacks = std::move(resolution.callbacks);
   options.dry_run = dry_run;
   CliMigrateListener listener(ctx.out());
-  STRATA_ASSIGN_OR_RETURN(migrations::BaselineResult result,
-                          migrations::Baseline(conn, c.lock_connection(), options, listener));
+  STRATA_ASSIGN_OR_RETURN(
+      migrations::BaselineResult result,
+      stop.Checked(migrations::Baseline(conn, c.lock_connection(), options, listener)));
   nlohmann::json doc = {{"dry_run", dry_run}};
   const std::string version = s.baseline.version.ToString();
   if (dry_run) {

@@ -1,10 +1,14 @@
 #include "cli/run_support.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <random>
 
 #include "base/duration.h"
 #include "base/file.h"
 #include "db/flavor/flavor.h"
+#include "migrations/lifecycle.h"
 
 namespace strata::cli {
 
@@ -33,6 +37,7 @@ Result<migrations::LockOptions> LockOptionsFor(const Config& config, const RunFl
         flags.lock_timeout ? "--lock-timeout" : config.Describe("lock_timeout"));
   }
   lock.timeout = *timeout;
+  lock.cancel_orphans = flags.cancel_orphans || config.cancel_orphans;
   return lock;
 }
 
@@ -55,15 +60,47 @@ Result<migrations::PlaceholderSettings> PlaceholderSettingsFor(const Config& con
 
 // ---- Connections -----------------------------------------------------------------------------
 
-Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run) {
+Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run,
+                                     const db::RunnerIdentity& runner) {
   RunConnections connections;
-  STRATA_ASSIGN_OR_RETURN(connections.conn, ctx.Connect());
+  STRATA_ASSIGN_OR_RETURN(connections.conn, ctx.Connect(runner));
   // PostgreSQL and MariaDB locks live on a connection of their own that keeps no transaction
   // open; SQLite locks a file, and a dry run takes no lock at all.
   if (!dry_run && db::FlavorOf(*connections.conn).migration_lock_needs_connection()) {
-    STRATA_ASSIGN_OR_RETURN(connections.lock_conn, ctx.Connect());
+    STRATA_ASSIGN_OR_RETURN(connections.lock_conn, ctx.Connect(runner));
   }
   return connections;
+}
+
+// ---- Runners: who this run is, what dead runners left running --------------------------------
+
+db::RunnerIdentity RunnerFor(std::string_view command,
+                             const migrations::HistoryTableName& history) {
+  db::RunnerIdentity runner;
+  runner.command = std::string(command);
+  runner.pid = static_cast<std::int64_t>(::getpid());
+  std::random_device random;
+  runner.run_id = fmt::format("{:08x}", static_cast<std::uint32_t>(random()));
+  runner.scope = db::ScopeTag(history.schema, history.table);
+  return runner;
+}
+
+void AddCancelOrphansFlag(CLI::App* cmd, RunFlags& flags) {
+  cmd->add_flag("--cancel-orphans", flags.cancel_orphans,
+                "Cancel statements a dead strata runner left running on the server instead of "
+                "waiting (up to the lock timeout) for them to end");
+}
+
+migrations::OrphanListener OrphanWaitWarnings(Output& out, db::Dialect dialect) {
+  return [&out, dialect](const std::vector<migrations::Orphan>& running,
+                         std::chrono::milliseconds waited, bool cancelling) {
+    for (const migrations::Orphan& orphan : running) {
+      out.Warning(
+          fmt::format("{} a statement left running by a strata runner that is gone ({} so far): {}",
+                      cancelling ? "cancelling" : "waiting for", FormatDuration(waited),
+                      migrations::DescribeOrphan(orphan, dialect)));
+    }
+  };
 }
 
 // ---- Output ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #ifndef STRATA_CLI_RUN_SUPPORT_H_
 #define STRATA_CLI_RUN_SUPPORT_H_
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "cli/context.h"
 #include "cli/output.h"
 #include "db/connection.h"
+#include "db/runner.h"
 #include "migrations/history.h"
 #include "migrations/lock.h"
 #include "migrations/placeholders.h"
@@ -34,6 +36,7 @@ struct RunFlags {
   std::vector<std::string> placeholders;      // -p/--placeholder NAME=VALUE (repeatable)
   bool dry_run = false;                       // --dry-run
   std::optional<std::string> dry_run_output;  // --dry-run-output FILE (implies --dry-run)
+  bool cancel_orphans = false;                // --cancel-orphans (migrate, baseline, repair, undo)
 
   // Whether this is a dry run: --dry-run, or --dry-run-output.
   bool DryRun() const { return dry_run || dry_run_output.has_value(); }
@@ -45,7 +48,8 @@ struct RunFlags {
 migrations::ResolveOptions ResolveOptionsFor(const Config& config, const RunFlags& flags);
 // The history table: --table and --schema, else table and schema.
 migrations::HistoryTableName HistoryTableFor(const Config& config, const RunFlags& flags);
-// How long to wait for another runner's lock: --lock-timeout, else lock_timeout. Errors: a
+// How long to wait for another runner's lock (--lock-timeout, else lock_timeout) and whether to
+// cancel what a dead runner left running (--cancel-orphans, else cancel_orphans). Errors: a
 // malformed duration.
 Result<migrations::LockOptions> LockOptionsFor(const Config& config, const RunFlags& flags);
 // placeholder_replacement and [placeholders], with the -p NAME=VALUE flags on top. Errors:
@@ -66,8 +70,19 @@ struct RunConnections {
 
 // Connects to the target and, unless `dry_run` (a dry run takes no lock) or the target is
 // SQLite (whose lock is a file), once more for the lock: PostgreSQL and MariaDB locks live on
-// a connection of their own that keeps no transaction open.
-Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run);
+// a connection of their own that keeps no transaction open. Both carry `runner`'s label.
+Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run,
+                                     const db::RunnerIdentity& runner);
+
+// ---- Runners: who this run is, what dead runners left running --------------------------------
+
+// This process running `command` on the history table `history`: its pid, a fresh random run
+// id, and the history table's scope tag (db/runner.h).
+db::RunnerIdentity RunnerFor(std::string_view command, const migrations::HistoryTableName& history);
+// Registers --cancel-orphans on `cmd`.
+void AddCancelOrphansFlag(CLI::App* cmd, RunFlags& flags);
+// Shows each report of a wait for statements a dead runner left running as a warning.
+migrations::OrphanListener OrphanWaitWarnings(Output& out, db::Dialect dialect);
 
 // ---- Output ----------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 #include "cli/stop_signals.h"
 
+#include <chrono>
 #include <csignal>
 
 namespace strata::cli {
@@ -29,5 +30,35 @@ StopOnSignals::~StopOnSignals() {
 }
 
 const std::atomic<bool>* StopOnSignals::stop_requested() const { return &g_stop; }
+
+// ---- Stopping a migration run ------------------------------------------------------------
+
+StopRunOnSignals::StopRunOnSignals(const std::vector<db::Connection*>& connections) {
+  for (db::Connection* conn : connections) {
+    if (conn != nullptr) cancelers_.push_back(conn->GetCanceler());
+  }
+  // A signal handler may only set a flag; cancelling talks to the server, so a thread watches
+  // the flag. 20 ms is quick beside any statement worth cancelling, and costs nothing.
+  watcher_ = std::thread([this] {
+    while (!done_.load()) {
+      if (stop_requested()->load()) {
+        for (const std::shared_ptr<db::Canceler>& canceler : cancelers_) (void)canceler->Cancel();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+}
+
+StopRunOnSignals::~StopRunOnSignals() {
+  done_ = true;
+  watcher_.join();
+}
+
+Error StopRunOnSignals::Stopped(Error error) {
+  error.code = ErrorCode::kCancelled;
+  error.message = "stopped by a signal: " + error.message;
+  return error;
+}
 
 }  // namespace strata::cli

@@ -5,6 +5,12 @@
 #define STRATA_CLI_STOP_SIGNALS_H_
 
 #include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "db/connection.h"
 
 namespace strata::cli {
 
@@ -23,6 +29,40 @@ class StopOnSignals {
  private:
   void (*previous_int_)(int) = nullptr;
   void (*previous_term_)(int) = nullptr;
+};
+
+// ---- Stopping a migration run ------------------------------------------------------------
+
+// While alive, SIGINT/SIGTERM stop a migrate, undo, repair or baseline run cleanly: the flag
+// is set (the engines give up between migrations and in their waits, LockOptions::stop) and the
+// statement running on each connection is cancelled on the server, once (db::Canceler), so that
+// no statement outlives the process and what the run records stays true. A second signal ends
+// the process at once, as with StopOnSignals.
+class StopRunOnSignals {
+ public:
+  // `connections` (null entries skipped) must outlive this object.
+  explicit StopRunOnSignals(const std::vector<db::Connection*>& connections);
+  ~StopRunOnSignals();
+  StopRunOnSignals(const StopRunOnSignals&) = delete;
+  StopRunOnSignals& operator=(const StopRunOnSignals&) = delete;
+
+  const std::atomic<bool>* stop_requested() const { return signals_.stop_requested(); }
+
+  // `result` as the command reports it: a failure after a signal is kCancelled (exit 6), its
+  // message saying the run was stopped.
+  template <typename T>
+  Result<T> Checked(Result<T> result) const {
+    if (result || !stop_requested()->load()) return result;
+    return Stopped(std::move(result).error());
+  }
+
+ private:
+  static Error Stopped(Error error);
+
+  StopOnSignals signals_;
+  std::vector<std::shared_ptr<db::Canceler>> cancelers_;
+  std::atomic<bool> done_{false};
+  std::thread watcher_;  // cancels the statements once a signal has arrived
 };
 
 }  // namespace strata::cli

@@ -140,6 +140,11 @@ struct ConnectOptions {
   std::string application_name = "strata";
   // Used when the URL carries no password (from STRATA_PASSWORD or a password file).
   std::optional<std::string> password;
+  // The label of the strata run that opens the connection (db/runner.h RunnerIdentity::Label),
+  // "" for none (the default). PostgreSQL: the application_name, over the URL's, since other
+  // runners find this run's statements by it. MariaDB: the connection attribute strata_runner,
+  // and a comment (StatementComment) leading every statement the connection sends.
+  std::string runner;
 };
 
 // RAII transaction: begun on creation, rolled back on destruction unless Commit() succeeded.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iterator>
 
+#include "base/duration.h"
 #include "base/file.h"
 #include "db/flavor/flavor.h"
 #include "migrations/checksum.h"
@@ -45,6 +46,117 @@ Status LockHold::Release() {
   Status released = lock_->Release();
   lock_.reset();
   return released;
+}
+
+// ---- Statements a dead runner left running ------------------------------------------------
+
+namespace {
+
+// The commands that take the migration lock: only their statements can be a dead runner's
+// migration work (info and validate only read, backfill workers carry no label).
+bool TakesTheLock(std::string_view command) {
+  for (const std::string_view c : {"migrate", "undo", "repair", "baseline", "clean"}) {
+    if (command == c) return true;
+  }
+  return false;
+}
+
+// This run's identity, as the server shows `conn`'s session to others: its own statement is
+// running while it asks. nullopt for a session without a label.
+Result<std::optional<db::RunnerIdentity>> OwnRunner(db::Connection& conn) {
+  const db::Flavor& flavor = db::FlavorOf(conn);
+  STRATA_ASSIGN_OR_RETURN(const std::int64_t id, flavor.ServerConnectionId(conn));
+  if (id == 0) return std::optional<db::RunnerIdentity>();
+  STRATA_ASSIGN_OR_RETURN(std::optional<db::ServerStatement> own, flavor.StatementIn(conn, id));
+  if (!own) return std::optional<db::RunnerIdentity>();
+  return db::RunnerIdentity::Parse(own->label);
+}
+
+Result<std::vector<Orphan>> OrphansOf(db::Connection& conn, const db::RunnerIdentity& self) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<db::ServerStatement> running,
+                          db::FlavorOf(conn).FindRunnerStatements(conn));
+  std::vector<Orphan> orphans;
+  for (db::ServerStatement& statement : running) {
+    std::optional<db::RunnerIdentity> runner = db::RunnerIdentity::Parse(statement.label);
+    if (!runner || runner->run_id == self.run_id || runner->scope != self.scope ||
+        !TakesTheLock(runner->command)) {
+      continue;
+    }
+    orphans.push_back(Orphan{std::move(statement), std::move(*runner)});
+  }
+  return orphans;
+}
+
+// The statement's first line, cut to a length a message can carry.
+std::string Abbreviated(std::string_view sql) {
+  constexpr std::size_t kMax = 100;
+  std::string text(sql.substr(0, sql.find('\n')));
+  if (text.size() > kMax || text.size() < sql.size()) text = text.substr(0, kMax) + "...";
+  return text;
+}
+
+std::string TimeoutMessage(const Orphan& oldest, std::size_t count, db::Dialect dialect,
+                           std::chrono::milliseconds waited) {
+  return fmt::format(
+      "{} left running by a strata runner that is gone {} still running after {}: {}; wait for "
+      "{} to end (then run the command again), or run it again with --cancel-orphans to cancel "
+      "{} on the server",
+      count == 1 ? "a statement" : fmt::format("{} statements", count), count == 1 ? "is" : "are",
+      FormatDuration(waited), DescribeOrphan(oldest, dialect), count == 1 ? "it" : "them",
+      count == 1 ? "it" : "them");
+}
+
+}  // namespace
+
+Result<std::vector<Orphan>> FindOrphans(db::Connection& conn) {
+  STRATA_ASSIGN_OR_RETURN(std::optional<db::RunnerIdentity> self, OwnRunner(conn));
+  if (!self) return std::vector<Orphan>();
+  return OrphansOf(conn, *self);
+}
+
+std::string DescribeOrphan(const Orphan& orphan, db::Dialect dialect) {
+  return fmt::format(
+      "{} in {} connection {}, running for {} (left by {})", Abbreviated(orphan.statement.sql),
+      dialect == db::Dialect::kPostgres ? "PostgreSQL" : "MariaDB", orphan.statement.connection_id,
+      FormatDuration(orphan.statement.running_for), orphan.runner.Label());
+}
+
+Status WaitForOrphans(db::Connection& conn, const LockOptions& lock, Clock& clock) {
+  STRATA_ASSIGN_OR_RETURN(std::optional<db::RunnerIdentity> self, OwnRunner(conn));
+  if (!self) return Ok();
+  STRATA_ASSIGN_OR_RETURN(std::vector<Orphan> running, OrphansOf(conn, *self));
+  if (running.empty()) return Ok();
+  const db::Flavor& flavor = db::FlavorOf(conn);
+  const Clock::TimePoint start = clock.Now();
+  Clock::TimePoint next_report = start;
+  // Each poll reads pg_stat_activity / PROCESSLIST: a few times a second is plenty.
+  const std::chrono::milliseconds poll = std::max(lock.poll, std::chrono::milliseconds(250));
+  while (!running.empty()) {
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now() - start);
+    if (lock.stop != nullptr && lock.stop->load()) {
+      return Err(ErrorCode::kCancelled,
+                 fmt::format("stopped while waiting for {}; nothing was applied",
+                             DescribeOrphan(running.front(), conn.dialect())));
+    }
+    if (waited >= lock.timeout) {
+      return Err(ErrorCode::kLockTimeout,
+                 TimeoutMessage(running.front(), running.size(), conn.dialect(), waited));
+    }
+    if (lock.cancel_orphans) {
+      // Asked again each round until the statement is gone: a second cancel is harmless,
+      // and PostgreSQL may ignore one that arrives while the backend cannot be interrupted.
+      for (const Orphan& o : running) {
+        STRATA_TRY(flavor.CancelServerStatement(conn, o.statement.connection_id));
+      }
+    }
+    if (clock.Now() >= next_report) {
+      if (lock.on_orphans) lock.on_orphans(running, waited, lock.cancel_orphans);
+      next_report += lock.report_every;
+    }
+    clock.SleepFor(poll);
+    STRATA_ASSIGN_OR_RETURN(running, OrphansOf(conn, *self));
+  }
+  return Ok();
 }
 
 // ---- The history table -----------------------------------------------------------------------

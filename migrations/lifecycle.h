@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "db/connection.h"
 #include "migrations/callbacks.h"
@@ -84,6 +85,29 @@ auto ReadOnlyIfDryRun(db::Connection& conn, bool dry_run, Fn read) -> decltype(r
   return result;
 }
 
+// ---- Statements a dead runner left running ------------------------------------------------
+
+// The statements strata runners that are gone left running against the history table of
+// `conn`'s run: on `conn`'s database, by a command that takes the migration lock (migrate,
+// undo, repair, baseline, clean), of another run, on the same history table (the label's
+// scope, db/runner.h). Call it holding the migration lock: every such runner is then dead (its
+// lock died with its connection; a live one would hold the lock or be queuing for it), though
+// the server may not have noticed (a backend busy with a statement reads nothing from its
+// client until the statement ends). `conn` must carry a runner label (db::ConnectOptions::
+// runner); a run without one (strata used as a library) and SQLite (no server: nothing
+// outlives the process) find none. For `info` and `validate` too.
+Result<std::vector<Orphan>> FindOrphans(db::Connection& conn);
+
+// "CREATE INDEX CONCURRENTLY big_v ON big (v) in PostgreSQL connection 4242, running for 12 s
+// (left by strata migrate pid=1234 run=ab12cd34)": an orphan for messages.
+std::string DescribeOrphan(const Orphan& orphan, db::Dialect dialect);
+
+// Waits until FindOrphans(conn) finds nothing, reporting to lock.on_orphans at once and every
+// lock.report_every, or with lock.cancel_orphans asks the server to cancel them and waits for
+// them to be gone. Errors: kLockTimeout naming the oldest orphan and --cancel-orphans when they
+// are still running after lock.timeout; kCancelled when *lock.stop is set.
+Status WaitForOrphans(db::Connection& conn, const LockOptions& lock, Clock& clock = Clock::Real());
+
 // A run's lock, and what the run read under it.
 template <typename State>
 struct Locked {
@@ -92,8 +116,9 @@ struct Locked {
 };
 
 // How every run that writes the history starts: takes the lock for `quoted_table` on
-// `lock_conn` (LockHold::Take: only described for a dry run), then runs `read`, which only reads,
-// on `conn` under it (ReadOnlyIfDryRun). Reading once under the lock is as good as re-reading
+// `lock_conn` (LockHold::Take: only described for a dry run), waits for what a dead runner left
+// running (WaitForOrphans; not for dry runs), then runs `read`, which only reads, on `conn`
+// under it (ReadOnlyIfDryRun). Reading once under the lock is as good as re-reading
 // before each write: no other strata runner can write the history until the lock is released.
 template <typename Fn>
 auto LockThenRead(db::Connection& conn, db::Connection& lock_conn, const std::string& quoted_table,
@@ -102,6 +127,7 @@ auto LockThenRead(db::Connection& conn, db::Connection& lock_conn, const std::st
   using State = typename decltype(read())::value_type;
   STRATA_ASSIGN_OR_RETURN(LockHold hold,
                           LockHold::Take(lock_conn, quoted_table, dry_run, lock, on_wait));
+  if (!dry_run) STRATA_TRY(WaitForOrphans(conn, lock));
   STRATA_ASSIGN_OR_RETURN(State state, ReadOnlyIfDryRun(conn, dry_run, std::move(read)));
   return Locked<State>{std::move(hold), std::move(state)};
 }

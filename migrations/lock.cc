@@ -49,6 +49,11 @@ Status WaitFor(const std::function<Result<bool>()>& try_once,
     if (acquired) return Ok();
     const auto now = clock.Now();
     const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
+    if (options.stop != nullptr && options.stop->load()) {
+      return Err(ErrorCode::kCancelled,
+                 fmt::format("stopped while waiting {} for the migration lock; nothing was applied",
+                             FormatDuration(waited)));
+    }
     if (waited >= options.timeout) {
       return Err(ErrorCode::kLockTimeout,
                  fmt::format("gave up waiting for the migration lock after {}: it is held by "

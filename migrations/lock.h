@@ -9,19 +9,36 @@
 #ifndef STRATA_MIGRATIONS_LOCK_H_
 #define STRATA_MIGRATIONS_LOCK_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
 #include "db/connection.h"
 #include "db/flavor/flavor.h"
+#include "db/runner.h"
 
 namespace strata::migrations {
+
+// ---- Statements a dead runner left running (lifecycle.h WaitForOrphans) --------------------
+
+// A statement on the server that a strata runner which no longer holds the migration lock (it
+// died: the lock died with its connection) left running against the same history table.
+struct Orphan {
+  db::ServerStatement statement;  // connection id, statement, how long it has run
+  db::RunnerIdentity runner;      // the runner that started it
+};
+
+// Told, as soon as orphans are found and every `report_every` after, what is still running,
+// how long this runner has waited for it, and whether it asked the server to cancel it.
+using OrphanListener = std::function<void(const std::vector<Orphan>& running,
+                                          std::chrono::milliseconds waited, bool cancelling)>;
 
 struct LockOptions {
   // How long to wait for another runner before giving up with kLockTimeout. Default 10 min.
@@ -30,6 +47,14 @@ struct LockOptions {
   std::chrono::milliseconds report_every = std::chrono::seconds(10);
   // How often to try again. Default 100 ms.
   std::chrono::milliseconds poll = std::chrono::milliseconds(100);
+
+  // Once the lock is taken: cancel the statements a dead runner left running instead of
+  // waiting up to `timeout` for them to end. Default false.
+  bool cancel_orphans = false;
+  // Told what such statements are running while this runner waits; default none.
+  OrphanListener on_orphans;
+  // Set (by SIGINT/SIGTERM) to give up waiting with kCancelled; default none (not owned).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Told, every `report_every` while waiting, who holds the lock (e.g. "PostgreSQL pid 4242,

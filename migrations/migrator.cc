@@ -292,14 +292,28 @@ Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
                           job_outcome};
 }
 
+// Stops before the next migration once `stop` is set (SIGINT/SIGTERM): the statement that was
+// running when it came has been cancelled on the server by the caller, and nothing new starts.
+Status StopBefore(const MigrationUnit& u, const std::atomic<bool>* stop,
+                  const MigrateResult& result) {
+  if (stop == nullptr || !stop->load()) return Ok();
+  return Err(ErrorCode::kCancelled,
+             fmt::format("stopped before {}: {} migration{} applied; run strata migrate again to "
+                         "apply the rest",
+                         u.migration->script, result.applied.size(),
+                         result.applied.size() == 1 ? "" : "s"));
+}
+
 Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHistory& history,
-                    JobStepRunner* jobs, MigrateListener& listener, MigrateResult& result) {
+                    JobStepRunner* jobs, MigrateListener& listener, MigrateResult& result,
+                    const std::atomic<bool>* stop) {
   if (Status done = Execute(steps.prologue, conn); !done) {
     Error e = done.error();
     RunErrorCallbacks(steps.on_error, conn, e);
     return e;
   }
   for (MigrationUnit& u : steps.units) {
+    STRATA_TRY(StopBefore(u, stop, result));
     listener.OnMigrationStart(*u.migration);
     auto applied = RunUnit(u, conn, history, jobs);
     if (!applied) {
@@ -413,7 +427,8 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
     }
     result.dry_run_sql = RenderDryRun(ToScript(steps, history), conn.dialect());
   } else {
-    STRATA_TRY(ExecuteSteps(steps, conn, history, options.jobs, listener, result));
+    STRATA_TRY(
+        ExecuteSteps(steps, conn, history, options.jobs, listener, result, options.lock.stop));
     STRATA_TRY(run.lock.Release());
   }
   result.final_version = LatestVersion(

@@ -27,6 +27,7 @@
 #include "base/result.h"
 #include "db/connection.h"
 #include "db/dialect.h"
+#include "db/runner.h"
 
 namespace strata::db {
 
@@ -329,6 +330,33 @@ class Flavor {
   virtual Result<std::vector<LintTableSize>> LintTableSizes(
       Connection& /*conn*/, const std::vector<std::string>& /*tables*/) const {
     return std::vector<LintTableSize>();
+  }
+
+  // ---- Runners and their statements on the server (db/runner.h) -----------------------
+  // SQLite has no server, so nothing outlives the process that ran it: no statements, no ids.
+
+  // The server's id of `conn`'s session: PostgreSQL pg_backend_pid(), MariaDB CONNECTION_ID();
+  // 0 on SQLite.
+  virtual Result<std::int64_t> ServerConnectionId(Connection& /*conn*/) const { return 0; }
+  // The statements running now in other sessions on `conn`'s database that carry a strata
+  // runner label, oldest first: PostgreSQL pg_stat_activity rows in state active whose
+  // application_name is a label; MariaDB PROCESSLIST rows whose statement is led by the
+  // label's comment. Waits for the migration lock itself (a live runner queuing for it) are
+  // left out. Sessions of other database users show only where the user may see them
+  // (PostgreSQL pg_read_all_stats, MariaDB PROCESS).
+  virtual Result<std::vector<ServerStatement>> FindRunnerStatements(Connection& /*conn*/) const {
+    return std::vector<ServerStatement>();
+  }
+  // The statement server connection `id` runs now, labelled or not; nullopt when the session
+  // is idle or gone.
+  virtual Result<std::optional<ServerStatement>> StatementIn(Connection& /*conn*/,
+                                                             std::int64_t /*id*/) const {
+    return std::optional<ServerStatement>();
+  }
+  // Asks the server to cancel the statement server connection `id` runs (PostgreSQL
+  // pg_cancel_backend, MariaDB KILL QUERY); the session stays. Ok when it has ended already.
+  virtual Status CancelServerStatement(Connection& /*conn*/, std::int64_t /*id*/) const {
+    return Err(ErrorCode::kUnsupported, "this engine has no server statements to cancel");
   }
 };
 

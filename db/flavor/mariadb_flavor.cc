@@ -276,6 +276,71 @@ class MariaDbFlavor final : public Flavor {
     }
     return sizes;
   }
+
+  // ---- Runners and their statements on the server ---------------------------------------
+
+  Result<std::int64_t> ServerConnectionId(Connection& conn) const override {
+    STRATA_ASSIGN_OR_RETURN(Rows rows, conn.Query("SELECT CONNECTION_ID()"));
+    return rows.Int(0, 0);
+  }
+
+  Result<std::vector<ServerStatement>> FindRunnerStatements(Connection& conn) const override {
+    // The label is the comment leading each statement (performance_schema, which would show
+    // the connection attributes, is off by default). A runner queuing for the migration lock
+    // waits in GET_LOCK, state "User lock": not a statement of its migration.
+    STRATA_ASSIGN_OR_RETURN(
+        Rows rows, conn.Query(std::string(kRunningStatements) +
+                              "WHERE ID <> CONNECTION_ID() AND COMMAND IN ('Query', 'Execute') "
+                              "AND INFO LIKE '/* strata %' AND DB <=> DATABASE() "
+                              "AND COALESCE(STATE, '') <> 'User lock' ORDER BY TIME_MS DESC"));
+    return ToStatements(rows);
+  }
+
+  Result<std::optional<ServerStatement>> StatementIn(Connection& conn,
+                                                     std::int64_t id) const override {
+    STRATA_ASSIGN_OR_RETURN(Rows rows,
+                            conn.Query(std::string(kRunningStatements) +
+                                           "WHERE ID = ? AND COMMAND IN ('Query', 'Execute') "
+                                           "AND INFO IS NOT NULL",
+                                       {id}));
+    STRATA_ASSIGN_OR_RETURN(std::vector<ServerStatement> found, ToStatements(rows));
+    if (found.empty()) return std::optional<ServerStatement>();
+    return std::optional<ServerStatement>(std::move(found.front()));
+  }
+
+  Status CancelServerStatement(Connection& conn, std::int64_t id) const override {
+    // KILL takes no bound parameter; `id` is a number.
+    Result<std::int64_t> killed = conn.Execute(fmt::format("KILL QUERY {}", id));
+    if (!killed && killed.error().server_errno == kNoSuchThread) return Ok();  // ended already
+    if (!killed) return std::move(killed).error();
+    return Ok();
+  }
+
+ private:
+  static constexpr int kNoSuchThread = 1094;  // ER_NO_SUCH_THREAD
+  static constexpr std::string_view kRunningStatements =
+      "SELECT ID, INFO, CAST(TIME_MS AS INTEGER) FROM information_schema.PROCESSLIST ";
+
+  static Result<std::vector<ServerStatement>> ToStatements(const Rows& rows) {
+    std::vector<ServerStatement> statements;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      ServerStatement s;
+      STRATA_ASSIGN_OR_RETURN(s.connection_id, rows.Int(i, 0));
+      STRATA_ASSIGN_OR_RETURN(std::string info, rows.Text(i, 1));
+      STRATA_ASSIGN_OR_RETURN(const std::int64_t ms, rows.Int(i, 2));
+      s.running_for = std::chrono::milliseconds(ms);
+      // "/* <label> */ <statement>"
+      const std::size_t close = info.find(" */ ");
+      if (info.rfind("/* strata ", 0) == 0 && close != std::string::npos) {
+        s.label = info.substr(3, close - 3);
+        s.sql = info.substr(close + 4);
+      } else {
+        s.sql = std::move(info);
+      }
+      statements.push_back(std::move(s));
+    }
+    return statements;
+  }
 };
 
 }  // namespace

@@ -307,6 +307,62 @@ class PostgresFlavor final : public Flavor {
     }
     return sizes;
   }
+
+  // ---- Runners and their statements on the server ---------------------------------------
+
+  Result<std::int64_t> ServerConnectionId(Connection& conn) const override {
+    STRATA_ASSIGN_OR_RETURN(Rows rows, conn.Query("SELECT pg_backend_pid()"));
+    return rows.Int(0, 0);
+  }
+
+  Result<std::vector<ServerStatement>> FindRunnerStatements(Connection& conn) const override {
+    // pg_try_advisory_lock never waits, but Flyway's pg_advisory_lock does: leave such waits
+    // out, they are runners queuing for the lock, not statements. The parallel workers of an
+    // index build show the leader's statement and name: only the leader is the statement.
+    STRATA_ASSIGN_OR_RETURN(
+        Rows rows, conn.Query(std::string(kActiveStatements) +
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                              "AND state = 'active' AND application_name LIKE 'strata %' "
+                              "AND backend_type = 'client backend' "
+                              "AND (wait_event IS DISTINCT FROM 'advisory') ORDER BY query_start"));
+    return ToStatements(rows);
+  }
+
+  Result<std::optional<ServerStatement>> StatementIn(Connection& conn,
+                                                     std::int64_t id) const override {
+    STRATA_ASSIGN_OR_RETURN(
+        Rows rows,
+        conn.Query(std::string(kActiveStatements) + "WHERE pid = $1 AND state = 'active'", {id}));
+    STRATA_ASSIGN_OR_RETURN(std::vector<ServerStatement> found, ToStatements(rows));
+    if (found.empty()) return std::optional<ServerStatement>();
+    return std::optional<ServerStatement>(std::move(found.front()));
+  }
+
+  Status CancelServerStatement(Connection& conn, std::int64_t id) const override {
+    // false (and a warning) when the backend has gone: nothing left to cancel.
+    STRATA_TRY(conn.Query("SELECT pg_cancel_backend($1)", {id}));
+    return Ok();
+  }
+
+ private:
+  static constexpr std::string_view kActiveStatements =
+      "SELECT pid, coalesce(application_name, ''), coalesce(query, ''), "
+      "coalesce((extract(epoch FROM clock_timestamp() - query_start) * 1000)::bigint, 0) "
+      "FROM pg_catalog.pg_stat_activity ";
+
+  static Result<std::vector<ServerStatement>> ToStatements(const Rows& rows) {
+    std::vector<ServerStatement> statements;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      ServerStatement s;
+      STRATA_ASSIGN_OR_RETURN(s.connection_id, rows.Int(i, 0));
+      STRATA_ASSIGN_OR_RETURN(s.label, rows.Text(i, 1));
+      STRATA_ASSIGN_OR_RETURN(s.sql, rows.Text(i, 2));
+      STRATA_ASSIGN_OR_RETURN(const std::int64_t ms, rows.Int(i, 3));
+      s.running_for = std::chrono::milliseconds(ms);
+      statements.push_back(std::move(s));
+    }
+    return statements;
+  }
 };
 
 }  // namespace

@@ -133,6 +133,10 @@ Status SetConnectOptions(MYSQL* mysql, const ConnectSettings& s) {
       0) {
     return Err(ErrorCode::kInternal, "MariaDB Connector/C rejected the program_name attribute");
   }
+  if (!s.runner.empty() &&
+      mysql_optionsv(mysql, MYSQL_OPT_CONNECT_ATTR_ADD, "strata_runner", s.runner.c_str()) != 0) {
+    return Err(ErrorCode::kInternal, "MariaDB Connector/C rejected the strata_runner attribute");
+  }
   return SetTlsOptions(mysql, s);
 }
 
@@ -172,6 +176,7 @@ Result<ConnectSettings> SettingsFromUrl(const Url& url, const ConnectOptions& op
   settings.password = url.password ? url.password : options.password;
   settings.database = url.database;
   settings.program_name = options.application_name;
+  settings.runner = options.runner;
   settings.connect_timeout = options.connect_timeout;
   std::optional<TlsMode> tls_mode;
   STRATA_TRY(ApplyParams(url, settings, tls_mode));

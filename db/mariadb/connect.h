@@ -46,6 +46,7 @@ struct ConnectSettings {
   std::string database;  // empty: none selected
   std::string unix_socket;
   std::string program_name;
+  std::string runner;  // ConnectOptions::runner: the strata_runner attribute; "" for none
   std::chrono::seconds connect_timeout{10};
   TlsMode tls = TlsMode::kDisable;
   std::string ssl_ca;

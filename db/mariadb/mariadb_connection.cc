@@ -13,6 +13,7 @@
 #include "db/mariadb/connect.h"
 #include "db/mariadb/errors.h"
 #include "db/mariadb/statement.h"
+#include "db/runner.h"
 
 namespace strata::db::mariadb {
 namespace {
@@ -129,6 +130,7 @@ class MariaDbConnection final : public Connection {
         context_{settings.display_url, server_.product == "MySQL"},
         session_id_(static_cast<std::int64_t>(mysql_thread_id(handle_.get()))),
         bulk_(SupportsBulk(handle_.get())),
+        statement_tag_(settings.runner.empty() ? "" : StatementComment(settings.runner)),
         cancel_(
             std::make_shared<CancelState>(std::move(settings), mysql_thread_id(handle_.get()))) {}
 
@@ -140,20 +142,23 @@ class MariaDbConnection final : public Connection {
   std::int64_t session_id() const override { return session_id_; }
 
   Result<Rows> Query(std::string_view sql, const Params& params) override {
+    const std::string tagged = Tagged(sql);
     return Run([&] {
-      return params.empty() ? RunText(handle_.get(), sql, context_)
-                            : RunPrepared(handle_.get(), sql, params, context_);
+      return params.empty() ? RunText(handle_.get(), tagged, context_)
+                            : RunPrepared(handle_.get(), tagged, params, context_);
     });
   }
 
   Status ExecuteScript(std::string_view sql) override {
-    return Run([&] { return RunScript(handle_.get(), sql, context_); });
+    const std::string tagged = Tagged(sql);
+    return Run([&] { return RunScript(handle_.get(), tagged, context_); });
   }
 
   Result<std::int64_t> ExecuteBatch(std::string_view sql,
                                     const std::vector<Params>& rows) override {
     if (rows.empty()) return 0;
-    return Run([&] { return RunBatch(handle_.get(), sql, rows, bulk_, context_); });
+    const std::string tagged = Tagged(sql);
+    return Run([&] { return RunBatch(handle_.get(), tagged, rows, bulk_, context_); });
   }
 
   bool batches_in_one_round_trip() const override { return bulk_; }
@@ -194,6 +199,10 @@ class MariaDbConnection final : public Connection {
   }
 
  private:
+  // `sql` led by the runner's comment, which PROCESSLIST.INFO shows to other runners (the
+  // comment stays on the first line, so the server's line numbers do not move).
+  std::string Tagged(std::string_view sql) const { return statement_tag_ + std::string(sql); }
+
   Status Command(std::string_view sql) {
     return Run([&] { return WithoutRows(RunText(handle_.get(), sql, context_)); });
   }
@@ -235,7 +244,8 @@ class MariaDbConnection final : public Connection {
   ServerInfo server_;
   ErrorContext context_;
   std::int64_t session_id_;
-  bool bulk_;  // the server takes array-bound batches (COM_STMT_BULK_EXECUTE)
+  bool bulk_;                  // the server takes array-bound batches (COM_STMT_BULK_EXECUTE)
+  std::string statement_tag_;  // StatementComment() of the runner; "" for none
   std::shared_ptr<CancelState> cancel_;
   bool lost_ = false;
 };

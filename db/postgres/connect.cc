@@ -44,10 +44,15 @@ Result<std::string> BuildConninfo(const Url& url, const ConnectOptions& options)
   if (!url.Param("connect_timeout")) {
     settings.emplace_back("connect_timeout", std::to_string(options.connect_timeout.count()));
   }
-  if (!url.Param("application_name") && !options.application_name.empty()) {
+  // A runner's label wins over the URL's name: other runners find its statements by it.
+  const bool labelled = !options.runner.empty();
+  if (labelled) {
+    settings.emplace_back("application_name", options.runner);
+  } else if (!url.Param("application_name") && !options.application_name.empty()) {
     settings.emplace_back("application_name", options.application_name);
   }
   for (const auto& [key, value] : url.params) {
+    if (labelled && key == "application_name") continue;
     if (!IsConninfoKeyword(key)) {
       return Err(ErrorCode::kInvalidArgument,
                  fmt::format("URL parameter '{}' of {} is not a libpq connection keyword", key,
