@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "base/clock.h"
 #include "db/flavor/flavor.h"
 #include "migrations/callbacks.h"
+#include "migrations/progress.h"
 #include "migrations/script.h"
 #include "migrations/sql_file.h"
 
@@ -29,6 +31,10 @@ struct MigrationUnit {
   // Job steps: the job that runs instead of `body`, and its per-chunk SQL for dry runs.
   std::optional<JobStep> job;
   std::vector<std::string> job_sql;
+  // Scripts outside a transaction: the number in the file of body's first statement (above 1
+  // when an earlier run's progress lets this one resume), and the file's statement count.
+  int first_statement = 1;
+  int statement_count = 0;
 };
 
 // Everything a migrate run would send, in order.
@@ -108,12 +114,21 @@ struct DatabaseState {
   std::string user;
   Placeholders placeholders;
   bool schema_has_objects = false;
+  std::vector<PartialScript> partials;  // migrate only: scripts an earlier run left unfinished
 };
 
+// `settle_progress` (migrate): reads the progress of scripts that ran outside a transaction and,
+// unless `dry_run`, settles what the catalog can establish (progress.h). Runs right after the
+// lock is taken.
 Result<DatabaseState> ReadState(db::Connection& conn, SchemaHistory& history,
-                                const PlaceholderSettings& placeholders, bool need_schema_check) {
+                                const PlaceholderSettings& placeholders, bool need_schema_check,
+                                bool settle_progress = false, bool dry_run = false) {
   DatabaseState state;
   STRATA_ASSIGN_OR_RETURN(state.history, ReadHistory(history));
+  if (settle_progress) {
+    STRATA_ASSIGN_OR_RETURN(state.partials,
+                            ReconcileProgress(conn, history.name(), state.history.rows, !dry_run));
+  }
   STRATA_ASSIGN_OR_RETURN(state.user, history.CurrentUser());
   STRATA_ASSIGN_OR_RETURN(state.placeholders, MakePlaceholders(conn, history.name(), placeholders));
   if (need_schema_check && state.history.rows.empty()) {
@@ -185,6 +200,93 @@ Result<MigrationUnit> BuildUnit(const ResolvedMigration& m, const Callbacks& cal
   return unit;
 }
 
+// ---- Resuming what an earlier run left unfinished (progress.h) -----------------------------
+
+// "V7__x.sql changed since an earlier run applied statements 1–2 of 4 of it ...".
+Error EditedSinceEarlierRun(const PartialScript& p, std::int32_t checksum_now) {
+  return Err(
+      ErrorCode::kValidation,
+      fmt::format("{} changed since an earlier run applied {} of {} of it (checksum {} "
+                  "then, {} now): put the file back as it was and run strata migrate, "
+                  "which resumes at statement {}; or undo the applied statements by hand "
+                  "and run strata repair (it forgets the earlier run), after which strata "
+                  "migrate runs the whole script",
+                  p.script, StatementsText(p.statements_done), p.statement_count,
+                  p.checksum ? std::to_string(*p.checksum) : "NULL", checksum_now, p.resume_at()));
+}
+
+// The history rows the plan sees: failed rows of scripts an earlier run left partly applied are
+// left out (their migration is pending again: it resumes), and their ranks kept in
+// `resumed_failed_rows` so that the resumed run deletes them. A failed row whose file changed
+// since is refused.
+Result<std::vector<HistoryRow>> RowsForPlan(const std::vector<HistoryRow>& rows,
+                                            const std::vector<PartialScript>& partials,
+                                            const std::vector<ResolvedMigration>& resolved,
+                                            std::map<std::string, std::int32_t>& resumed_failed) {
+  std::vector<HistoryRow> out;
+  for (const HistoryRow& row : rows) {
+    const PartialScript* p = row.success ? nullptr : FindPartial(partials, row.script);
+    const auto file = std::find_if(resolved.begin(), resolved.end(), [&](const auto& m) {
+      return m.script == row.script && m.version == row.version;
+    });
+    if (p == nullptr || IsUndoType(row.type) || file == resolved.end()) {
+      out.push_back(row);
+      continue;
+    }
+    if (p->checksum != file->checksum) return EditedSinceEarlierRun(*p, file->checksum);
+    resumed_failed[row.script] = row.installed_rank;
+  }
+  return out;
+}
+
+// Makes `unit` pick up where the progress record of an earlier run left its script: the failed
+// history row goes, the statements done are skipped, and (PostgreSQL) an INVALID index that an
+// interrupted CREATE INDEX CONCURRENTLY of the remaining statements left is dropped first so
+// that it builds again. Refuses a script still running on the server or changed since.
+Status ApplyProgress(MigrationUnit& unit, const PartialScript* partial,
+                     std::optional<std::int32_t> failed_rank, db::Connection& conn,
+                     const SchemaHistory& history) {
+  const ResolvedMigration& m = *unit.migration;
+  unit.statement_count = static_cast<int>(unit.body.size());
+  if (unit.in_transaction || unit.job) return Ok();
+  Script resume;
+  if (partial != nullptr) {
+    if (partial->outcome == Outcome::kStillRunning) {
+      return Err(ErrorCode::kValidation, fmt::format("{}; {}; nothing was applied",
+                                                     partial->Describe(), partial->NextStep()));
+    }
+    if (partial->checksum != m.checksum || partial->statement_count != unit.statement_count) {
+      return EditedSinceEarlierRun(*partial, m.checksum);
+    }
+    resume.push_back(Comment(fmt::format("resumed: {}", partial->Describe())));
+    if (failed_rank) {
+      resume.push_back(Statement(fmt::format("DELETE FROM {} WHERE installed_rank = {}",
+                                             history.quoted(), db::FlavorOf(conn).Param(1)),
+                                 {std::int64_t{*failed_rank}}, "history"));
+    }
+    const int skip = std::min(partial->statements_done, unit.statement_count);
+    unit.body.erase(unit.body.begin(), unit.body.begin() + skip);
+    unit.first_statement = skip + 1;
+  }
+  const db::Flavor& flavor = db::FlavorOf(conn);
+  for (const ScriptStep& step : unit.body) {
+    const StatementEffect effect = ParseEffect(step.sql, conn.dialect());
+    if (effect.kind != StatementEffect::Kind::kIndex || !effect.concurrently) continue;
+    const std::string drop = flavor.DropIndexConcurrently(effect.schema, effect.name);
+    if (drop.empty()) continue;
+    STRATA_ASSIGN_OR_RETURN(db::Flavor::IndexState state,
+                            flavor.IndexStateOf(conn, effect.schema, effect.name));
+    if (state != db::Flavor::IndexState::kInvalid) continue;
+    resume.push_back(
+        Comment(fmt::format("index {} is INVALID (an interrupted CREATE INDEX CONCURRENTLY): "
+                            "dropped concurrently, then built again by {}",
+                            flavor.QualifiedName(effect.schema, effect.name), step.origin)));
+    resume.push_back(Statement(drop, {}, step.origin));
+  }
+  unit.before.insert(unit.before.begin(), resume.begin(), resume.end());
+  return Ok();
+}
+
 // ---- Rendering ------------------------------------------------------------------------------
 
 std::string UnitTitle(const MigrationUnit& u) {
@@ -252,16 +354,63 @@ Result<JobStepOutcome> RunJobStep(const MigrationUnit& u, JobStepRunner& jobs,
   return e;
 }
 
+Status RunOneStatement(const ScriptStep& step, db::Connection& conn) {
+  if (step.copy_data) return conn.CopyFrom(step.sql, *step.copy_data);
+  auto done = conn.Execute(step.sql, step.params);
+  if (!done) return std::move(done).error();
+  return Ok();
+}
+
+// Runs the statements of a unit outside a transaction, each recorded in the progress table
+// before and after it runs. On failure, `failed_at` is the statement's number in the file.
+Status RunRecorded(const MigrationUnit& u, db::Connection& conn, ProgressRecorder& progress,
+                   int& failed_at) {
+  const ResolvedMigration& m = *u.migration;
+  for (std::size_t i = 0; i < u.body.size(); ++i) {
+    const ScriptStep& step = u.body[i];
+    const int number = u.first_statement + static_cast<int>(i);
+    failed_at = number;
+    STRATA_TRY(progress.Start(m, number, u.statement_count, step));
+    if (Status ran = RunOneStatement(step, conn); !ran) {
+      Error e = ran.error();
+      // The first failure is the one to report; a failed progress write adds to it.
+      if (Status noted = progress.Failed(m.script, number, e.message); !noted) {
+        e.message += "; recording it in the progress table also failed: " + noted.error().message;
+      }
+      e.message = fmt::format("{}: statement {} of {} failed: {}",
+                              step.origin.empty() ? m.script : step.origin, number,
+                              u.statement_count, e.message);
+      return e;
+    }
+    STRATA_TRY(progress.Done(m.script, number));
+  }
+  return Ok();
+}
+
+// What follows a failure outside a transaction: how far the script got and how to go on.
+std::string AfterPartialFailure(int failed_at) {
+  return fmt::format(
+      "; {} applied before it; recorded as failed: remove the cause (e.g. a conflicting object "
+      "or bad data), then run strata migrate: it resumes at statement {} (the file must stay as "
+      "it is: its checksum is checked); or undo the applied statements by hand and run strata "
+      "repair, after which strata migrate runs the whole script",
+      StatementsText(failed_at - 1), failed_at);
+}
+
 Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
-                                 const SchemaHistory& history, JobStepRunner* jobs) {
+                                 const SchemaHistory& history, JobStepRunner* jobs,
+                                 ProgressRecorder& progress) {
   const auto start = Clock::Real().Now();
   const ResolvedMigration& m = *u.migration;
   STRATA_TRY(Execute(u.before, conn));
   std::optional<JobStepOutcome> job_outcome;
+  int failed_at = 0;
   if (u.job) {
     // jobs is set: BuildUnit refused job steps without a runner.
     STRATA_ASSIGN_OR_RETURN(job_outcome, RunJobStep(u, *jobs, conn));
-  } else if (Status ran = Execute(u.body, conn); !ran) {
+  } else if (Status ran = u.in_transaction ? Execute(u.body, conn)
+                                           : RunRecorded(u, conn, progress, failed_at);
+             !ran) {
     Error e = ran.error();
     if (u.in_transaction) {
       e.message += "; the migration was rolled back and nothing was recorded";
@@ -270,8 +419,7 @@ Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
       failed.success = false;
       failed.execution_time = static_cast<std::int32_t>(Elapsed(start).count());
       Status recorded = Execute({HistoryInsert(history, failed)}, conn);
-      e.message += recorded ? "; recorded as failed: undo its partial changes by hand, then run "
-                              "strata repair"
+      e.message += recorded ? AfterPartialFailure(failed_at)
                             : "; recording the failure also failed: " + recorded.error().message;
     }
     RunErrorCallbacks(u.on_error, conn, e);
@@ -282,12 +430,16 @@ Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
   Append(finish, u.after);
   if (u.in_transaction) finish.push_back(Commit());
   STRATA_TRY(Execute(finish, conn));
+  // The history row is the truth from here on; progress rows left by a failure to forget them
+  // are stale, and the next run's reconciliation deletes them.
+  if (!u.in_transaction && !u.job) (void)progress.Forget(m.script);
   return AppliedMigration{m.version, m.description,  m.type(),
                           m.script,  Elapsed(start), job_outcome};
 }
 
 Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHistory& history,
                     JobStepRunner* jobs, MigrateListener& listener, MigrateResult& result) {
+  ProgressRecorder progress(conn, history.name());
   if (Status done = Execute(steps.prologue, conn); !done) {
     Error e = done.error();
     RunErrorCallbacks(steps.on_error, conn, e);
@@ -295,7 +447,7 @@ Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHisto
   }
   for (MigrationUnit& u : steps.units) {
     listener.OnMigrationStart(*u.migration);
-    auto applied = RunUnit(u, conn, history, jobs);
+    auto applied = RunUnit(u, conn, history, jobs, progress);
     if (!applied) {
       Error e = std::move(applied).error();
       RunErrorCallbacks(steps.on_error, conn, e);
@@ -351,7 +503,9 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
                           LockThenRead(conn, lock_conn, history.quoted(), options.dry_run,
                                        options.lock, LockWaitsTo(listener), [&] {
                                          return ReadState(conn, history, options.placeholders,
-                                                          options.baseline_on_migrate);
+                                                          options.baseline_on_migrate,
+                                                          /*settle_progress=*/true,
+                                                          options.dry_run);
                                        }));
   const DatabaseState& state = run.state;
   MigrateSteps steps;
@@ -364,13 +518,16 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
       {IgnorePattern::Type::kAny, IgnorePattern::State::kPending});
   if (baseline_now) plan_options.baseline_version = options.baseline.version;
   STRATA_TRY(WithReplacedChecksums(resolved, state.placeholders));
-  STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), rows, plan_options));
+  std::map<std::string, std::int32_t> resumed_failed;
+  STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> plan_rows,
+                          RowsForPlan(rows, state.partials, resolved, resumed_failed));
+  STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), plan_rows, plan_options));
   STRATA_TRY(RefuseFailedMigrations(plan, history.quoted()));
   if (options.validate_on_migrate) STRATA_TRY(ValidationStatus(plan));
 
   // Every script is read, replaced and split before anything runs.
   const SqlFileOptions file_options = SqlFileOptionsFor(conn, options.mixed, &state.placeholders);
-  std::int32_t rank = NextInstalledRank(rows);
+  std::int32_t rank = NextInstalledRank(rows);  // above any failed row a resumed run deletes
   if (baseline_now) {
     steps.prologue.push_back(Comment(fmt::format(
         "baseline_on_migrate: the schema has objects but no history; baselined at version {}",
@@ -383,6 +540,11 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
     STRATA_ASSIGN_OR_RETURN(MigrationUnit unit,
                             BuildUnit(m, callbacks, file_options, options.jobs, conn.dialect(),
                                       RowFor(m, rank++, state.user)));
+    const auto failed = resumed_failed.find(m.script);
+    STRATA_TRY(
+        ApplyProgress(unit, FindPartial(state.partials, m.script),
+                      failed == resumed_failed.end() ? std::nullopt : std::optional(failed->second),
+                      conn, history));
     steps.units.push_back(std::move(unit));
   }
   if (!state.history.exists && (!steps.units.empty() || baseline_now)) {

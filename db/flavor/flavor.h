@@ -312,6 +312,38 @@ class Flavor {
   // without history only when this is above 0 (the history table itself aside).
   virtual Result<std::int64_t> CountObjectsExcept(Connection& conn, std::string_view schema,
                                                   std::string_view excluded_table) const = 0;
+
+  // ---- Statement progress (migrations/progress.h) --------------------------------------
+
+  // What the catalog says of an index (IndexStateOf).
+  enum class IndexState { kAbsent, kValid, kInvalid };
+  // The id the server gives `conn`'s session, recorded beside each statement of a script that
+  // runs outside a transaction: PostgreSQL pg_backend_pid(), MariaDB CONNECTION_ID(); nullopt on
+  // SQLite, which has no server. (A private twin of the runner-identity work's
+  // ServerConnectionId: one of the two goes when both are merged.)
+  virtual Result<std::optional<std::string>> ProgressConnectionId(Connection& /*conn*/) const {
+    return std::optional<std::string>();
+  }
+  // Whether the session `id` (ProgressConnectionId) still exists and runs a statement:
+  // PostgreSQL pg_stat_activity.state = 'active', MariaDB a PROCESSLIST row whose command is
+  // not Sleep. Always false on SQLite.
+  virtual Result<bool> ProgressConnectionBusy(Connection& /*conn*/, std::string_view /*id*/) const {
+    return false;
+  }
+  // Whether the index `index` exists in `schema` (empty: the current one) and is usable:
+  // PostgreSQL pg_index.indisvalid (false after an interrupted CREATE INDEX CONCURRENTLY);
+  // elsewhere an index that exists is valid.
+  virtual Result<IndexState> IndexStateOf(Connection& conn, std::string_view schema,
+                                          std::string_view index) const = 0;
+  // Whether `table` in `schema` (empty: the current one) has a column `column`.
+  virtual Result<bool> ColumnExists(Connection& conn, std::string_view schema,
+                                    std::string_view table, std::string_view column) const = 0;
+  // The statement that drops an index without blocking writes, where an interrupted build can
+  // leave one behind: PostgreSQL "DROP INDEX CONCURRENTLY IF EXISTS s.i"; "" elsewhere.
+  virtual std::string DropIndexConcurrently(std::string_view /*schema*/,
+                                            std::string_view /*index*/) const {
+    return "";
+  }
 };
 
 // The flavor of `dialect`. Lives as long as the program.

@@ -248,6 +248,38 @@ class MariaDbFlavor final : public Flavor {
                    {std::string(schema), std::string(excluded_table), std::string(schema)}));
     return rows.Int(0, 0);
   }
+
+  // ---- Statement progress (migrations/progress.h) --------------------------------------
+
+  Result<std::optional<std::string>> ProgressConnectionId(Connection& conn) const override {
+    STRATA_ASSIGN_OR_RETURN(std::string id, QueryText(conn, "SELECT CAST(CONNECTION_ID() AS CHAR)",
+                                                      {}, "no connection id"));
+    return std::optional<std::string>(std::move(id));
+  }
+  Result<bool> ProgressConnectionBusy(Connection& conn, std::string_view id) const override {
+    return QueryAny(conn,
+                    "SELECT count(*) FROM information_schema.PROCESSLIST WHERE CAST(ID AS CHAR) = "
+                    "? AND COMMAND <> 'Sleep'",
+                    {std::string(id)});
+  }
+  // InnoDB builds an index inside the statement that adds it: one that exists is complete.
+  Result<IndexState> IndexStateOf(Connection& conn, std::string_view schema,
+                                  std::string_view index) const override {
+    STRATA_ASSIGN_OR_RETURN(bool exists,
+                            QueryAny(conn,
+                                     "SELECT count(*) FROM information_schema.STATISTICS WHERE "
+                                     "TABLE_SCHEMA = coalesce(nullif(?, ''), DATABASE()) AND "
+                                     "INDEX_NAME = ?",
+                                     {std::string(schema), std::string(index)}));
+    return exists ? IndexState::kValid : IndexState::kAbsent;
+  }
+  Result<bool> ColumnExists(Connection& conn, std::string_view schema, std::string_view table,
+                            std::string_view column) const override {
+    return QueryAny(conn,
+                    "SELECT count(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                    "coalesce(nullif(?, ''), DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+                    {std::string(schema), std::string(table), std::string(column)});
+  }
 };
 
 }  // namespace
