@@ -202,87 +202,16 @@ Result<MigrationUnit> BuildUnit(const ResolvedMigration& m, const Callbacks& cal
 
 // ---- Resuming what an earlier run left unfinished (progress.h) -----------------------------
 
-// "V7__x.sql changed since an earlier run applied statements 1–2 of 4 of it ...".
-Error EditedSinceEarlierRun(const PartialScript& p, std::int32_t checksum_now) {
-  return Err(
-      ErrorCode::kValidation,
-      fmt::format("{} changed since an earlier run applied {} of {} of it (checksum {} "
-                  "then, {} now): put the file back as it was and run strata migrate, "
-                  "which resumes at statement {}; or undo the applied statements by hand "
-                  "and run strata repair (it forgets the earlier run), after which strata "
-                  "migrate runs the whole script",
-                  p.script, StatementsText(p.statements_done), p.statement_count,
-                  p.checksum ? std::to_string(*p.checksum) : "NULL", checksum_now, p.resume_at()));
-}
-
-// The history rows the plan sees: failed rows of scripts an earlier run left partly applied are
-// left out (their migration is pending again: it resumes), and their ranks kept in
-// `resumed_failed_rows` so that the resumed run deletes them. A failed row whose file changed
-// since is refused.
-Result<std::vector<HistoryRow>> RowsForPlan(const std::vector<HistoryRow>& rows,
-                                            const std::vector<PartialScript>& partials,
-                                            const std::vector<ResolvedMigration>& resolved,
-                                            std::map<std::string, std::int32_t>& resumed_failed) {
-  std::vector<HistoryRow> out;
-  for (const HistoryRow& row : rows) {
-    const PartialScript* p = row.success ? nullptr : FindPartial(partials, row.script);
-    const auto file = std::find_if(resolved.begin(), resolved.end(), [&](const auto& m) {
-      return m.script == row.script && m.version == row.version;
-    });
-    if (p == nullptr || IsUndoType(row.type) || file == resolved.end()) {
-      out.push_back(row);
-      continue;
-    }
-    if (p->checksum != file->checksum) return EditedSinceEarlierRun(*p, file->checksum);
-    resumed_failed[row.script] = row.installed_rank;
-  }
-  return out;
-}
-
-// Makes `unit` pick up where the progress record of an earlier run left its script: the failed
-// history row goes, the statements done are skipped, and (PostgreSQL) an INVALID index that an
-// interrupted CREATE INDEX CONCURRENTLY of the remaining statements left is dropped first so
-// that it builds again. Refuses a script still running on the server or changed since.
+// Makes `unit` pick up where the progress record of an earlier run left its script
+// (ResumeSteps); scripts in a transaction have no progress to pick up.
 Status ApplyProgress(MigrationUnit& unit, const PartialScript* partial,
                      std::optional<std::int32_t> failed_rank, db::Connection& conn,
                      const SchemaHistory& history) {
-  const ResolvedMigration& m = *unit.migration;
   unit.statement_count = static_cast<int>(unit.body.size());
   if (unit.in_transaction || unit.job) return Ok();
-  Script resume;
-  if (partial != nullptr) {
-    if (partial->outcome == Outcome::kStillRunning) {
-      return Err(ErrorCode::kValidation, fmt::format("{}; {}; nothing was applied",
-                                                     partial->Describe(), partial->NextStep()));
-    }
-    if (partial->checksum != m.checksum || partial->statement_count != unit.statement_count) {
-      return EditedSinceEarlierRun(*partial, m.checksum);
-    }
-    resume.push_back(Comment(fmt::format("resumed: {}", partial->Describe())));
-    if (failed_rank) {
-      resume.push_back(Statement(fmt::format("DELETE FROM {} WHERE installed_rank = {}",
-                                             history.quoted(), db::FlavorOf(conn).Param(1)),
-                                 {std::int64_t{*failed_rank}}, "history"));
-    }
-    const int skip = std::min(partial->statements_done, unit.statement_count);
-    unit.body.erase(unit.body.begin(), unit.body.begin() + skip);
-    unit.first_statement = skip + 1;
-  }
-  const db::Flavor& flavor = db::FlavorOf(conn);
-  for (const ScriptStep& step : unit.body) {
-    const StatementEffect effect = ParseEffect(step.sql, conn.dialect());
-    if (effect.kind != StatementEffect::Kind::kIndex || !effect.concurrently) continue;
-    const std::string drop = flavor.DropIndexConcurrently(effect.schema, effect.name);
-    if (drop.empty()) continue;
-    STRATA_ASSIGN_OR_RETURN(db::Flavor::IndexState state,
-                            flavor.IndexStateOf(conn, effect.schema, effect.name));
-    if (state != db::Flavor::IndexState::kInvalid) continue;
-    resume.push_back(
-        Comment(fmt::format("index {} is INVALID (an interrupted CREATE INDEX CONCURRENTLY): "
-                            "dropped concurrently, then built again by {}",
-                            flavor.QualifiedName(effect.schema, effect.name), step.origin)));
-    resume.push_back(Statement(drop, {}, step.origin));
-  }
+  STRATA_ASSIGN_OR_RETURN(Script resume,
+                          ResumeSteps(*unit.migration, partial, failed_rank, conn, history.quoted(),
+                                      unit.body, unit.first_statement));
   unit.before.insert(unit.before.begin(), resume.begin(), resume.end());
   return Ok();
 }
@@ -520,7 +449,7 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   STRATA_TRY(WithReplacedChecksums(resolved, state.placeholders));
   std::map<std::string, std::int32_t> resumed_failed;
   STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> plan_rows,
-                          RowsForPlan(rows, state.partials, resolved, resumed_failed));
+                          RowsToPlan(rows, state.partials, resolved, resumed_failed));
   STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), plan_rows, plan_options));
   STRATA_TRY(RefuseFailedMigrations(plan, history.quoted()));
   if (options.validate_on_migrate) STRATA_TRY(ValidationStatus(plan));

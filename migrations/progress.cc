@@ -1,3 +1,6 @@
+// One file of about 700 lines, on purpose: the record's writes, its reconciliation and resuming
+// from it share the table's layout and the rules of PartialScript, and read best together. The
+// statement-effect parser (ParseEffect) is the one part that could move out if it grows.
 #include "migrations/progress.h"
 
 #include <fmt/format.h>
@@ -6,7 +9,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "base/strings.h"
 #include "db/flavor/flavor.h"
@@ -14,6 +19,10 @@
 
 namespace strata::migrations {
 namespace {
+
+// How long migrate waits for a dead runner's statement that is still running to end before it
+// refuses; the orphan wait that runs before reconciliation waits longer, and reports.
+constexpr std::chrono::milliseconds kStatementGrace{5000};
 
 constexpr const char* kColumns =
     "script, version, description, checksum, statement_no, statement_count, line, state, "
@@ -222,8 +231,21 @@ Result<std::optional<bool>> EffectInPlace(db::Connection& conn, const StatementE
   return std::optional<bool>();
 }
 
-// Settles the outcome of `p.stopped` from the server's point of view.
-Status Judge(db::Connection& conn, PartialScript& p) {
+// Whether the session `id` still runs a statement, waiting up to `grace` for it to end: a
+// runner killed a moment ago leaves its last statement running until the server notices.
+Result<bool> StillBusy(db::Connection& conn, const std::string& id,
+                       std::chrono::milliseconds grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(bool busy, db::FlavorOf(conn).ProgressConnectionBusy(conn, id));
+    if (!busy || std::chrono::steady_clock::now() >= deadline) return busy;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// Settles the outcome of `p.stopped` from the server's point of view, giving a statement still
+// running `grace` to end.
+Status Judge(db::Connection& conn, PartialScript& p, std::chrono::milliseconds grace) {
   if (!p.stopped) return Ok();
   const StatementEffect effect = StatementEffect::Decode(p.stopped->effect);
   STRATA_ASSIGN_OR_RETURN(std::optional<bool> in_place,
@@ -233,8 +255,7 @@ Status Judge(db::Connection& conn, PartialScript& p) {
     return Ok();
   }
   if (!p.stopped->connection_id.empty()) {
-    STRATA_ASSIGN_OR_RETURN(
-        bool busy, db::FlavorOf(conn).ProgressConnectionBusy(conn, p.stopped->connection_id));
+    STRATA_ASSIGN_OR_RETURN(bool busy, StillBusy(conn, p.stopped->connection_id, grace));
     if (busy) {
       p.outcome = Outcome::kStillRunning;
       return Ok();
@@ -477,7 +498,9 @@ Result<std::vector<PartialScript>> ReconcileProgress(db::Connection& conn,
       }
       continue;
     }
-    STRATA_TRY(Judge(conn, p));
+    // A statement still running when migrate looks is usually one whose runner was killed a
+    // moment ago; info and validate only look.
+    STRATA_TRY(Judge(conn, p, settle ? kStatementGrace : std::chrono::milliseconds(0)));
     if (settle) STRATA_TRY(Settle(conn, history, p));
     partials.push_back(std::move(p));
   }
@@ -490,6 +513,83 @@ ScriptStep ForgetProgressStep(db::Dialect dialect, const HistoryTableName& histo
       fmt::format("DELETE FROM {} WHERE script = {}", ProgressTableName(history).Quoted(dialect),
                   db::FlavorFor(dialect).Param(1)),
       {script}, "progress");
+}
+
+// ---- Resuming ---------------------------------------------------------------------------------
+
+Error ScriptEditedSinceEarlierRun(const PartialScript& p, std::int32_t checksum_now) {
+  return Err(
+      ErrorCode::kValidation,
+      fmt::format("{} changed since an earlier run applied {} of {} of it (checksum {} "
+                  "then, {} now): put the file back as it was and run strata migrate, "
+                  "which resumes at statement {}; or undo the applied statements by hand "
+                  "and run strata repair (it forgets the earlier run), after which strata "
+                  "migrate runs the whole script",
+                  p.script, StatementsText(p.statements_done), p.statement_count,
+                  p.checksum ? std::to_string(*p.checksum) : "NULL", checksum_now, p.resume_at()));
+}
+
+Result<std::vector<HistoryRow>> RowsToPlan(const std::vector<HistoryRow>& rows,
+                                           const std::vector<PartialScript>& partials,
+                                           const std::vector<ResolvedMigration>& resolved,
+                                           std::map<std::string, std::int32_t>& resumed_failed) {
+  std::vector<HistoryRow> out;
+  for (const HistoryRow& row : rows) {
+    const PartialScript* p = row.success ? nullptr : FindPartial(partials, row.script);
+    const auto file = std::find_if(resolved.begin(), resolved.end(), [&](const auto& m) {
+      return m.script == row.script && m.version == row.version;
+    });
+    if (p == nullptr || IsUndoType(row.type) || file == resolved.end()) {
+      out.push_back(row);
+      continue;
+    }
+    if (p->checksum != file->checksum) return ScriptEditedSinceEarlierRun(*p, file->checksum);
+    resumed_failed[row.script] = row.installed_rank;
+  }
+  return out;
+}
+
+Result<Script> ResumeSteps(const ResolvedMigration& m, const PartialScript* partial,
+                           std::optional<std::int32_t> failed_rank, db::Connection& conn,
+                           const std::string& quoted_history, Script& body, int& first_statement) {
+  const db::Flavor& flavor = db::FlavorOf(conn);
+  Script resume;
+  if (partial != nullptr) {
+    if (partial->outcome == Outcome::kStillRunning) {
+      return Err(ErrorCode::kValidation, fmt::format("{}; {}; nothing was applied",
+                                                     partial->Describe(), partial->NextStep()));
+    }
+    const int count = static_cast<int>(body.size());
+    if (partial->checksum != m.checksum || partial->statement_count != count) {
+      return ScriptEditedSinceEarlierRun(*partial, m.checksum);
+    }
+    resume.push_back(Comment(fmt::format("resumed: {}", partial->Describe())));
+    if (failed_rank) {
+      resume.push_back(Statement(
+          fmt::format("DELETE FROM {} WHERE installed_rank = {}", quoted_history, flavor.Param(1)),
+          {std::int64_t{*failed_rank}}, "history"));
+    }
+    const int skip = std::min(partial->statements_done, count);
+    body.erase(body.begin(), body.begin() + skip);
+    first_statement = skip + 1;
+  }
+  // An INVALID index is never what a script meant: whether this runner's predecessor or a run
+  // before a repair left it, the statement that builds it can only succeed once it is gone.
+  for (const ScriptStep& step : body) {
+    const StatementEffect effect = ParseEffect(step.sql, conn.dialect());
+    if (effect.kind != StatementEffect::Kind::kIndex || !effect.concurrently) continue;
+    const std::string drop = flavor.DropIndexConcurrently(effect.schema, effect.name);
+    if (drop.empty()) continue;
+    STRATA_ASSIGN_OR_RETURN(db::Flavor::IndexState state,
+                            flavor.IndexStateOf(conn, effect.schema, effect.name));
+    if (state != db::Flavor::IndexState::kInvalid) continue;
+    resume.push_back(
+        Comment(fmt::format("index {} is INVALID (an interrupted CREATE INDEX CONCURRENTLY): "
+                            "dropped concurrently, then built again by {}",
+                            flavor.QualifiedName(effect.schema, effect.name), step.origin)));
+    resume.push_back(Statement(drop, {}, step.origin));
+  }
+  return resume;
 }
 
 // ---- Recording ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@
 #define STRATA_MIGRATIONS_PROGRESS_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -131,8 +132,11 @@ std::string StatementsText(int n);
 // rows of scripts that `rows` records as applied with the same checksum are stale (the runner
 // died after writing the history row) and are deleted; a statement left 'running' whose session
 // is gone becomes 'done' when its effect is in place (the bookkeeping its runner did not finish)
-// and 'failed' when it is not. With `settle` false (info, validate, dry runs) nothing is
-// written: the outcomes are only computed. Call it under the migration lock when settling.
+// and 'failed' when it is not. A session still running the statement is given up to 5 s to end
+// (a runner killed a moment ago) before the outcome is kStillRunning. With `settle` false
+// (info, validate, dry runs) nothing is written and nothing waited for: the outcomes are only
+// computed. Call it under the migration lock when settling: migrate calls it right after the
+// lock is taken (and the orphan wait), before it plans.
 Result<std::vector<PartialScript>> ReconcileProgress(db::Connection& conn,
                                                      const HistoryTableName& history,
                                                      const std::vector<HistoryRow>& rows,
@@ -158,6 +162,32 @@ ScriptStep ForgetProgressStep(db::Dialect dialect, const HistoryTableName& histo
                               const std::string& script);
 // Whether the progress table of `history` exists.
 Result<bool> ProgressTableExists(db::Connection& conn, const HistoryTableName& history);
+
+// ---- Resuming (migrate) ------------------------------------------------------------------------
+
+// "V7__x.sql changed since an earlier run applied statements 1–2 of 4 of it ...": the refusal
+// to resume a script whose file changed (kValidation), with both ways on.
+Error ScriptEditedSinceEarlierRun(const PartialScript& partial, std::int32_t checksum_now);
+
+// The history rows migrate's plan sees: failed rows of scripts that `partials` shows partly
+// applied, with an unchanged file, are left out (their migration is pending again: it resumes),
+// and their ranks are put in `resumed_failed` (by script) so that the resumed run deletes them.
+// A failed row whose file changed since is refused (ScriptEditedSinceEarlierRun).
+Result<std::vector<HistoryRow>> RowsToPlan(const std::vector<HistoryRow>& rows,
+                                           const std::vector<PartialScript>& partials,
+                                           const std::vector<ResolvedMigration>& resolved,
+                                           std::map<std::string, std::int32_t>& resumed_failed);
+
+// For migration `m`, about to run outside a transaction with the statements `body` (all of its
+// file's): drops from `body` the statements `partial` (may be null) shows done, sets
+// `first_statement` to the number of the first one left, and returns the steps to run first —
+// deleting the earlier failed row (`failed_rank`) from `quoted_history`, and on PostgreSQL a
+// DROP INDEX CONCURRENTLY IF EXISTS for each INVALID index a remaining CREATE INDEX
+// CONCURRENTLY would build (reads the catalog). Refuses (kValidation) a statement still running
+// on the server, or a file changed since the partial run.
+Result<Script> ResumeSteps(const ResolvedMigration& m, const PartialScript* partial,
+                           std::optional<std::int32_t> failed_rank, db::Connection& conn,
+                           const std::string& quoted_history, Script& body, int& first_statement);
 
 // Writes the progress of one run's scripts that run outside a transaction, on the connection
 // that runs their statements (autocommit). Creates the table on first use.
