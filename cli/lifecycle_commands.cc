@@ -22,8 +22,9 @@ namespace {
 // Flags shared by repair, clean and undo; each overrides its strata.toml key.
 struct LifecycleFlags {
   RunFlags run;  // --locations, --table, --schema, --lock-timeout, -p, --dry-run(-output)
-  std::optional<std::string> target;  // --target VERSION (undo)
-  std::vector<std::string> schemas;   // --schemas S[,S...] (clean)
+  std::optional<std::string> target;        // --target VERSION (undo)
+  std::vector<std::string> schemas;         // --schemas S[,S...] (clean)
+  std::optional<std::string> mark_applied;  // --mark-applied VERSION (repair)
 };
 
 void AddLifecycleFlags(CLI::App* cmd, LifecycleFlags& f) {
@@ -92,6 +93,10 @@ std::string ActionJsonName(migrations::RepairAction::Kind kind) {
       return "mark_deleted";
     case migrations::RepairAction::Kind::kRealign:
       return "realign";
+    case migrations::RepairAction::Kind::kMarkApplied:
+      return "mark_applied";
+    case migrations::RepairAction::Kind::kForgetProgress:
+      return "forget_progress";
   }
   return "";
 }
@@ -115,10 +120,19 @@ std::string ActionLine(const migrations::RepairAction& a) {
 }
 
 Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
+  migrations::RepairOptions options;
+  if (flags.mark_applied) {
+    auto version = migrations::Version::Parse(*flags.mark_applied);
+    if (!version) {
+      // The parser's message already quotes the text and says it is not a version.
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("--mark-applied: {}", version.error().message));
+    }
+    options.mark_applied = std::move(*version);
+  }
   STRATA_ASSIGN_OR_RETURN(Prepared p, Prepare(ctx, flags, "repair"));
   const StopRunOnSignals stop({p.connections.conn.get(), p.connections.lock_conn.get()});
   p.run.lock.stop = stop.stop_requested();
-  migrations::RepairOptions options;
   options.run = p.run;
   STRATA_ASSIGN_OR_RETURN(
       options.ignore_migration_patterns,
@@ -127,7 +141,7 @@ Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
                           stop.Checked(migrations::Repair(p.conn(), p.lock_connection(),
                                                           std::move(p.resolution.migrations),
                                                           options, LockWaitWarnings(ctx.out()))));
-  std::size_t counts[3] = {0, 0, 0};
+  std::size_t counts[5] = {0, 0, 0, 0, 0};
   nlohmann::json actions = nlohmann::json::array();
   for (const migrations::RepairAction& a : result.actions) {
     ++counts[static_cast<int>(a.kind)];
@@ -153,7 +167,9 @@ Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
                         {"actions", std::move(actions)},
                         {"migrations_removed", counts[0]},
                         {"migrations_deleted", counts[1]},
-                        {"migrations_aligned", counts[2]}};
+                        {"migrations_aligned", counts[2]},
+                        {"migrations_marked_applied", counts[3]},
+                        {"progress_forgotten", counts[4]}};
   if (options.run.dry_run) {
     STRATA_TRY(EmitDryRun(ctx, flags.run, "repair", p.conn(), result.dry_run_sql, doc));
   }
@@ -169,6 +185,10 @@ Status RunRepair(Context& ctx, const LifecycleFlags& flags) {
         options.run.dry_run ? "dry run: would repair" : "repaired", result.history_table,
         p.conn().display_url(), Plural(counts[0], "failed row", "failed rows"),
         Plural(counts[1], "migration", "migrations"), counts[2]));
+    if (counts[3] + counts[4] > 0) {
+      ctx.out().Line(fmt::format("{} marked applied, progress of {} forgotten", counts[3],
+                                 Plural(counts[4], "interrupted script", "interrupted scripts")));
+    }
   }
   ctx.out().Json(doc);
   return Ok();
@@ -283,6 +303,9 @@ void RegisterLifecycleCommands(CLI::App& app, CommandTable& table) {
       "the files, mark migrations whose files are gone as deleted");
   AddLifecycleFlags(repair, *repair_flags);
   AddCancelOrphansFlag(repair, repair_flags->run);
+  repair->add_option("--mark-applied", repair_flags->mark_applied,
+                     "Record this version as applied (a success row with its file's checksum): "
+                     "its effects are known to be in place");
   table.Add(repair, [repair_flags](Context& ctx) { return RunRepair(ctx, *repair_flags); });
 
   auto clean_flags = std::make_shared<LifecycleFlags>();

@@ -13,6 +13,7 @@
 #include "migrations/callbacks.h"
 #include "cli/stop_signals.h"
 #include "migrations/migrator.h"
+#include "migrations/progress.h"
 #include "migrations/resolver.h"
 #include "migrations/sum.h"
 
@@ -301,7 +302,14 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
 // parses the whole schema) are independent, and at 10,000 migrations each takes tens of
 // milliseconds: they run at the same time when a thread is available. A problem with the files
 // is reported before a failed connection, as if they ran in turn.
-Result<Plan> InspectFor(Context& ctx, const Settings& s) {
+// What info and validate show: the plan, and the scripts an earlier run left partly applied
+// (migrations/progress.h).
+struct Inspection {
+  Plan plan;
+  std::vector<migrations::PartialScript> partials;
+};
+
+Result<Inspection> InspectFor(Context& ctx, const Settings& s) {
   std::future<Result<migrations::Resolution>> resolving =
       std::async(std::launch::async | std::launch::deferred,
                  [&s] { return migrations::ResolveMigrations(s.resolve); });
@@ -311,8 +319,59 @@ Result<Plan> InspectFor(Context& ctx, const Settings& s) {
   // A callback strata never runs is refused here too, as by every command that runs callbacks.
   STRATA_TRY(migrations::Callbacks(resolution.callbacks).CheckSupported());
   if (!conn) return std::move(conn).error();
-  return migrations::Inspect(**conn, std::move(resolution.migrations), s.history, s.plan,
-                             s.placeholders);
+  Inspection inspection;
+  STRATA_ASSIGN_OR_RETURN(inspection.plan,
+                          migrations::Inspect(**conn, std::move(resolution.migrations), s.history,
+                                              s.plan, s.placeholders));
+  STRATA_ASSIGN_OR_RETURN(inspection.partials, migrations::ReadPartialScripts(**conn, s.history));
+  return inspection;
+}
+
+// The in-flight state of info --json and validate --json: one object per partial script.
+nlohmann::json PartialsJson(const std::vector<migrations::PartialScript>& partials) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const migrations::PartialScript& p : partials) {
+    nlohmann::json stopped = nullptr;
+    if (p.stopped) {
+      const migrations::StatementRecord& r = *p.stopped;
+      stopped = {{"number", r.number},
+                 {"line", r.line},
+                 {"state", migrations::StatementStateName(r.state)},
+                 {"connection_id", r.connection_id.empty() ? nlohmann::json(nullptr)
+                                                           : nlohmann::json(r.connection_id)},
+                 {"runner", r.runner},
+                 {"error", r.error}};
+    }
+    list.push_back(
+        {{"script", p.script},
+         {"version", p.version ? nlohmann::json(*p.version) : nlohmann::json(nullptr)},
+         {"checksum", p.checksum ? nlohmann::json(*p.checksum) : nlohmann::json(nullptr)},
+         {"statement_count", p.statement_count},
+         {"statements_done", p.statements_done},
+         {"resume_at", p.resume_at()},
+         {"statement", std::move(stopped)},
+         {"runner_died", p.runner_died()},
+         {"outcome", migrations::OutcomeName(p.outcome)},
+         {"invalid_indexes", p.invalid_indexes},
+         {"message", p.Describe()},
+         {"next_step", p.NextStep()}});
+  }
+  return list;
+}
+
+// One line per partial script, and one per INVALID index it left.
+std::vector<std::string> PartialLines(const std::vector<migrations::PartialScript>& partials) {
+  std::vector<std::string> lines;
+  for (const migrations::PartialScript& p : partials) {
+    lines.push_back(fmt::format("partly applied: {}; {}", p.Describe(), p.NextStep()));
+    for (const std::string& index : p.invalid_indexes) {
+      lines.push_back(fmt::format(
+          "INVALID index {} left by {} (statement {}): it is not used by queries but slows every "
+          "write; strata migrate drops it concurrently and builds it again",
+          index, p.script, p.stopped ? p.stopped->number : p.resume_at()));
+    }
+  }
+  return lines;
 }
 
 std::string ChecksumAgreement(const PlanEntry& e) {
@@ -368,11 +427,14 @@ void PrintInfoTable(Output& out, const Plan& plan) {
 
 Status RunInfo(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
-  STRATA_ASSIGN_OR_RETURN(Plan plan, InspectFor(ctx, s));
+  STRATA_ASSIGN_OR_RETURN(Inspection inspection, InspectFor(ctx, s));
   if (ctx.out().json()) {
-    ctx.out().Json(InfoJson(plan));
+    nlohmann::json doc = InfoJson(inspection.plan);
+    doc["partial"] = PartialsJson(inspection.partials);
+    ctx.out().Json(doc);
   } else {
-    PrintInfoTable(ctx.out(), plan);
+    PrintInfoTable(ctx.out(), inspection.plan);
+    for (const std::string& line : PartialLines(inspection.partials)) ctx.out().Line(line);
   }
   return Ok();
 }
@@ -406,14 +468,19 @@ nlohmann::json ProblemJson(const Plan& plan, const migrations::ValidationProblem
 Status RunValidate(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
-  STRATA_ASSIGN_OR_RETURN(Plan plan, InspectFor(ctx, s));
+  STRATA_ASSIGN_OR_RETURN(Inspection inspection, InspectFor(ctx, s));
+  const Plan& plan = inspection.plan;
   STRATA_TRY(CheckJobSteps(ctx, plan));
+  if (!ctx.out().json()) {
+    for (const std::string& line : PartialLines(inspection.partials)) ctx.out().Warning(line);
+  }
   if (ctx.out().json()) {
     nlohmann::json problems = nlohmann::json::array();
     for (const auto& p : plan.problems) problems.push_back(ProblemJson(plan, p));
     ctx.out().Json({{"valid", plan.problems.empty()},
                     {"migrations", plan.entries.size()},
-                    {"problems", std::move(problems)}});
+                    {"problems", std::move(problems)},
+                    {"partial", PartialsJson(inspection.partials)}});
   }
   STRATA_TRY(migrations::ValidationStatus(plan));
   ctx.out().Line(fmt::format("validated {} migrations: no problems", plan.entries.size()));

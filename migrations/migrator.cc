@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "base/clock.h"
 #include "db/flavor/flavor.h"
 #include "migrations/callbacks.h"
+#include "migrations/progress.h"
 #include "migrations/script.h"
 #include "migrations/sql_file.h"
 
@@ -29,6 +31,10 @@ struct MigrationUnit {
   // Job steps: the job that runs instead of `body`, and its per-chunk SQL for dry runs.
   std::optional<JobStep> job;
   std::vector<std::string> job_sql;
+  // Scripts outside a transaction: the number in the file of body's first statement (above 1
+  // when an earlier run's progress lets this one resume), and the file's statement count.
+  int first_statement = 1;
+  int statement_count = 0;
 };
 
 // Everything a migrate run would send, in order.
@@ -108,12 +114,21 @@ struct DatabaseState {
   std::string user;
   Placeholders placeholders;
   bool schema_has_objects = false;
+  std::vector<PartialScript> partials;  // migrate only: scripts an earlier run left unfinished
 };
 
+// `settle_progress` (migrate): reads the progress of scripts that ran outside a transaction and,
+// unless `dry_run`, settles what the catalog can establish (progress.h). Runs right after the
+// lock is taken.
 Result<DatabaseState> ReadState(db::Connection& conn, SchemaHistory& history,
-                                const PlaceholderSettings& placeholders, bool need_schema_check) {
+                                const PlaceholderSettings& placeholders, bool need_schema_check,
+                                bool settle_progress = false, bool dry_run = false) {
   DatabaseState state;
   STRATA_ASSIGN_OR_RETURN(state.history, ReadHistory(history));
+  if (settle_progress) {
+    STRATA_ASSIGN_OR_RETURN(state.partials,
+                            ReconcileProgress(conn, history.name(), state.history.rows, !dry_run));
+  }
   STRATA_ASSIGN_OR_RETURN(state.user, history.CurrentUser());
   STRATA_ASSIGN_OR_RETURN(state.placeholders, MakePlaceholders(conn, history.name(), placeholders));
   if (need_schema_check && state.history.rows.empty()) {
@@ -185,6 +200,22 @@ Result<MigrationUnit> BuildUnit(const ResolvedMigration& m, const Callbacks& cal
   return unit;
 }
 
+// ---- Resuming what an earlier run left unfinished (progress.h) -----------------------------
+
+// Makes `unit` pick up where the progress record of an earlier run left its script
+// (ResumeSteps); scripts in a transaction have no progress to pick up.
+Status ApplyProgress(MigrationUnit& unit, const PartialScript* partial,
+                     std::optional<std::int32_t> failed_rank, db::Connection& conn,
+                     const SchemaHistory& history) {
+  unit.statement_count = static_cast<int>(unit.body.size());
+  if (unit.in_transaction || unit.job) return Ok();
+  STRATA_ASSIGN_OR_RETURN(Script resume,
+                          ResumeSteps(*unit.migration, partial, failed_rank, conn, history.quoted(),
+                                      unit.body, unit.first_statement));
+  unit.before.insert(unit.before.begin(), resume.begin(), resume.end());
+  return Ok();
+}
+
 // ---- Rendering ------------------------------------------------------------------------------
 
 std::string UnitTitle(const MigrationUnit& u) {
@@ -252,16 +283,63 @@ Result<JobStepOutcome> RunJobStep(const MigrationUnit& u, JobStepRunner& jobs,
   return e;
 }
 
+Status RunOneStatement(const ScriptStep& step, db::Connection& conn) {
+  if (step.copy_data) return conn.CopyFrom(step.sql, *step.copy_data);
+  auto done = conn.Execute(step.sql, step.params);
+  if (!done) return std::move(done).error();
+  return Ok();
+}
+
+// Runs the statements of a unit outside a transaction, each recorded in the progress table
+// before and after it runs. On failure, `failed_at` is the statement's number in the file.
+Status RunRecorded(const MigrationUnit& u, db::Connection& conn, ProgressRecorder& progress,
+                   int& failed_at) {
+  const ResolvedMigration& m = *u.migration;
+  for (std::size_t i = 0; i < u.body.size(); ++i) {
+    const ScriptStep& step = u.body[i];
+    const int number = u.first_statement + static_cast<int>(i);
+    failed_at = number;
+    STRATA_TRY(progress.Start(m, number, u.statement_count, step));
+    if (Status ran = RunOneStatement(step, conn); !ran) {
+      Error e = ran.error();
+      // The first failure is the one to report; a failed progress write adds to it.
+      if (Status noted = progress.Failed(m.script, number, e.message); !noted) {
+        e.message += "; recording it in the progress table also failed: " + noted.error().message;
+      }
+      e.message = fmt::format("{}: statement {} of {} failed: {}",
+                              step.origin.empty() ? m.script : step.origin, number,
+                              u.statement_count, e.message);
+      return e;
+    }
+    STRATA_TRY(progress.Done(m.script, number));
+  }
+  return Ok();
+}
+
+// What follows a failure outside a transaction: how far the script got and how to go on.
+std::string AfterPartialFailure(int failed_at) {
+  return fmt::format(
+      "; {} applied before it; recorded as failed: remove the cause (e.g. a conflicting object "
+      "or bad data), then run strata migrate: it resumes at statement {} (the file must stay as "
+      "it is: its checksum is checked); or undo the applied statements by hand and run strata "
+      "repair, after which strata migrate runs the whole script",
+      StatementsText(failed_at - 1), failed_at);
+}
+
 Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
-                                 const SchemaHistory& history, JobStepRunner* jobs) {
+                                 const SchemaHistory& history, JobStepRunner* jobs,
+                                 ProgressRecorder& progress) {
   const auto start = Clock::Real().Now();
   const ResolvedMigration& m = *u.migration;
   STRATA_TRY(Execute(u.before, conn));
   std::optional<JobStepOutcome> job_outcome;
+  int failed_at = 0;
   if (u.job) {
     // jobs is set: BuildUnit refused job steps without a runner.
     STRATA_ASSIGN_OR_RETURN(job_outcome, RunJobStep(u, *jobs, conn));
-  } else if (Status ran = Execute(u.body, conn); !ran) {
+  } else if (Status ran = u.in_transaction ? Execute(u.body, conn)
+                                           : RunRecorded(u, conn, progress, failed_at);
+             !ran) {
     Error e = ran.error();
     if (u.in_transaction) {
       e.message += "; the migration was rolled back and nothing was recorded";
@@ -270,8 +348,7 @@ Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
       failed.success = false;
       failed.execution_time = static_cast<std::int32_t>(Elapsed(start).count());
       Status recorded = Execute({HistoryInsert(history, failed)}, conn);
-      e.message += recorded ? "; recorded as failed: undo its partial changes by hand, then run "
-                              "strata repair"
+      e.message += recorded ? AfterPartialFailure(failed_at)
                             : "; recording the failure also failed: " + recorded.error().message;
     }
     RunErrorCallbacks(u.on_error, conn, e);
@@ -282,6 +359,9 @@ Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
   Append(finish, u.after);
   if (u.in_transaction) finish.push_back(Commit());
   STRATA_TRY(Execute(finish, conn));
+  // The history row is the truth from here on; progress rows left by a failure to forget them
+  // are stale, and the next run's reconciliation deletes them.
+  if (!u.in_transaction && !u.job) (void)progress.Forget(m.script);
   // The time reported is the one recorded in the history row, so that output and history agree
   // (recording the row, the after-callbacks and the commit come after its measurement).
   return AppliedMigration{m.version,
@@ -307,6 +387,7 @@ Status StopBefore(const MigrationUnit& u, const std::atomic<bool>* stop,
 Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHistory& history,
                     JobStepRunner* jobs, MigrateListener& listener, MigrateResult& result,
                     const std::atomic<bool>* stop) {
+  ProgressRecorder progress(conn, history.name());
   if (Status done = Execute(steps.prologue, conn); !done) {
     Error e = done.error();
     RunErrorCallbacks(steps.on_error, conn, e);
@@ -315,7 +396,7 @@ Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHisto
   for (MigrationUnit& u : steps.units) {
     STRATA_TRY(StopBefore(u, stop, result));
     listener.OnMigrationStart(*u.migration);
-    auto applied = RunUnit(u, conn, history, jobs);
+    auto applied = RunUnit(u, conn, history, jobs, progress);
     if (!applied) {
       Error e = std::move(applied).error();
       RunErrorCallbacks(steps.on_error, conn, e);
@@ -371,7 +452,9 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
                           LockThenRead(conn, lock_conn, history.quoted(), options.dry_run,
                                        options.lock, LockWaitsTo(listener), [&] {
                                          return ReadState(conn, history, options.placeholders,
-                                                          options.baseline_on_migrate);
+                                                          options.baseline_on_migrate,
+                                                          /*settle_progress=*/true,
+                                                          options.dry_run);
                                        }));
   const DatabaseState& state = run.state;
   MigrateSteps steps;
@@ -384,13 +467,16 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
       {IgnorePattern::Type::kAny, IgnorePattern::State::kPending});
   if (baseline_now) plan_options.baseline_version = options.baseline.version;
   STRATA_TRY(WithReplacedChecksums(resolved, state.placeholders));
-  STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), rows, plan_options));
+  std::map<std::string, std::int32_t> resumed_failed;
+  STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> plan_rows,
+                          RowsToPlan(rows, state.partials, resolved, resumed_failed));
+  STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), plan_rows, plan_options));
   STRATA_TRY(RefuseFailedMigrations(plan, history.quoted()));
   if (options.validate_on_migrate) STRATA_TRY(ValidationStatus(plan));
 
   // Every script is read, replaced and split before anything runs.
   const SqlFileOptions file_options = SqlFileOptionsFor(conn, options.mixed, &state.placeholders);
-  std::int32_t rank = NextInstalledRank(rows);
+  std::int32_t rank = NextInstalledRank(rows);  // above any failed row a resumed run deletes
   if (baseline_now) {
     steps.prologue.push_back(Comment(fmt::format(
         "baseline_on_migrate: the schema has objects but no history; baselined at version {}",
@@ -403,6 +489,11 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
     STRATA_ASSIGN_OR_RETURN(MigrationUnit unit,
                             BuildUnit(m, callbacks, file_options, options.jobs, conn.dialect(),
                                       RowFor(m, rank++, state.user)));
+    const auto failed = resumed_failed.find(m.script);
+    STRATA_TRY(
+        ApplyProgress(unit, FindPartial(state.partials, m.script),
+                      failed == resumed_failed.end() ? std::nullopt : std::optional(failed->second),
+                      conn, history));
     steps.units.push_back(std::move(unit));
   }
   if (!state.history.exists && (!steps.units.empty() || baseline_now)) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "migrations/progress.h"
+
 namespace strata::migrations {
 namespace {
 
@@ -88,6 +90,10 @@ std::string Describe(const RepairAction& action) {
     case RepairAction::Kind::kMarkDeleted:
       return fmt::format("mark deleted: {}, installed_rank {}: its file is gone", Identify(row),
                          row.installed_rank);
+    case RepairAction::Kind::kMarkApplied:
+      return fmt::format("mark applied: {}: its effects are in place", Identify(row));
+    case RepairAction::Kind::kForgetProgress:
+      return fmt::format("forget the progress of {} left by an interrupted run", row.script);
     case RepairAction::Kind::kRealign: {
       std::string text =
           fmt::format("realign {}, installed_rank {}:", Identify(row), row.installed_rank);
@@ -128,6 +134,10 @@ std::string_view RepairActionName(RepairAction::Kind kind) {
       return "mark deleted";
     case RepairAction::Kind::kRealign:
       return "realign";
+    case RepairAction::Kind::kMarkApplied:
+      return "mark applied";
+    case RepairAction::Kind::kForgetProgress:
+      return "forget progress";
   }
   return "";
 }
@@ -163,7 +173,8 @@ Result<std::vector<RepairAction>> PlanRepair(std::vector<ResolvedMigration> reso
 }
 
 Script RepairScript(const std::vector<RepairAction>& actions, const SchemaHistory& history,
-                    db::Dialect d, std::int32_t next_rank, const std::string& user) {
+                    db::Dialect d, std::int32_t next_rank, const std::string& user,
+                    bool progress_table) {
   Script script;
   if (actions.empty()) return script;
   const std::string table = history.quoted();
@@ -186,6 +197,20 @@ Script RepairScript(const std::vector<RepairAction>& actions, const SchemaHistor
                                   table, P(d, 1), P(d, 2), P(d, 3), P(d, 4)),
                       RealignParams(action.realigned), "history"));
         break;
+      case RepairAction::Kind::kMarkApplied: {
+        HistoryRow row = action.row;
+        row.installed_rank = next_rank++;
+        script.push_back(HistoryInsert(history, row));
+        break;
+      }
+      case RepairAction::Kind::kForgetProgress:
+        break;
+    }
+    const bool forgets = action.kind == RepairAction::Kind::kRemoveFailed ||
+                         action.kind == RepairAction::Kind::kMarkApplied ||
+                         action.kind == RepairAction::Kind::kForgetProgress;
+    if (progress_table && forgets) {
+      script.push_back(ForgetProgressStep(d, history.name(), action.row.script));
     }
   }
   script.push_back(Commit());
@@ -199,6 +224,8 @@ struct RepairState {
   HistoryContents history;
   std::string user;
   std::optional<RunFiles> files;
+  bool progress_table = false;
+  std::vector<PartialScript> partials;  // read only: repair forgets them
 };
 
 Result<RepairState> ReadState(db::Connection& conn, SchemaHistory& history,
@@ -209,7 +236,78 @@ Result<RepairState> ReadState(db::Connection& conn, SchemaHistory& history,
   STRATA_ASSIGN_OR_RETURN(RunFiles files, RunFiles::Make(conn, run));
   state.files = std::move(files);
   STRATA_TRY(WithReplacedChecksums(resolved, state.files->placeholders()));
+  STRATA_ASSIGN_OR_RETURN(state.progress_table, ProgressTableExists(conn, history.name()));
+  STRATA_ASSIGN_OR_RETURN(state.partials,
+                          ReconcileProgress(conn, history.name(), state.history.rows, false));
   return state;
+}
+
+// Whether a migration in `state` may be marked applied: it is not applied now.
+bool MayMarkApplied(MigrationState state) {
+  return state == MigrationState::kPending || state == MigrationState::kIgnored ||
+         state == MigrationState::kFailed || state == MigrationState::kUndone ||
+         state == MigrationState::kAboveTarget;
+}
+
+// The kMarkApplied action for `version`, or the one-line refusal.
+Result<RepairAction> MarkAppliedAction(const Version& version,
+                                       const std::vector<ResolvedMigration>& resolved,
+                                       const std::vector<HistoryRow>& rows,
+                                       const std::vector<IgnorePattern>& patterns,
+                                       const std::string& user) {
+  PlanOptions plan_options;
+  plan_options.ignore_migration_patterns = patterns;
+  STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(resolved, rows, plan_options));
+  const PlanEntry* found = nullptr;
+  for (const PlanEntry& e : plan.entries) {
+    if (e.resolved && e.resolved->version == version && !IsUndoType(e.resolved->type())) {
+      found = &e;
+    }
+  }
+  if (found == nullptr) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("cannot mark version {} applied: no migration file in the locations has "
+                           "that version; nothing was repaired",
+                           version.ToString()));
+  }
+  const ResolvedMigration& m = *found->resolved;
+  if (!MayMarkApplied(found->state)) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("cannot mark version {} ({}) applied: it is {} already; nothing was "
+                           "repaired",
+                           version.ToString(), m.script, MigrationStateName(found->state)));
+  }
+  RepairAction action;
+  action.kind = RepairAction::Kind::kMarkApplied;
+  action.row.version = m.version;
+  action.row.description = m.description;
+  action.row.type = m.type();
+  action.row.script = m.script;
+  action.row.checksum = m.checksum;
+  action.row.installed_by = user;
+  action.row.success = true;
+  return action;
+}
+
+// kForgetProgress for each partial script no other action covers.
+void AddForgetProgress(const std::vector<PartialScript>& partials,
+                       std::vector<RepairAction>& actions) {
+  for (const PartialScript& p : partials) {
+    const bool covered = std::any_of(actions.begin(), actions.end(), [&](const RepairAction& a) {
+      return a.row.script == p.script && (a.kind == RepairAction::Kind::kRemoveFailed ||
+                                          a.kind == RepairAction::Kind::kMarkApplied);
+    });
+    if (covered) continue;
+    RepairAction forget;
+    forget.kind = RepairAction::Kind::kForgetProgress;
+    forget.row.script = p.script;
+    forget.row.description = p.description;
+    if (p.version) {
+      auto version = Version::Parse(*p.version);
+      if (version) forget.row.version = std::move(*version);
+    }
+    actions.push_back(std::move(forget));
+  }
 }
 
 }  // namespace
@@ -228,9 +326,17 @@ Result<RepairResult> Repair(db::Connection& conn, db::Connection& lock_conn,
   result.lock = run.lock.description();
   result.history_exists = state.history.exists;
   const std::int32_t next_rank = NextInstalledRank(state.history.rows);
+  std::optional<RepairAction> mark;
+  if (options.mark_applied) {
+    STRATA_ASSIGN_OR_RETURN(mark,
+                            MarkAppliedAction(*options.mark_applied, resolved, state.history.rows,
+                                              options.ignore_migration_patterns, state.user));
+  }
   STRATA_ASSIGN_OR_RETURN(result.actions,
                           PlanRepair(std::move(resolved), std::move(state.history.rows),
                                      options.ignore_migration_patterns));
+  if (mark) result.actions.push_back(std::move(*mark));
+  AddForgetProgress(state.partials, result.actions);
 
   Script script = HeaderComments(result.lock);
   if (result.actions.empty()) {
@@ -239,7 +345,8 @@ Result<RepairResult> Repair(db::Connection& conn, db::Connection& lock_conn,
   STRATA_ASSIGN_OR_RETURN(Script before, state.files->CallbackSteps("beforeRepair"));
   STRATA_ASSIGN_OR_RETURN(Script after, state.files->CallbackSteps("afterRepair"));
   Append(script, std::move(before));
-  Append(script, RepairScript(result.actions, history, conn.dialect(), next_rank, state.user));
+  Append(script, RepairScript(result.actions, history, conn.dialect(), next_rank, state.user,
+                              state.progress_table));
   Append(script, std::move(after));
 
   if (options.run.dry_run) {

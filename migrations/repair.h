@@ -6,7 +6,12 @@
 //      marker: version, description, script and checksum copied, execution_time 0), unless an
 //      ignore pattern matches them (`*:missing`, and `*:future` — the default — for migrations
 //      applied by newer files: see below);
-//   3. realigns the checksum, description and type of applied migrations to their files.
+//   3. realigns the checksum, description and type of applied migrations to their files;
+//   4. with `mark_applied`, records that version as applied (a success row with its file's
+//      checksum) once its effects are known to be in place;
+//   5. forgets the statement progress (progress.h) of every script it repairs, and of scripts
+//      an interrupted run left unfinished without a history row (their changes were cleaned up
+//      by hand, so the next migrate runs them from the first statement).
 // Every change happens in one transaction (the history table is transactional on every
 // engine), under the migration lock: all of it or none of it.
 //
@@ -41,17 +46,21 @@ struct FieldChange {
 
 struct RepairAction {
   enum class Kind {
-    kRemoveFailed,  // DELETE the failed row
-    kMarkDeleted,   // INSERT a DELETE row for it
-    kRealign,       // UPDATE its checksum / description / type
+    kRemoveFailed,    // DELETE the failed row
+    kMarkDeleted,     // INSERT a DELETE row for it
+    kRealign,         // UPDATE its checksum / description / type
+    kMarkApplied,     // INSERT a success row for a version whose effects are in place
+    kForgetProgress,  // DELETE the progress rows an interrupted run left (no history row)
   };
   Kind kind = Kind::kRealign;
-  HistoryRow row;                    // the row acted on, as it is before repair
+  // The row acted on, as it is before repair; kMarkApplied: the row it inserts (rank assigned
+  // by RepairScript); kForgetProgress: the script and version, nothing else.
+  HistoryRow row;
   std::vector<FieldChange> changes;  // kRealign only: what changes, in column order
   HistoryRow realigned;              // kRealign only: the row after repair
 };
 
-// "remove failed", "mark deleted", "realign".
+// "remove failed", "mark deleted", "realign", "mark applied", "forget progress".
 std::string_view RepairActionName(RepairAction::Kind kind);
 
 // What repair must do, in order: removals, then DELETE markers, then realignments (each in
@@ -64,8 +73,11 @@ Result<std::vector<RepairAction>> PlanRepair(std::vector<ResolvedMigration> reso
 // The statements that carry out `actions` on `history`'s table (on a `dialect` connection), in
 // one transaction, each preceded by a comment saying what it does; DELETE rows get
 // installed_rank from `next_rank` on and installed_by `user`. Empty when `actions` is.
+// With `progress_table` (the progress table exists), removing a failed row, marking a version
+// applied and kForgetProgress also delete the script's progress rows.
 Script RepairScript(const std::vector<RepairAction>& actions, const SchemaHistory& history,
-                    db::Dialect dialect, std::int32_t next_rank, const std::string& user);
+                    db::Dialect dialect, std::int32_t next_rank, const std::string& user,
+                    bool progress_table = false);
 
 struct RepairOptions {
   // History table, lock, dry run; placeholders (repeatables' checksums follow them, as in
@@ -75,6 +87,9 @@ struct RepairOptions {
   // Flyway's ignoreMigrationPatterns; default {"*:future"}.
   std::vector<IgnorePattern> ignore_migration_patterns = {
       {IgnorePattern::Type::kAny, IgnorePattern::State::kFuture}};
+  // `repair --mark-applied VERSION`: record this version as applied. Refused (kInvalidArgument,
+  // nothing repaired) when no file has the version or it is applied already. Default none.
+  std::optional<Version> mark_applied;
 };
 
 struct RepairResult {

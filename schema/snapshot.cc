@@ -90,7 +90,8 @@ Result<std::vector<std::string>> CurrentSchema(db::Connection& conn, const Engin
 }  // namespace
 
 std::vector<std::string> StrataTables(const std::string& history_table) {
-  return {history_table, kBackfillRunTable, kBackfillChunkTable};
+  // The history table's statement progress (migrations/progress.h) is strata's too.
+  return {history_table, kBackfillRunTable, kBackfillChunkTable, history_table + "_progress"};
 }
 
 std::string Snapshot::Render() const {

@@ -53,7 +53,8 @@ struct SnapshotOptions {
   std::vector<std::string> excluded_tables;
 };
 
-// The tables strata itself creates, given the history table's name.
+// The tables strata itself creates, given the history table's name: the history table, the
+// backfill tables, and the history table's "_progress" table.
 std::vector<std::string> StrataTables(const std::string& history_table);
 
 // One object of a snapshot. Exposed for the introspectors and tests.

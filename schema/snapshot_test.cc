@@ -60,7 +60,7 @@ TEST(FingerprintTest, IsSha256Hex) {
 TEST(StrataTablesTest, HistoryAndBackfillTables) {
   EXPECT_EQ(StrataTables("flyway_schema_history"),
             (std::vector<std::string>{"flyway_schema_history", "strata_backfill_run",
-                                      "strata_backfill_chunk"}));
+                                      "strata_backfill_chunk", "flyway_schema_history_progress"}));
 }
 
 TEST(NormaliseSqlTest, CollapsesWhitespaceOutsideQuotesAndDropsComments) {

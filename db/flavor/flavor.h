@@ -358,6 +358,25 @@ class Flavor {
   virtual Status CancelServerStatement(Connection& /*conn*/, std::int64_t /*id*/) const {
     return Err(ErrorCode::kUnsupported, "this engine has no server statements to cancel");
   }
+
+  // ---- Statement progress (migrations/progress.h) --------------------------------------
+
+  // What the catalog says of an index (IndexStateOf).
+  enum class IndexState { kAbsent, kValid, kInvalid };
+  // Whether the index `index` exists in `schema` (empty: the current one) and is usable:
+  // PostgreSQL pg_index.indisvalid (false after an interrupted CREATE INDEX CONCURRENTLY);
+  // elsewhere an index that exists is valid.
+  virtual Result<IndexState> IndexStateOf(Connection& conn, std::string_view schema,
+                                          std::string_view index) const = 0;
+  // Whether `table` in `schema` (empty: the current one) has a column `column`.
+  virtual Result<bool> ColumnExists(Connection& conn, std::string_view schema,
+                                    std::string_view table, std::string_view column) const = 0;
+  // The statement that drops an index without blocking writes, where an interrupted build can
+  // leave one behind: PostgreSQL "DROP INDEX CONCURRENTLY IF EXISTS s.i"; "" elsewhere.
+  virtual std::string DropIndexConcurrently(std::string_view /*schema*/,
+                                            std::string_view /*index*/) const {
+    return "";
+  }
 };
 
 // The flavor of `dialect`. Lives as long as the program.

@@ -341,6 +341,27 @@ class MariaDbFlavor final : public Flavor {
     }
     return statements;
   }
+
+  // ---- Statement progress (migrations/progress.h) --------------------------------------
+
+  // InnoDB builds an index inside the statement that adds it: one that exists is complete.
+  Result<IndexState> IndexStateOf(Connection& conn, std::string_view schema,
+                                  std::string_view index) const override {
+    STRATA_ASSIGN_OR_RETURN(bool exists,
+                            QueryAny(conn,
+                                     "SELECT count(*) FROM information_schema.STATISTICS WHERE "
+                                     "TABLE_SCHEMA = coalesce(nullif(?, ''), DATABASE()) AND "
+                                     "INDEX_NAME = ?",
+                                     {std::string(schema), std::string(index)}));
+    return exists ? IndexState::kValid : IndexState::kAbsent;
+  }
+  Result<bool> ColumnExists(Connection& conn, std::string_view schema, std::string_view table,
+                            std::string_view column) const override {
+    return QueryAny(conn,
+                    "SELECT count(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                    "coalesce(nullif(?, ''), DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+                    {std::string(schema), std::string(table), std::string(column)});
+  }
 };
 
 }  // namespace

@@ -363,6 +363,33 @@ class PostgresFlavor final : public Flavor {
     }
     return statements;
   }
+
+  // ---- Statement progress (migrations/progress.h) --------------------------------------
+
+  Result<IndexState> IndexStateOf(Connection& conn, std::string_view schema,
+                                  std::string_view index) const override {
+    STRATA_ASSIGN_OR_RETURN(
+        Rows rows, conn.Query("SELECT i.indisvalid AND i.indisready FROM pg_catalog.pg_index i "
+                              "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN "
+                              "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
+                              "n.nspname = coalesce(nullif($1, ''), current_schema()) AND "
+                              "c.relname = $2",
+                              {std::string(schema), std::string(index)}));
+    if (rows.empty()) return IndexState::kAbsent;
+    return rows.rows[0][0] == "t" ? IndexState::kValid : IndexState::kInvalid;
+  }
+  Result<bool> ColumnExists(Connection& conn, std::string_view schema, std::string_view table,
+                            std::string_view column) const override {
+    return QueryAny(conn,
+                    "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+                    "coalesce(nullif($1, ''), current_schema()) AND table_name = $2 AND "
+                    "column_name = $3",
+                    {std::string(schema), std::string(table), std::string(column)});
+  }
+  std::string DropIndexConcurrently(std::string_view schema,
+                                    std::string_view index) const override {
+    return fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", QualifiedName(schema, index));
+  }
 };
 
 }  // namespace

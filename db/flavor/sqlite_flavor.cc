@@ -184,6 +184,27 @@ class SqliteFlavor final : public Flavor {
                                        {std::string(excluded_table)}));
     return rows.Int(0, 0);
   }
+
+  // ---- Statement progress (migrations/progress.h) --------------------------------------
+
+  // Scripts run in a transaction here unless told otherwise; the catalog still answers.
+  Result<IndexState> IndexStateOf(Connection& conn, std::string_view schema,
+                                  std::string_view index) const override {
+    STRATA_ASSIGN_OR_RETURN(
+        bool exists,
+        QueryAny(conn,
+                 fmt::format("SELECT count(*) FROM {}.sqlite_schema WHERE type = 'index' AND "
+                             "name = ?1",
+                             Quote(schema.empty() ? "main" : schema)),
+                 {std::string(index)}));
+    return exists ? IndexState::kValid : IndexState::kAbsent;
+  }
+  Result<bool> ColumnExists(Connection& conn, std::string_view schema, std::string_view table,
+                            std::string_view column) const override {
+    return QueryAny(
+        conn, "SELECT count(*) FROM pragma_table_info(?1, ?2) WHERE name = ?3",
+        {std::string(table), std::string(schema.empty() ? "main" : schema), std::string(column)});
+  }
 };
 
 }  // namespace
