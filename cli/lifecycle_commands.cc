@@ -18,6 +18,7 @@
 
 #include "base/duration.h"
 #include "cli/command.h"
+#include "cli/flyway_settings.h"
 #include "cli/run_support.h"
 #include "migrations/clean.h"
 #include "migrations/repair.h"
@@ -61,6 +62,7 @@ Result<migrations::RunOptions> RunOptionsFor(const Config& config, const RunFlag
   STRATA_ASSIGN_OR_RETURN(run.placeholders, PlaceholderSettingsFor(config, flags));
   run.mixed = config.mixed;
   run.callbacks = std::move(callbacks);
+  run.installed_by = config.installed_by;
   return run;
 }
 
@@ -74,10 +76,10 @@ struct Prepared {
   db::Connection& lock_connection() const { return connections.lock_connection(); }
 };
 
-Result<Prepared> Prepare(const Context& ctx, const LifecycleFlags& flags) {
+Result<Prepared> Prepare(Context& ctx, const LifecycleFlags& flags) {
   Prepared p;
-  STRATA_ASSIGN_OR_RETURN(
-      p.resolution, migrations::ResolveMigrations(ResolveOptionsFor(ctx.config(), flags.run)));
+  STRATA_ASSIGN_OR_RETURN(p.resolution,
+                          ResolveAndWarn(ctx.out(), ResolveOptionsFor(ctx.config(), flags.run)));
   STRATA_ASSIGN_OR_RETURN(p.run, RunOptionsFor(ctx.config(), flags.run, p.resolution.callbacks));
   STRATA_ASSIGN_OR_RETURN(p.connections, ConnectForRun(ctx, p.run.dry_run));
   return p;
@@ -178,7 +180,8 @@ Status RunClean(Context& ctx, const LifecycleFlags& flags) {
   migrations::CleanOptions options;
   options.run = p.run;
   options.clean_disabled = ctx.config().clean_disabled;
-  options.schemas = flags.schemas.empty() ? ctx.config().schemas : flags.schemas;
+  // default_schema and schemas, as Flyway cleans them (cli/flyway_settings.h).
+  options.schemas = flags.schemas.empty() ? SchemaSetupFor(ctx.config()).schemas : flags.schemas;
   STRATA_ASSIGN_OR_RETURN(
       migrations::CleanResult result,
       migrations::Clean(p.conn(), p.lock_connection(), options, LockWaitWarnings(ctx.out())));

@@ -7,6 +7,7 @@
 
 #include "base/duration.h"
 #include "cli/command.h"
+#include "cli/flyway_settings.h"
 #include "cli/job_steps.h"
 #include "cli/run_support.h"
 #include "migrations/migrator.h"
@@ -75,6 +76,8 @@ struct Settings {
   migrations::PlaceholderSettings placeholders;
   bool baseline_on_migrate = false;
   migrations::BaselineSettings baseline;
+  migrations::SchemaSetup schemas;       // default_schema, schemas, create_schemas
+  migrations::FlywayRunSettings flyway;  // installed_by, cherry_pick, skip_executing_..., group
 };
 
 Result<migrations::BaselineSettings> BaselineFor(const Config& config, const MigrationFlags& f) {
@@ -106,6 +109,11 @@ Result<Settings> SettingsFor(const Config& config, const MigrationFlags& f) {
   STRATA_ASSIGN_OR_RETURN(s.placeholders, PlaceholderSettingsFor(config, f.run));
   s.baseline_on_migrate = config.baseline_on_migrate;
   STRATA_ASSIGN_OR_RETURN(s.baseline, BaselineFor(config, f));
+  s.schemas = SchemaSetupFor(config);
+  s.flyway.installed_by = config.installed_by;
+  s.flyway.cherry_pick = config.cherry_pick;
+  s.flyway.skip_executing_migrations = config.skip_executing_migrations;
+  s.flyway.group = config.group;
   return s;
 }
 
@@ -140,8 +148,7 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   const bool dry_run = flags.run.DryRun();
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
-  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
-                          migrations::ResolveMigrations(s.resolve));
+  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, ResolveAndWarn(ctx.out(), s.resolve));
   STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
   db::Connection& conn = *c.conn;
   migrations::MigrateOptions options;
@@ -157,6 +164,8 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   options.dry_run = dry_run;
   std::unique_ptr<migrations::JobStepRunner> jobs = MakeJobStepRunner(ctx);
   options.jobs = jobs.get();
+  options.schemas = s.schemas;
+  options.flyway = s.flyway;
   CliMigrateListener listener(ctx.out());
   STRATA_ASSIGN_OR_RETURN(migrations::MigrateResult result,
                           migrations::Migrate(conn, c.lock_connection(),
@@ -207,12 +216,12 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
 Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   const bool dry_run = flags.run.DryRun();
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
-  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
-                          migrations::ResolveMigrations(s.resolve));
+  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, ResolveAndWarn(ctx.out(), s.resolve));
   STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run));
   db::Connection& conn = *c.conn;
   migrations::BaselineOptions options;
   options.history = s.history;
+  options.installed_by = s.flyway.installed_by;
   options.baseline = s.baseline;
   options.lock = s.lock;
   options.placeholders = s.placeholders;
@@ -249,12 +258,13 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
 // parses the whole schema) are independent, and at 10,000 migrations each takes tens of
 // milliseconds: they run at the same time when a thread is available. A problem with the files
 // is reported before a failed connection, as if they ran in turn.
-Result<Plan> InspectFor(const Context& ctx, const Settings& s) {
+Result<Plan> InspectFor(Context& ctx, const Settings& s) {
   std::future<Result<migrations::Resolution>> resolving =
       std::async(std::launch::async | std::launch::deferred,
                  [&s] { return migrations::ResolveMigrations(s.resolve); });
-  Result<std::unique_ptr<db::Connection>> conn = ctx.Connect();
+  Result<std::unique_ptr<db::Connection>> conn = ConnectForMigrations(ctx);
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, resolving.get());
+  WarnAboutSkippedFiles(ctx.out(), resolution);
   if (!conn) return std::move(conn).error();
   return migrations::Inspect(**conn, std::move(resolution.migrations), s.history, s.plan,
                              s.placeholders);

@@ -66,8 +66,15 @@ struct RunConnections {
 
 // Connects to the target and, unless `dry_run` (a dry run takes no lock) or the target is
 // SQLite (whose lock is a file), once more for the lock: PostgreSQL and MariaDB locks live on
-// a connection of their own that keeps no transaction open.
-Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run);
+// a connection of their own that keeps no transaction open. Both connections are opened with
+// Flyway's settings (OpenMigrationConnection: connect_retries, init_sql, default_schema).
+Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run);
+// One connection to the target opened as ConnectForRun opens them (info, validate).
+Result<std::unique_ptr<db::Connection>> ConnectForMigrations(Context& ctx);
+// The files of a run: ResolveMigrations, warning about every file or location skipped
+// (validate_migration_naming, fail_on_missing_locations).
+Result<migrations::Resolution> ResolveAndWarn(Output& out,
+                                              const migrations::ResolveOptions& options);
 
 // ---- Output ----------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ struct RunOptions {
   PlaceholderSettings placeholders;
   bool mixed = false;
   std::vector<SqlCallback> callbacks;  // callback files found in the locations; default none
+  std::string installed_by;  // installed_by of the rows written; default "": the connected user
 };
 
 // ---- The lock and the reads under it ---------------------------------------------------------

@@ -248,6 +248,13 @@ class MariaDbFlavor final : public Flavor {
                    {std::string(schema), std::string(excluded_table), std::string(schema)}));
     return rows.Int(0, 0);
   }
+
+  // ---- Flyway's default schema -----------------------------------------------------------
+
+  // A MariaDB schema is a database: the session's default one is its current database.
+  std::string SetDefaultSchemaSql(std::string_view schema) const override {
+    return "USE " + Quote(schema);
+  }
 };
 
 }  // namespace

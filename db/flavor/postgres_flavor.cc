@@ -276,6 +276,15 @@ class PostgresFlavor final : public Flavor {
                    {std::string(schema), std::string(excluded_table)}));
     return rows.Int(0, 0);
   }
+
+  // ---- Flyway's default schema -----------------------------------------------------------
+
+  std::string SetDefaultSchemaSql(std::string_view schema) const override {
+    return "SET search_path TO " + Quote(schema);
+  }
+  std::string DropSchemaSql(std::string_view schema) const override {
+    return "DROP SCHEMA " + Quote(schema) + " CASCADE";
+  }
 };
 
 }  // namespace
