@@ -1,3 +1,7 @@
+// migrate and baseline: building the complete list of steps from what was read under the lock,
+// then executing or rendering it. About 630 lines: the steps (units, prologue with schema
+// creation and history rows, Flyway's group and cherry_pick) and their execution share the
+// internal MigrationUnit and MigrateSteps types, so they read best as one file, in run order.
 #include "migrations/migrator.h"
 
 #include <fmt/format.h>

@@ -1,3 +1,8 @@
+// Resolving migration files: naming (Flyway's prefixes, separator and suffixes, configurable),
+// listing the locations, reading and checksumming, and the checks across files. Longer than most
+// files here (about 750 lines) because each stage feeds the next in one pass over the files (the
+// names classified while listing decide what is read, what is a problem and what is skipped), and
+// the problems of every stage are collected into one report.
 #include "migrations/resolver.h"
 
 #include <fmt/format.h>
