@@ -137,9 +137,8 @@ FileName ClassifyFileName(std::string_view name, const MigrationNaming& naming);
 struct ResolveOptions {
   ResolveOptions() = default;
   // Only the locations, every other setting its default: `ResolveMigrations({{dir}})`.
-  ResolveOptions(
-      std::vector<std::filesystem::path> locations)  // NOLINT(google-explicit-constructor)
-      : locations(std::move(locations)) {}
+  // NOLINTNEXTLINE(google-explicit-constructor): implicit, so that braces name the locations.
+  ResolveOptions(std::vector<std::filesystem::path> locations) : locations(std::move(locations)) {}
 
   // Directories searched recursively, in order. No default: the caller passes them (strata.toml,
   // flags). Hidden directories and files (name starting with '.') are skipped; symbolic links to
