@@ -15,6 +15,7 @@
 #include "base/file.h"
 #include "cli/flyway_config.h"
 #include "cli/suggest.h"
+#include "cli/flyway_settings.h"
 #include "db/flavor/flavor.h"
 #include "db/url.h"
 #include "migrations/plan.h"
@@ -78,6 +79,29 @@ const KeySpec kKeys[] = {
     {"lint", KeyKind::kTextMap, nullptr, nullptr, nullptr, &Config::lint},
     {"lint_large_table", KeyKind::kText, &Config::lint_large_table},
     {"lint_on_migrate", KeyKind::kBool, nullptr, nullptr, &Config::lint_on_migrate},
+    // Flyway settings (cli/config.h).
+    {"default_schema", KeyKind::kText, &Config::default_schema},
+    {"create_schemas", KeyKind::kBool, nullptr, nullptr, &Config::create_schemas},
+    {"validate_migration_naming", KeyKind::kBool, nullptr, nullptr,
+     &Config::validate_migration_naming},
+    {"sql_migration_prefix", KeyKind::kText, &Config::sql_migration_prefix},
+    {"sql_migration_separator", KeyKind::kText, &Config::sql_migration_separator},
+    {"sql_migration_suffixes", KeyKind::kList, nullptr, &Config::sql_migration_suffixes},
+    {"repeatable_sql_migration_prefix", KeyKind::kText, &Config::repeatable_sql_migration_prefix},
+    {"undo_sql_migration_prefix", KeyKind::kText, &Config::undo_sql_migration_prefix},
+    {"baseline_migration_prefix", KeyKind::kText, &Config::baseline_migration_prefix},
+    {"placeholder_prefix", KeyKind::kText, &Config::placeholder_prefix},
+    {"placeholder_suffix", KeyKind::kText, &Config::placeholder_suffix},
+    {"init_sql", KeyKind::kText, &Config::init_sql},
+    {"connect_retries", KeyKind::kText, &Config::connect_retries},
+    {"connect_retries_interval", KeyKind::kText, &Config::connect_retries_interval},
+    {"installed_by", KeyKind::kText, &Config::installed_by},
+    {"cherry_pick", KeyKind::kList, nullptr, &Config::cherry_pick},
+    {"skip_executing_migrations", KeyKind::kBool, nullptr, nullptr,
+     &Config::skip_executing_migrations},
+    {"group", KeyKind::kBool, nullptr, nullptr, &Config::group},
+    {"fail_on_missing_locations", KeyKind::kBool, nullptr, nullptr,
+     &Config::fail_on_missing_locations},
 };
 
 std::string EnvName(std::string_view key) {
@@ -165,6 +189,12 @@ std::string ResolveRelative(const std::string& value, const std::filesystem::pat
     }
     return url->scheme + ":" + (dir / url->database).lexically_normal().string();
   }
+  // Flyway's location prefixes: filesystem: is dropped; classpath: is left for the resolver
+  // to refuse with a message naming the directory to use.
+  if (key == "locations" && value.starts_with("filesystem:")) {
+    return ResolveRelative(value.substr(std::string_view("filesystem:").size()), dir, key);
+  }
+  if (key == "locations" && value.starts_with("classpath:")) return value;
   if (value.empty() || std::filesystem::path(value).is_absolute()) return value;
   return (dir / value).lexically_normal().string();
 }
@@ -577,6 +607,7 @@ Result<Config> LoadConfig(const ConfigFiles& files, const Getenv& getenv,
   }
   STRATA_TRY(CheckValues(config));
   if (config.locations.empty()) config.locations.push_back((config.dir / "migrations").string());
+  STRATA_TRY(CheckFlywaySettings(config));
   return config;
 }
 

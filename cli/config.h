@@ -95,6 +95,34 @@ struct Config {
   // (B, KiB, MiB, GiB, TiB), or both separated by a comma.
   std::string lint_large_table = "1000000 rows, 1 GiB";
   bool lint_on_migrate = false;  // lint_on_migrate: migrate lints the pending migrations first
+  // Flyway settings (docs/flyway.md §6), each with Flyway's default unless noted; numbers are
+  // text, checked by the commands (cli/flyway_settings.h), so a bad value names its key.
+  // default_schema / --default-schema: the session's schema on every migration connection
+  // (PostgreSQL search_path, MariaDB current database; SQLite: main only), where the history
+  // table goes unless `schema` says otherwise. Default: the first of `schemas`, else none.
+  std::string default_schema;
+  bool create_schemas = true;  // create_schemas: create missing default_schema/schemas
+  // validate_migration_naming: refuse misnamed files (strata's default; Flyway's is false:
+  // with false strata skips them, with a warning naming each file).
+  bool validate_migration_naming = true;
+  std::string sql_migration_prefix = "V";                   // may be empty
+  std::string sql_migration_separator = "__";               // sql_migration_separator
+  std::vector<std::string> sql_migration_suffixes{".sql"};  // sql_migration_suffixes
+  std::string repeatable_sql_migration_prefix = "R";        // repeatable_sql_migration_prefix
+  std::string undo_sql_migration_prefix = "U";              // undo_sql_migration_prefix
+  std::string baseline_migration_prefix = "B";              // baseline_migration_prefix
+  std::string placeholder_prefix = "${";                    // placeholder_prefix
+  std::string placeholder_suffix = "}";                     // placeholder_suffix
+  std::string init_sql;               // init_sql: run on every connection opened for migrations
+  std::string connect_retries = "0";  // connect_retries: retries of a failed connect
+  std::string connect_retries_interval = "120";  // connect_retries_interval: max wait, seconds
+  std::string installed_by;  // installed_by: the history rows' installed_by; default: the user
+  std::vector<std::string> cherry_pick;    // cherry_pick: only these versions/descriptions
+  bool skip_executing_migrations = false;  // skip_executing_migrations: record, do not run
+  bool group = false;  // group: every pending migration in one transaction (PostgreSQL, SQLite)
+  // fail_on_missing_locations: a location that does not exist is an error (strata's default;
+  // Flyway's is false, which warns and goes on).
+  bool fail_on_missing_locations = true;
 
   // Where the configuration came from: the strata.toml read (empty when none) and the
   // directory relative paths resolve against (the file's directory, else the working dir).

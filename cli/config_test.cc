@@ -220,6 +220,34 @@ TEST_F(ConfigTest, EffectiveSettingsRedactPasswords) {
     }
   }
   EXPECT_TRUE(saw_owner);
+TEST_F(ConfigTest, FlywaySettingsFromFileAndEnvironment) {
+  const auto path = Write("strata.toml",
+                          "default_schema = \"app\"\nsql_migration_prefix = \"\"\n"
+                          "sql_migration_suffixes = [\".ddl\"]\n"
+                          "locations = [\"filesystem:db/migration\", \"classpath:db/x\"]\n"
+                          "group = true\n");
+  env_["STRATA_CHERRY_PICK"] = "1, 2";
+  env_["STRATA_CREATE_SCHEMAS"] = "false";
+  auto config = LoadConfig(path, Env());
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->default_schema, "app");
+  EXPECT_EQ(config->sql_migration_prefix, "");
+  EXPECT_EQ(config->sql_migration_suffixes, std::vector<std::string>{".ddl"});
+  EXPECT_EQ(config->locations,
+            (std::vector<std::string>{(dir_ / "db/migration").string(), "classpath:db/x"}));
+  EXPECT_TRUE(config->group);
+  EXPECT_FALSE(config->create_schemas);
+  EXPECT_EQ(config->cherry_pick, (std::vector<std::string>{"1", "2"}));
+  EXPECT_TRUE(config->validate_migration_naming);  // strata's default
+  EXPECT_TRUE(config->fail_on_missing_locations);  // strata's default
+}
+
+TEST_F(ConfigTest, BadFlywaySettingIsRefusedNamingTheKey) {
+  const auto path = Write("strata.toml", "connect_retries = \"x\"\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(config.error().message.find("connect_retries"), std::string::npos);
 }
 
 }  // namespace

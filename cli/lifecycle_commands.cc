@@ -9,6 +9,7 @@
 
 #include "base/duration.h"
 #include "cli/command.h"
+#include "cli/flyway_settings.h"
 #include "cli/run_support.h"
 #include "cli/stop_signals.h"
 #include "migrations/clean.h"
@@ -54,6 +55,7 @@ Result<migrations::RunOptions> RunOptionsFor(const Config& config, const RunFlag
   STRATA_ASSIGN_OR_RETURN(run.placeholders, PlaceholderSettingsFor(config, flags));
   run.mixed = config.mixed;
   run.callbacks = std::move(callbacks);
+  run.installed_by = config.installed_by;
   return run;
 }
 
@@ -69,9 +71,8 @@ struct Prepared {
 
 Result<Prepared> Prepare(Context& ctx, const LifecycleFlags& flags, std::string_view command) {
   Prepared p;
-  STRATA_ASSIGN_OR_RETURN(
-      p.resolution, migrations::ResolveMigrations(ResolveOptionsFor(ctx.config(), flags.run)));
-  WarnSkippedFiles(ctx.out(), p.resolution);
+  STRATA_ASSIGN_OR_RETURN(p.resolution,
+                          ResolveAndWarn(ctx.out(), ResolveOptionsFor(ctx.config(), flags.run)));
   STRATA_ASSIGN_OR_RETURN(p.run, RunOptionsFor(ctx.config(), flags.run, p.resolution.callbacks));
   STRATA_ASSIGN_OR_RETURN(p.connections,
                           ConnectForRun(ctx, p.run.dry_run, RunnerFor(command, p.run.history)));
@@ -203,7 +204,8 @@ Status RunClean(Context& ctx, const LifecycleFlags& flags) {
   migrations::CleanOptions options;
   options.run = p.run;
   options.clean_disabled = ctx.config().clean_disabled;
-  options.schemas = flags.schemas.empty() ? ctx.config().schemas : flags.schemas;
+  // default_schema and schemas, as Flyway cleans them (cli/flyway_settings.h).
+  options.schemas = flags.schemas.empty() ? SchemaSetupFor(ctx.config()).schemas : flags.schemas;
   STRATA_ASSIGN_OR_RETURN(
       migrations::CleanResult result,
       migrations::Clean(p.conn(), p.lock_connection(), options, LockWaitWarnings(ctx.out())));

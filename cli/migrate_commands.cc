@@ -7,6 +7,7 @@
 
 #include "base/duration.h"
 #include "cli/command.h"
+#include "cli/flyway_settings.h"
 #include "cli/job_steps.h"
 #include "cli/lint_commands.h"
 #include "cli/run_support.h"
@@ -80,6 +81,8 @@ struct Settings {
   migrations::PlaceholderSettings placeholders;
   bool baseline_on_migrate = false;
   migrations::BaselineSettings baseline;
+  migrations::SchemaSetup schemas;       // default_schema, schemas, create_schemas
+  migrations::FlywayRunSettings flyway;  // installed_by, cherry_pick, skip_executing_..., group
 };
 
 Result<migrations::BaselineSettings> BaselineFor(const Config& config, const MigrationFlags& f) {
@@ -117,6 +120,11 @@ Result<Settings> SettingsFor(const Config& config, const MigrationFlags& f) {
   STRATA_ASSIGN_OR_RETURN(s.placeholders, PlaceholderSettingsFor(config, f.run));
   s.baseline_on_migrate = config.baseline_on_migrate;
   STRATA_ASSIGN_OR_RETURN(s.baseline, BaselineFor(config, f));
+  s.schemas = SchemaSetupFor(config);
+  s.flyway.installed_by = config.installed_by;
+  s.flyway.cherry_pick = config.cherry_pick;
+  s.flyway.skip_executing_migrations = config.skip_executing_migrations;
+  s.flyway.group = config.group;
   return s;
 }
 
@@ -194,9 +202,7 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
   if (ctx.config().lint_on_migrate) STRATA_TRY(LintBeforeMigrate(ctx, flags.run));
-  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
-                          migrations::ResolveMigrations(s.resolve));
-  WarnSkippedFiles(ctx.out(), resolution);
+  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, ResolveAndWarn(ctx.out(), s.resolve));
   STRATA_ASSIGN_OR_RETURN(RunConnections c,
                           ConnectForRun(ctx, dry_run, RunnerFor("migrate", s.history)));
   db::Connection& conn = *c.conn;
@@ -216,6 +222,8 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   options.dry_run = dry_run;
   std::unique_ptr<migrations::JobStepRunner> jobs = MakeJobStepRunner(ctx);
   options.jobs = jobs.get();
+  options.schemas = s.schemas;
+  options.flyway = s.flyway;
   CliMigrateListener listener(ctx.out());
   Result<migrations::MigrateResult> migrated =
       stop.Checked(migrations::Migrate(conn, c.lock_connection(), std::move(resolution.migrations),
@@ -254,9 +262,7 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
 Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   const bool dry_run = flags.run.DryRun();
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
-  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
-                          migrations::ResolveMigrations(s.resolve));
-  WarnSkippedFiles(ctx.out(), resolution);
+  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, ResolveAndWarn(ctx.out(), s.resolve));
   STRATA_ASSIGN_OR_RETURN(RunConnections c,
                           ConnectForRun(ctx, dry_run, RunnerFor("baseline", s.history)));
   db::Connection& conn = *c.conn;
@@ -265,6 +271,7 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   s.lock.on_orphans = OrphanWaitWarnings(ctx.out(), conn.dialect());
   migrations::BaselineOptions options;
   options.history = s.history;
+  options.installed_by = s.flyway.installed_by;
   options.baseline = s.baseline;
   options.lock = s.lock;
   options.placeholders = s.placeholders;
@@ -313,9 +320,9 @@ Result<Inspection> InspectFor(Context& ctx, const Settings& s) {
   std::future<Result<migrations::Resolution>> resolving =
       std::async(std::launch::async | std::launch::deferred,
                  [&s] { return migrations::ResolveMigrations(s.resolve); });
-  Result<std::unique_ptr<db::Connection>> conn = ctx.Connect();
+  Result<std::unique_ptr<db::Connection>> conn = ConnectForMigrations(ctx);
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, resolving.get());
-  WarnSkippedFiles(ctx.out(), resolution);
+  WarnAboutSkippedFiles(ctx.out(), resolution);
   // A callback strata never runs is refused here too, as by every command that runs callbacks.
   STRATA_TRY(migrations::Callbacks(resolution.callbacks).CheckSupported());
   if (!conn) return std::move(conn).error();

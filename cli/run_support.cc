@@ -7,6 +7,7 @@
 
 #include "base/duration.h"
 #include "base/file.h"
+#include "cli/flyway_settings.h"
 #include "db/flavor/flavor.h"
 #include "migrations/lifecycle.h"
 
@@ -19,6 +20,9 @@ migrations::ResolveOptions ResolveOptionsFor(const Config& config, const RunFlag
   const std::vector<std::string>& locations =
       flags.locations.empty() ? config.locations : flags.locations;
   for (const std::string& l : locations) resolve.locations.emplace_back(l);
+  resolve.naming = MigrationNamingFor(config);
+  resolve.validate_migration_naming = config.validate_migration_naming;
+  resolve.fail_on_missing_locations = config.fail_on_missing_locations;
   return resolve;
 }
 
@@ -26,6 +30,8 @@ migrations::HistoryTableName HistoryTableFor(const Config& config, const RunFlag
   migrations::HistoryTableName history;
   history.table = flags.table.value_or(config.table);
   history.schema = flags.schema.value_or(config.schema);
+  // Flyway keeps its history table in the default schema: `schema` (strata's) wins when set.
+  if (history.schema.empty()) history.schema = DefaultSchemaFor(config);
   return history;
 }
 
@@ -46,6 +52,8 @@ Result<migrations::PlaceholderSettings> PlaceholderSettingsFor(const Config& con
   migrations::PlaceholderSettings settings;
   settings.enabled = config.placeholder_replacement;
   settings.values = config.placeholders;
+  settings.prefix = config.placeholder_prefix;
+  settings.suffix = config.placeholder_suffix;
   for (const std::string& flag : flags.placeholders) {
     const std::size_t eq = flag.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -60,16 +68,32 @@ Result<migrations::PlaceholderSettings> PlaceholderSettingsFor(const Config& con
 
 // ---- Connections -----------------------------------------------------------------------------
 
-Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run,
+Result<std::unique_ptr<db::Connection>> ConnectForMigrations(Context& ctx,
+                                                             const db::RunnerIdentity* runner) {
+  STRATA_ASSIGN_OR_RETURN(db::Url url, ctx.TargetUrl());
+  STRATA_ASSIGN_OR_RETURN(db::ConnectOptions options, ctx.ConnectOptionsFor());
+  if (runner != nullptr) options.runner = runner->Label();
+  return OpenMigrationConnection(ctx.config(), url, options, ctx.out());
+}
+
+Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run,
                                      const db::RunnerIdentity& runner) {
   RunConnections connections;
-  STRATA_ASSIGN_OR_RETURN(connections.conn, ctx.Connect(runner));
+  STRATA_ASSIGN_OR_RETURN(connections.conn, ConnectForMigrations(ctx, &runner));
   // PostgreSQL and MariaDB locks live on a connection of their own that keeps no transaction
   // open; SQLite locks a file, and a dry run takes no lock at all.
   if (!dry_run && db::FlavorOf(*connections.conn).migration_lock_needs_connection()) {
-    STRATA_ASSIGN_OR_RETURN(connections.lock_conn, ctx.Connect(runner));
+    STRATA_ASSIGN_OR_RETURN(connections.lock_conn, ConnectForMigrations(ctx, &runner));
   }
   return connections;
+}
+
+Result<migrations::Resolution> ResolveAndWarn(Output& out,
+                                              const migrations::ResolveOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
+                          migrations::ResolveMigrations(options));
+  WarnAboutSkippedFiles(out, resolution);
+  return resolution;
 }
 
 // ---- Runners: who this run is, what dead runners left running --------------------------------
@@ -145,8 +169,5 @@ nlohmann::json VersionJson(const std::optional<migrations::Version>& version) {
   return version ? nlohmann::json(version->ToString()) : nlohmann::json(nullptr);
 }
 
-void WarnSkippedFiles(Output& out, const migrations::Resolution& resolution) {
-  for (const migrations::FileProblem& skipped : resolution.skipped) out.Warning(skipped.ToString());
-}
 
 }  // namespace strata::cli

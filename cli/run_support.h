@@ -70,9 +70,19 @@ struct RunConnections {
 
 // Connects to the target and, unless `dry_run` (a dry run takes no lock) or the target is
 // SQLite (whose lock is a file), once more for the lock: PostgreSQL and MariaDB locks live on
-// a connection of their own that keeps no transaction open. Both carry `runner`'s label.
-Result<RunConnections> ConnectForRun(const Context& ctx, bool dry_run,
+// a connection of their own that keeps no transaction open. Both connections carry `runner`'s
+// label and are opened with Flyway's settings (OpenMigrationConnection: connect_retries,
+// init_sql, default_schema).
+Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run,
                                      const db::RunnerIdentity& runner);
+// One connection to the target opened as ConnectForRun opens them (info, validate), carrying
+// `runner`'s label when one is given.
+Result<std::unique_ptr<db::Connection>> ConnectForMigrations(
+    Context& ctx, const db::RunnerIdentity* runner = nullptr);
+// The files of a run: ResolveMigrations, warning about every file or location skipped
+// (validate_migration_naming, fail_on_missing_locations, lookalike names).
+Result<migrations::Resolution> ResolveAndWarn(Output& out,
+                                              const migrations::ResolveOptions& options);
 
 // ---- Runners: who this run is, what dead runners left running --------------------------------
 
@@ -89,9 +99,6 @@ migrations::OrphanListener OrphanWaitWarnings(Output& out, db::Dialect dialect);
 // Shows each report of a wait for another runner's lock as a warning.
 migrations::LockWaitListener LockWaitWarnings(Output& out);
 
-// One warning on stderr per file the resolver skipped though it looks like a migration or a
-// callback (Resolution::skipped), naming the file and the name it likely meant.
-void WarnSkippedFiles(Output& out, const migrations::Resolution& resolution);
 
 // A dry run's SQL (`sql`, from `strata <command> --dry-run` on `conn`) with a header saying
 // what it is: to --dry-run-output FILE (named in `doc` as "dry_run_output"), or to stdout

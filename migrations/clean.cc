@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+#include <set>
+#include <string_view>
 #include <utility>
 
 #include "db/flavor/flavor.h"
@@ -15,6 +18,70 @@ Result<std::vector<std::string>> SchemasToClean(db::Connection& conn, const Clea
   SchemaHistory history(conn, options.run.history);
   STRATA_ASSIGN_OR_RETURN(std::string schema, history.ResolvedSchema());
   return std::vector<std::string>{schema};
+}
+
+// The names in a SCHEMA marker's script: quoted identifiers ("a" or `a`, the quote doubled
+// inside) separated by commas, as Flyway writes them; unquoted names are taken as written.
+std::vector<std::string> SchemaMarkerNames(std::string_view script) {
+  std::vector<std::string> names;
+  std::string name;
+  char quote = 0;
+  for (std::size_t i = 0; i < script.size(); ++i) {
+    const char c = script[i];
+    if (quote != 0) {
+      if (c != quote) {
+        name += c;
+      } else if (i + 1 < script.size() && script[i + 1] == quote) {
+        name += c;
+        ++i;
+      } else {
+        quote = 0;
+      }
+    } else if (c == '"' || c == '`') {
+      quote = c;
+    } else if (c == ',') {
+      names.push_back(std::move(name));
+      name.clear();
+    } else if (c != ' ') {
+      name += c;
+    }
+  }
+  if (!name.empty()) names.push_back(std::move(name));
+  return names;
+}
+
+// The schemas Flyway or strata created (the history's SCHEMA marker): clean drops them whole,
+// as Flyway does, rather than emptying them.
+Result<std::set<std::string>> CreatedSchemas(SchemaHistory& history) {
+  STRATA_ASSIGN_OR_RETURN(HistoryContents contents, ReadHistory(history));
+  std::set<std::string> created;
+  for (const HistoryRow& row : contents.rows) {
+    if (row.type != MigrationType::kSchema) continue;
+    for (std::string& name : SchemaMarkerNames(row.script)) created.insert(std::move(name));
+  }
+  return created;
+}
+
+// Every object of `schemas` clean drops: the schemas in `created` (that still exist) whole,
+// after the objects of the others.
+Result<std::vector<DropObject>> DropsFor(db::Connection& conn,
+                                         const std::vector<std::string>& schemas,
+                                         const std::set<std::string>& created) {
+  std::vector<std::string> emptied;
+  std::vector<DropObject> whole;
+  const db::Flavor& flavor = db::FlavorOf(conn);
+  for (const std::string& schema : schemas) {
+    if (created.count(schema) == 0) {
+      emptied.push_back(schema);
+      continue;
+    }
+    STRATA_ASSIGN_OR_RETURN(bool exists, flavor.SchemaExists(conn, schema));
+    if (exists) whole.push_back({schema, "schema", schema, flavor.DropSchemaSql(schema)});
+  }
+  STRATA_ASSIGN_OR_RETURN(std::vector<DropObject> drops, ListObjectsToDrop(conn, emptied));
+  drops.insert(drops.end(), std::make_move_iterator(whole.begin()),
+               std::make_move_iterator(whole.end()));
+  return drops;
 }
 
 }  // namespace
@@ -77,8 +144,10 @@ Result<CleanResult> Clean(db::Connection& conn, db::Connection& lock_conn,
   result.lock = lock.description();
   Script before;
   Script after;
+  std::set<std::string> created;
   STRATA_TRY(ReadOnlyIfDryRun(conn, options.run.dry_run, [&]() -> Status {
     STRATA_ASSIGN_OR_RETURN(result.schemas, SchemasToClean(conn, options));
+    STRATA_ASSIGN_OR_RETURN(created, CreatedSchemas(history));
     STRATA_ASSIGN_OR_RETURN(RunFiles files, RunFiles::Make(conn, options.run));
     STRATA_ASSIGN_OR_RETURN(before, files.CallbackSteps("beforeClean"));
     STRATA_ASSIGN_OR_RETURN(after, files.CallbackSteps("afterClean"));
@@ -93,7 +162,7 @@ Result<CleanResult> Clean(db::Connection& conn, db::Connection& lock_conn,
     script.clear();
   }
   STRATA_TRY(ReadOnlyIfDryRun(conn, options.run.dry_run, [&]() -> Status {
-    STRATA_ASSIGN_OR_RETURN(result.drops, ListObjectsToDrop(conn, result.schemas));
+    STRATA_ASSIGN_OR_RETURN(result.drops, DropsFor(conn, result.schemas, created));
     return Ok();
   }));
   std::string schemas;

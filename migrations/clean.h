@@ -2,8 +2,10 @@
 // development and test databases that are rebuilt from their migrations. Refused unless the
 // configuration says clean_disabled = false, because it destroys everything, history included.
 //
-// What is dropped, read from each engine's catalogs by its flavor (db/flavor/; the schemas
-// themselves stay):
+// A schema the history's SCHEMA marker names (created by migrate with create_schemas, or by
+// Flyway) is dropped whole (Flavor::DropSchemaSql), after the other schemas are emptied.
+// What is dropped from the other schemas, read from each engine's catalogs by its flavor
+// (db/flavor/; those schemas themselves stay):
 //   PostgreSQL  materialized views, views, tables (with their triggers, indexes, rules),
 //               foreign tables, sequences not owned by a column, functions, procedures,
 //               aggregates, domains, enum/range/composite types — each DROP ... IF EXISTS ...

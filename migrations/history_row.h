@@ -74,6 +74,8 @@ std::string AbbreviateScript(std::string_view script);
 inline constexpr std::string_view kNoDescriptionMarker = "<< no description >>";
 // The description of the BASELINE marker row unless configured otherwise.
 inline constexpr std::string_view kDefaultBaselineDescription = "<< Flyway Baseline >>";
+// The description of Flyway's SCHEMA marker row, written when it created the schemas.
+inline constexpr std::string_view kSchemaCreationDescription = "<< Flyway Schema Creation >>";
 
 }  // namespace strata::migrations
 

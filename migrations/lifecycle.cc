@@ -197,7 +197,9 @@ Result<Placeholders> MakePlaceholders(db::Connection& conn, const HistoryTableNa
   builtins.timestamp = PlaceholderTimestamp(std::chrono::duration_cast<std::chrono::seconds>(
                                                 std::chrono::system_clock::now().time_since_epoch())
                                                 .count());
-  return Placeholders(settings.enabled, settings.values, std::move(builtins));
+  Placeholders placeholders(settings.enabled, settings.values, std::move(builtins));
+  placeholders.SetDelimiters(settings.prefix, settings.suffix);
+  return placeholders;
 }
 
 Status WithReplacedChecksums(std::vector<ResolvedMigration>& resolved,

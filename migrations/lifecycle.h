@@ -39,6 +39,7 @@ struct RunOptions {
   PlaceholderSettings placeholders;
   bool mixed = false;
   std::vector<SqlCallback> callbacks;  // callback files found in the locations; default none
+  std::string installed_by;  // installed_by of the rows written; default "": the connected user
 };
 
 // ---- The lock and the reads under it ---------------------------------------------------------

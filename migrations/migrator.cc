@@ -1,3 +1,7 @@
+// migrate and baseline: building the complete list of steps from what was read under the lock,
+// then executing or rendering it. About 630 lines: the steps (units, prologue with schema
+// creation and history rows, Flyway's group and cherry_pick) and their execution share the
+// internal MigrationUnit and MigrateSteps types, so they read best as one file, in run order.
 #include "migrations/migrator.h"
 
 #include <fmt/format.h>
@@ -28,6 +32,9 @@ struct MigrationUnit {
   HistoryRow row;   // success = true; execution_time is measured when it runs
   Script after;     // afterEachMigrate callbacks (the Commit follows when in_transaction)
   Script on_error;  // afterEachMigrateError callbacks
+  // Whether its transaction commits after it: false inside a group (group = true) but for the
+  // group's last migration.
+  bool commits = true;
   // Job steps: the job that runs instead of `body`, and its per-chunk SQL for dry runs.
   std::optional<JobStep> job;
   std::vector<std::string> job_sql;
@@ -39,8 +46,9 @@ struct MigrationUnit {
 
 // Everything a migrate run would send, in order.
 struct MigrateSteps {
-  std::string lock;  // how the lock is taken
-  Script prologue;   // history table creation, baseline row, beforeMigrate callbacks
+  std::string lock;      // how the lock is taken
+  bool grouped = false;  // every unit in one transaction (group = true)
+  Script prologue;       // history table creation, baseline row, beforeMigrate callbacks
   std::vector<MigrationUnit> units;
   Script epilogue;  // afterMigrate callbacks
   Script on_error;  // afterMigrateError callbacks
@@ -111,25 +119,45 @@ Result<bool> SchemaHasObjects(db::Connection& conn, SchemaHistory& history) {
 // for dry runs (ReadOnlyIfDryRun).
 struct DatabaseState {
   HistoryContents history;
-  std::string user;
+  std::string user;  // installed_by of the rows written
   Placeholders placeholders;
   bool schema_has_objects = false;
   std::vector<PartialScript> partials;  // migrate only: scripts an earlier run left unfinished
+  std::vector<std::string> missing_schemas;  // of SchemaSetup::schemas, in its order
 };
+
+// The rows' installed_by: the configured one, else the connected user.
+Result<std::string> InstalledBy(SchemaHistory& history, const std::string& configured) {
+  if (!configured.empty()) return configured;
+  return history.CurrentUser();
+}
+
+Result<std::vector<std::string>> MissingSchemas(db::Connection& conn,
+                                                const std::vector<std::string>& schemas) {
+  std::vector<std::string> missing;
+  for (const std::string& schema : schemas) {
+    STRATA_ASSIGN_OR_RETURN(bool exists, db::FlavorOf(conn).SchemaExists(conn, schema));
+    if (!exists) missing.push_back(schema);
+  }
+  return missing;
+}
 
 // `settle_progress` (migrate): reads the progress of scripts that ran outside a transaction and,
 // unless `dry_run`, settles what the catalog can establish (progress.h). Runs right after the
 // lock is taken.
 Result<DatabaseState> ReadState(db::Connection& conn, SchemaHistory& history,
                                 const PlaceholderSettings& placeholders, bool need_schema_check,
+                                const std::string& installed_by,
+                                const std::vector<std::string>& schemas = {},
                                 bool settle_progress = false, bool dry_run = false) {
   DatabaseState state;
+  STRATA_ASSIGN_OR_RETURN(state.missing_schemas, MissingSchemas(conn, schemas));
   STRATA_ASSIGN_OR_RETURN(state.history, ReadHistory(history));
   if (settle_progress) {
     STRATA_ASSIGN_OR_RETURN(state.partials,
                             ReconcileProgress(conn, history.name(), state.history.rows, !dry_run));
   }
-  STRATA_ASSIGN_OR_RETURN(state.user, history.CurrentUser());
+  STRATA_ASSIGN_OR_RETURN(state.user, InstalledBy(history, installed_by));
   STRATA_ASSIGN_OR_RETURN(state.placeholders, MakePlaceholders(conn, history.name(), placeholders));
   if (need_schema_check && state.history.rows.empty()) {
     STRATA_ASSIGN_OR_RETURN(state.schema_has_objects, SchemaHasObjects(conn, history));
@@ -216,6 +244,107 @@ Status ApplyProgress(MigrationUnit& unit, const PartialScript* partial,
   return Ok();
 }
 
+// ---- Flyway settings: schemas, cherry_pick, skip_executing_migrations, group ---------------
+
+// Flyway's SCHEMA marker: the schemas it created, quoted and comma-separated, at rank 0.
+HistoryRow SchemaMarkerRow(const std::vector<std::string>& created, db::Dialect dialect,
+                           const std::string& user) {
+  std::string script;
+  for (const std::string& schema : created) {
+    if (!script.empty()) script += ",";
+    script += db::QuoteIdentifier(dialect, schema);
+  }
+  HistoryRow row;
+  row.installed_rank = 0;
+  row.description = std::string(kSchemaCreationDescription);
+  row.type = MigrationType::kSchema;
+  row.script = std::move(script);
+  row.installed_by = user;
+  row.success = true;
+  return row;
+}
+
+// Creates the missing schemas (create_schemas) and makes the default one the session's own,
+// or refuses when create_schemas is false.
+Result<Script> SchemaCreationSteps(db::Connection& conn, const SchemaSetup& setup,
+                                   const std::vector<std::string>& missing) {
+  Script script;
+  if (missing.empty()) return script;
+  if (!setup.create) {
+    return Err(ErrorCode::kNotFound,
+               fmt::format("schema '{}' does not exist on {} and create_schemas is false: create "
+                           "it first, or set create_schemas = true; nothing was applied",
+                           missing.front(), conn.display_url()));
+  }
+  const db::Flavor& flavor = db::FlavorOf(conn);
+  script.push_back(Comment(fmt::format("create_schemas: creating {}", fmt::join(missing, ", "))));
+  for (const std::string& schema : missing) {
+    script.push_back(Statement(flavor.CreateSchemaSql(schema), {}, "schema " + schema));
+  }
+  const bool default_created =
+      std::find(missing.begin(), missing.end(), setup.default_schema) != missing.end();
+  if (default_created && !flavor.SetDefaultSchemaSql(setup.default_schema).empty()) {
+    script.push_back(Statement(flavor.SetDefaultSchemaSql(setup.default_schema), {},
+                               "default schema " + setup.default_schema));
+  }
+  return script;
+}
+
+// Whether cherry_pick names `m`: its version, or for a repeatable its description (with `_`
+// read as a space, as in file names).
+bool CherryPicked(const ResolvedMigration& m, const std::vector<std::string>& picks) {
+  for (const std::string& pick : picks) {
+    if (m.version) {
+      auto version = Version::Parse(pick);
+      if (version && *version == *m.version) return true;
+    } else {
+      std::string description = pick;
+      std::replace(description.begin(), description.end(), '_', ' ');
+      if (description == m.description) return true;
+    }
+  }
+  return false;
+}
+
+void KeepCherryPicked(Plan& plan, const std::vector<std::string>& picks) {
+  if (picks.empty()) return;
+  std::erase_if(plan.to_apply, [&](std::size_t index) {
+    return !CherryPicked(*plan.entries[index].resolved, picks);
+  });
+}
+
+// group = true: one transaction around every unit, begun by the first and committed by the
+// last. Refused where it cannot hold: MariaDB (DDL commits implicitly) and units that run
+// outside a transaction.
+Status GroupUnits(std::vector<MigrationUnit>& units, db::Dialect dialect) {
+  if (!db::FlavorFor(dialect).has_transactional_ddl()) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("group = true cannot hold on {}: its DDL statements commit implicitly, "
+                           "so migrations cannot share one transaction; remove group (nothing "
+                           "was applied)",
+                           db::DialectName(dialect)));
+  }
+  for (const MigrationUnit& u : units) {
+    if (u.in_transaction) continue;
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("group = true: {} cannot run in a transaction ({}), so it cannot join "
+                           "the group; apply it in a run of its own without group (nothing was "
+                           "applied)",
+                           u.migration->script,
+                           u.job ? "a .job step"
+                                 : "executeInTransaction or "
+                                   "its statements"));
+  }
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (i > 0 && !units[i].before.empty() &&
+        units[i].before.front().kind == ScriptStep::Kind::kBegin) {
+      units[i].before.erase(units[i].before.begin());
+    }
+    units[i].commits = i + 1 == units.size();
+  }
+  return Ok();
+}
+
 // ---- Rendering ------------------------------------------------------------------------------
 
 std::string UnitTitle(const MigrationUnit& u) {
@@ -247,7 +376,7 @@ Script ToScript(const MigrateSteps& steps, const SchemaHistory& history) {
     script.insert(script.end(), u.body.begin(), u.body.end());
     script.push_back(HistoryInsert(history, u.row));
     script.insert(script.end(), u.after.begin(), u.after.end());
-    if (u.in_transaction) script.push_back(Commit());
+    if (u.in_transaction && u.commits) script.push_back(Commit());
   }
   script.insert(script.end(), steps.epilogue.begin(), steps.epilogue.end());
   script.push_back(LockReleasedComment(steps.lock));
@@ -357,7 +486,7 @@ Result<AppliedMigration> RunUnit(MigrationUnit& u, db::Connection& conn,
   u.row.execution_time = static_cast<std::int32_t>(Elapsed(start).count());
   Script finish = {HistoryInsert(history, u.row)};
   Append(finish, u.after);
-  if (u.in_transaction) finish.push_back(Commit());
+  if (u.in_transaction && u.commits) finish.push_back(Commit());
   STRATA_TRY(Execute(finish, conn));
   // The history row is the truth from here on; progress rows left by a failure to forget them
   // are stale, and the next run's reconciliation deletes them.
@@ -399,6 +528,9 @@ Status ExecuteSteps(MigrateSteps& steps, db::Connection& conn, const SchemaHisto
     auto applied = RunUnit(u, conn, history, jobs, progress);
     if (!applied) {
       Error e = std::move(applied).error();
+      if (steps.grouped) {
+        e.message += "; group = true: every migration of this run was rolled back with it";
+      }
       RunErrorCallbacks(steps.on_error, conn, e);
       return e;
     }
@@ -453,6 +585,8 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
                                        options.lock, LockWaitsTo(listener), [&] {
                                          return ReadState(conn, history, options.placeholders,
                                                           options.baseline_on_migrate,
+                                                          options.flyway.installed_by,
+                                                          options.schemas.schemas,
                                                           /*settle_progress=*/true,
                                                           options.dry_run);
                                        }));
@@ -473,6 +607,12 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), plan_rows, plan_options));
   STRATA_TRY(RefuseFailedMigrations(plan, history.quoted()));
   if (options.validate_on_migrate) STRATA_TRY(ValidationStatus(plan));
+  KeepCherryPicked(plan, options.flyway.cherry_pick);
+  STRATA_ASSIGN_OR_RETURN(Script create_schemas,
+                          SchemaCreationSteps(conn, options.schemas, state.missing_schemas));
+  // Flyway records the schemas it created so that clean can drop them; only in a new history,
+  // where rank 0 is free.
+  const bool schema_marker = !create_schemas.empty() && rows.empty();
 
   // Every script is read, replaced and split before anything runs.
   const SqlFileOptions file_options = SqlFileOptionsFor(conn, options.mixed, &state.placeholders);
@@ -489,6 +629,12 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
     STRATA_ASSIGN_OR_RETURN(MigrationUnit unit,
                             BuildUnit(m, callbacks, file_options, options.jobs, conn.dialect(),
                                       RowFor(m, rank++, state.user)));
+    if (options.flyway.skip_executing_migrations) {
+      // Recorded as applied, callbacks and all, without its own statements or job.
+      unit.body.clear();
+      unit.job.reset();
+      unit.job_sql.clear();
+    }
     const auto failed = resumed_failed.find(m.script);
     STRATA_TRY(
         ApplyProgress(unit, FindPartial(state.partials, m.script),
@@ -496,13 +642,24 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
                       conn, history));
     steps.units.push_back(std::move(unit));
   }
-  if (!state.history.exists && (!steps.units.empty() || baseline_now)) {
+  if (options.flyway.group && !steps.units.empty()) {
+    STRATA_TRY(GroupUnits(steps.units, conn.dialect()));
+    steps.grouped = true;
+  }
+  if (schema_marker) {
+    steps.prologue.insert(
+        steps.prologue.begin(),
+        HistoryInsert(history, SchemaMarkerRow(state.missing_schemas, conn.dialect(), state.user)));
+  }
+  if (!state.history.exists && (!steps.units.empty() || baseline_now || schema_marker)) {
     Script create;
     AppendCreateHistory(history, create);
     steps.prologue.insert(steps.prologue.begin(), create.begin(), create.end());
   }
   STRATA_ASSIGN_OR_RETURN(Script before, callbacks.StepsFor("beforeMigrate", file_options, true));
   steps.prologue.insert(steps.prologue.begin(), before.begin(), before.end());
+  // Before anything else, as Flyway creates the schemas before the command's callbacks.
+  steps.prologue.insert(steps.prologue.begin(), create_schemas.begin(), create_schemas.end());
   STRATA_ASSIGN_OR_RETURN(steps.epilogue, callbacks.StepsFor("afterMigrate", file_options, true));
   STRATA_ASSIGN_OR_RETURN(steps.on_error,
                           callbacks.StepsFor("afterMigrateError", file_options, true));
@@ -533,11 +690,12 @@ Result<BaselineResult> Baseline(db::Connection& conn, db::Connection& lock_conn,
   SchemaHistory history(conn, options.history);
   const Callbacks callbacks(options.callbacks);
   STRATA_TRY(callbacks.CheckSupported());
-  STRATA_ASSIGN_OR_RETURN(
-      Locked<DatabaseState> run,
-      LockThenRead(conn, lock_conn, history.quoted(), options.dry_run, options.lock,
-                   LockWaitsTo(listener),
-                   [&] { return ReadState(conn, history, options.placeholders, false); }));
+  STRATA_ASSIGN_OR_RETURN(Locked<DatabaseState> run,
+                          LockThenRead(conn, lock_conn, history.quoted(), options.dry_run,
+                                       options.lock, LockWaitsTo(listener), [&] {
+                                         return ReadState(conn, history, options.placeholders,
+                                                          false, options.installed_by);
+                                       }));
   const DatabaseState& state = run.state;
   BaselineResult result;
   result.lock = run.lock.description();

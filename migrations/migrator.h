@@ -61,6 +61,34 @@ struct BaselineSettings {
   std::string description = std::string(kDefaultBaselineDescription);  // baseline_description
 };
 
+// The schemas a run manages, as Flyway's defaultSchema, schemas and createSchemas say.
+struct SchemaSetup {
+  // The session's default schema; made the session's own once Migrate creates it (the caller
+  // sets it on connections when it exists). Default: none.
+  std::string default_schema;
+  // Every schema to make sure exists, the default schema first. Default: none.
+  std::vector<std::string> schemas;
+  // create_schemas: create the missing ones, with a SCHEMA marker row ("<< Flyway Schema
+  // Creation >>", installed_rank 0, the quoted names comma-separated in `script`) when the
+  // history is empty, as Flyway does; false: a missing schema is refused. Default true.
+  bool create = true;
+};
+
+// Flyway's settings that decide what a run records and how (docs/flyway.md §6).
+struct FlywayRunSettings {
+  std::string installed_by;  // the rows' installed_by; default "": the connected user
+  // Only these pending migrations run: versions, or descriptions of repeatables (`_` read as
+  // a space). Default: none, i.e. every pending migration.
+  std::vector<std::string> cherry_pick;
+  // Record each pending migration as applied without running its statements (callbacks
+  // still run), as Flyway's skipExecutingMigrations. Default false.
+  bool skip_executing_migrations = false;
+  // Every pending migration in one transaction, committed together (PostgreSQL and SQLite;
+  // refused on MariaDB, whose DDL commits implicitly, and for scripts that cannot run in a
+  // transaction). Default false.
+  bool group = false;
+};
+
 struct MigrateOptions {
   HistoryTableName history;  // default: strata_schema_history in the current schema
   PlanOptions plan;          // target (default latest), out_of_order (default false), patterns
@@ -80,6 +108,8 @@ struct MigrateOptions {
   // Checks and runs `.job` steps (job_step.h); not owned. Default none: a pending job step is
   // then refused (kUnsupported) before anything runs.
   JobStepRunner* jobs = nullptr;
+  SchemaSetup schemas;       // default: no schema managed
+  FlywayRunSettings flyway;  // default: Flyway's defaults
 };
 
 struct AppliedMigration {
@@ -129,6 +159,7 @@ Result<Plan> Inspect(db::Connection& conn, std::vector<ResolvedMigration> resolv
 
 struct BaselineOptions {
   HistoryTableName history;
+  std::string installed_by;  // installed_by; default "": the connected user
   BaselineSettings baseline;
   LockOptions lock;
   PlaceholderSettings placeholders;    // for callback scripts

@@ -69,11 +69,12 @@ Result<std::string> Placeholders::Replace(std::string_view text, std::string_vie
   out.reserve(text.size());
   std::size_t done = 0;
   while (true) {
-    const std::size_t start = text.find("${", done);
+    const std::size_t start = text.find(prefix_, done);
     if (start == std::string_view::npos) break;
-    const std::size_t end = text.find('}', start + 2);
+    const std::size_t name_start = start + prefix_.size();
+    const std::size_t end = text.find(suffix_, name_start);
     if (end == std::string_view::npos) break;  // unterminated: left as written
-    const std::string_view name = text.substr(start + 2, end - start - 2);
+    const std::string_view name = text.substr(name_start, end - name_start);
     auto value = Lookup(name, file_name);
     if (!value) {
       const auto [line, column] = Position(text, start);
@@ -82,7 +83,7 @@ Result<std::string> Placeholders::Replace(std::string_view text, std::string_vie
     }
     out.append(text.substr(done, start - done));
     out.append(*value);
-    done = end + 1;
+    done = end + suffix_.size();
   }
   out.append(text.substr(done));
   return out;

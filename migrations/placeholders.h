@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "base/result.h"
 
@@ -23,6 +24,8 @@ namespace strata::migrations {
 struct PlaceholderSettings {
   bool enabled = true;                        // placeholder_replacement; default true
   std::map<std::string, std::string> values;  // name -> value; names are case-insensitive
+  std::string prefix = "${";                  // placeholder_prefix; default Flyway's ${
+  std::string suffix = "}";                   // placeholder_suffix; default Flyway's }
 };
 
 // The built-in values of one run.
@@ -44,6 +47,12 @@ class Placeholders {
 
   // The global switch (placeholder_replacement); a script's own placeholderReplacement wins.
   bool enabled() const { return enabled_; }
+  // What opens and closes a placeholder (placeholder_prefix, placeholder_suffix); default
+  // `${` and `}`. REQUIRES: neither is empty.
+  void SetDelimiters(std::string prefix, std::string suffix) {
+    prefix_ = std::move(prefix);
+    suffix_ = std::move(suffix);
+  }
 
   // Replaces every placeholder in `text` (whatever enabled() says: the caller decides), the content
   // of the script `display_path` (named in errors) whose file name is `file_name` (the value of
@@ -57,6 +66,8 @@ class Placeholders {
   Result<std::string> Lookup(std::string_view name, std::string_view file_name) const;
 
   bool enabled_;
+  std::string prefix_ = "${";
+  std::string suffix_ = "}";
   std::map<std::string, std::string> values_;  // lower-cased names
   BuiltinPlaceholders builtins_;
 };

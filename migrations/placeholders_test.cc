@@ -57,5 +57,14 @@ TEST(PlaceholdersTest, TimestampIsUtc) {
   EXPECT_EQ(PlaceholderTimestamp(1709294400), "2024-03-01 12:00:00");
 }
 
+TEST(PlaceholdersTest, OtherDelimitersAsPlaceholderPrefixAndSuffixSay) {
+  Placeholders p = Make();
+  p.SetDelimiters("#[", "]]");
+  auto r =
+      p.Replace("GRANT x TO #[owner]]; SELECT '${owner}', '#[unterminated';", "V1.sql", "V1.sql");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*r, "GRANT x TO alice; SELECT '${owner}', '#[unterminated';");
+}
+
 }  // namespace
 }  // namespace strata::migrations

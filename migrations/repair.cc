@@ -232,7 +232,10 @@ Result<RepairState> ReadState(db::Connection& conn, SchemaHistory& history,
                               std::vector<ResolvedMigration>& resolved, const RunOptions& run) {
   RepairState state;
   STRATA_ASSIGN_OR_RETURN(state.history, ReadHistory(history));
-  STRATA_ASSIGN_OR_RETURN(state.user, history.CurrentUser());
+  state.user = run.installed_by;
+  if (state.user.empty()) {
+    STRATA_ASSIGN_OR_RETURN(state.user, history.CurrentUser());
+  }
   STRATA_ASSIGN_OR_RETURN(RunFiles files, RunFiles::Make(conn, run));
   state.files = std::move(files);
   STRATA_TRY(WithReplacedChecksums(resolved, state.files->placeholders()));

@@ -1,3 +1,8 @@
+// Resolving migration files: naming (Flyway's prefixes, separator and suffixes, configurable),
+// listing the locations, reading and checksumming, and the checks across files. Longer than most
+// files here (about 750 lines) because each stage feeds the next in one pass over the files (the
+// names classified while listing decide what is read, what is a problem and what is skipped), and
+// the problems of every stage are collected into one report.
 #include "migrations/resolver.h"
 
 #include <fmt/format.h>
@@ -67,7 +72,6 @@ constexpr std::array<std::string_view, 42> kCallbackEvents = {
     "afterConnect",
 };
 
-constexpr std::string_view kSqlSuffix = ".sql";
 constexpr std::string_view kJobSuffix = ".job";
 constexpr std::string_view kConfigSuffix = ".conf";
 constexpr std::string_view kSeparator = "__";
@@ -124,41 +128,123 @@ std::string UnderscoresToSpaces(std::string_view raw) {
   return description;
 }
 
-InvalidFileName VersionedNameError(std::string_view prefix, std::string_view suffix,
+// What a name is made of besides its prefix, for messages: the separator and the suffix.
+struct NameParts {
+  std::string_view separator;
+  std::string_view suffix;
+};
+
+InvalidFileName VersionedNameError(std::string_view prefix, NameParts parts,
                                    std::string_view problem) {
-  return {fmt::format("not a valid migration name: {} (it should look like {}1.2__description{})",
-                      problem, prefix, suffix)};
+  return {fmt::format("not a valid migration name: {} (it should look like {}1.2{}description{})",
+                      problem, prefix, parts.separator, parts.suffix)};
 }
 
-FileName ClassifyVersioned(MigrationKind kind, std::string_view prefix, std::string_view suffix,
+FileName ClassifyVersioned(MigrationKind kind, std::string_view prefix, NameParts parts,
                            std::string_view version_text, std::string_view description) {
-  if (version_text.empty()) return VersionedNameError(prefix, suffix, "it has no version");
+  if (version_text.empty()) return VersionedNameError(prefix, parts, "it has no version");
   auto version = Version::Parse(version_text);
   if (!version) {
-    return VersionedNameError(prefix, suffix, fmt::format("'{}' is not a version", version_text));
+    return VersionedNameError(prefix, parts, fmt::format("'{}' is not a version", version_text));
   }
   return MigrationFileName{kind, std::move(*version), UnderscoresToSpaces(description)};
 }
 
-FileName ClassifyRepeatable(std::string_view rest, std::string_view version_text,
-                            std::string_view description) {
+FileName ClassifyRepeatable(std::string_view prefix, NameParts parts, std::string_view rest,
+                            std::string_view version_text, std::string_view description) {
   // Flyway only considers names longer than prefix + suffix, so "R.sql" is no repeatable.
   if (rest.empty() || !version_text.empty()) {
     return InvalidFileName{
-        "not a valid migration name: a repeatable migration has no version "
-        "(it should look like R__description.sql)"};
+        fmt::format("not a valid migration name: a repeatable migration has no version "
+                    "(it should look like {}{}description{})",
+                    prefix, parts.separator, parts.suffix)};
   }
   return MigrationFileName{MigrationKind::kRepeatable, std::nullopt,
                            UnderscoresToSpaces(description)};
 }
 
-FileName ClassifyCallback(std::string_view event, std::string_view version_text,
+FileName ClassifyCallback(std::string_view event, NameParts parts, std::string_view version_text,
                           std::string_view description) {
   if (!version_text.empty()) {
     return InvalidFileName{fmt::format(
-        "not a valid callback name (it should look like {0}.sql or {0}__description.sql)", event)};
+        "not a valid callback name (it should look like {0}{2} or {0}{1}description{2})", event,
+        parts.separator, parts.suffix)};
   }
   return CallbackFileName{std::string(event), UnderscoresToSpaces(description)};
+}
+
+// The prefixes of one naming, longest first. Flyway's own names take the fast path of
+// FindPrefix; other names are searched in one list.
+class PrefixTable {
+ public:
+  explicit PrefixTable(const MigrationNaming& naming)
+      : flyway_defaults_(naming == MigrationNaming()) {
+    if (flyway_defaults_) return;
+    all_ = {{naming.versioned_prefix, MigrationKind::kVersioned},
+            {naming.repeatable_prefix, MigrationKind::kRepeatable},
+            {naming.undo_prefix, MigrationKind::kUndo},
+            {naming.baseline_prefix, MigrationKind::kBaseline}};
+    for (const std::string_view event : kCallbackEvents) all_.push_back({event, std::nullopt});
+    std::stable_sort(all_.begin(), all_.end(), [](const Prefix& a, const Prefix& b) {
+      return a.text.size() > b.text.size();
+    });
+  }
+
+  const Prefix* Find(std::string_view base) const {
+    if (flyway_defaults_) return FindPrefix(base);
+    const auto found = std::find_if(all_.begin(), all_.end(),
+                                    [&](const Prefix& p) { return base.starts_with(p.text); });
+    return found == all_.end() ? nullptr : &*found;
+  }
+
+ private:
+  bool flyway_defaults_;
+  std::vector<Prefix> all_;  // views into the naming's strings and kCallbackEvents
+};
+
+// The configured suffix `name` ends with (the longest, compared case-insensitively), or "".
+std::string_view SqlSuffixOf(std::string_view name, const MigrationNaming& naming) {
+  std::string_view best;
+  for (const std::string& suffix : naming.suffixes) {
+    if (suffix.size() > best.size() && EndsWithIgnoreCase(name, suffix)) best = suffix;
+  }
+  return best;
+}
+
+FileName Classify(std::string_view name, const MigrationNaming& naming,
+                  const PrefixTable& prefixes) {
+  if (name.ends_with(kConfigSuffix)) {
+    const std::string_view script = name.substr(0, name.size() - kConfigSuffix.size());
+    if (!SqlSuffixOf(script, naming).empty()) return ScriptConfigFileName{std::string(script)};
+    return OtherFileName{};
+  }
+  const bool is_job = EndsWithIgnoreCase(name, kJobSuffix);
+  const std::string_view suffix = is_job ? kJobSuffix : SqlSuffixOf(name, naming);
+  if (suffix.empty()) return OtherFileName{};
+  const std::string_view base = name.substr(0, name.size() - suffix.size());
+
+  const Prefix* prefix = prefixes.Find(base);
+  if (prefix == nullptr) return OtherFileName{};
+
+  const NameParts parts{naming.separator, suffix};
+  const std::string_view rest = base.substr(prefix->text.size());
+  const auto separator = rest.find(naming.separator);
+  const std::string_view version_text = rest.substr(0, separator);
+  const std::string_view description = separator == std::string_view::npos
+                                           ? std::string_view()
+                                           : rest.substr(separator + naming.separator.size());
+
+  if (is_job && prefix->kind != MigrationKind::kVersioned) {
+    return InvalidFileName{fmt::format(
+        "only versioned migrations can be .job steps (it should look like {}1.2{}description.job)",
+        naming.versioned_prefix, naming.separator)};
+  }
+  if (!prefix->kind) return ClassifyCallback(prefix->text, parts, version_text, description);
+  if (*prefix->kind == MigrationKind::kRepeatable) {
+    return ClassifyRepeatable(prefix->text, parts, rest, version_text, description);
+  }
+  const MigrationKind kind = is_job ? MigrationKind::kJob : *prefix->kind;
+  return ClassifyVersioned(kind, prefix->text, parts, version_text, description);
 }
 
 }  // namespace
@@ -208,36 +294,52 @@ int KindRank(MigrationKind kind) {
 }
 
 FileName ClassifyFileName(std::string_view name) {
-  if (name.ends_with(kConfigSuffix)) {
-    const std::string_view script = name.substr(0, name.size() - kConfigSuffix.size());
-    if (EndsWithIgnoreCase(script, kSqlSuffix)) return ScriptConfigFileName{std::string(script)};
-    return OtherFileName{};
-  }
-  const bool is_job = EndsWithIgnoreCase(name, kJobSuffix);
-  if (!is_job && !EndsWithIgnoreCase(name, kSqlSuffix)) return OtherFileName{};
-  const std::string_view suffix = is_job ? kJobSuffix : kSqlSuffix;
-  const std::string_view base = name.substr(0, name.size() - suffix.size());
+  static const MigrationNaming kFlyway;
+  static const PrefixTable kFlywayPrefixes(kFlyway);
+  return Classify(name, kFlyway, kFlywayPrefixes);
+}
 
-  const Prefix* prefix = FindPrefix(base);
-  if (prefix == nullptr) return OtherFileName{};
+FileName ClassifyFileName(std::string_view name, const MigrationNaming& naming) {
+  return Classify(name, naming, PrefixTable(naming));
+}
 
-  const std::string_view rest = base.substr(prefix->text.size());
-  const auto separator = rest.find(kSeparator);
-  const std::string_view version_text = rest.substr(0, separator);
-  const std::string_view description =
-      separator == std::string_view::npos ? std::string_view() : rest.substr(separator + 2);
-
-  if (is_job && prefix->kind != MigrationKind::kVersioned) {
-    return InvalidFileName{
-        "only versioned migrations can be .job steps (it should look like "
-        "V1.2__description.job)"};
+Status CheckMigrationNaming(const MigrationNaming& naming) {
+  const std::pair<std::string_view, const std::string*> prefixes[] = {
+      {"sql_migration_prefix", &naming.versioned_prefix},
+      {"repeatable_sql_migration_prefix", &naming.repeatable_prefix},
+      {"undo_sql_migration_prefix", &naming.undo_prefix},
+      {"baseline_migration_prefix", &naming.baseline_prefix}};
+  for (const auto& [key, value] : prefixes) {
+    if (value->empty() && value != &naming.versioned_prefix) {
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("{} may not be empty (only sql_migration_prefix may)", key));
+    }
+    for (const auto& [other_key, other] : prefixes) {
+      if (other != value && *other == *value && key < other_key) {
+        return Err(ErrorCode::kInvalidArgument,
+                   fmt::format("{} and {} are both '{}': each kind of migration needs a prefix "
+                               "of its own",
+                               key, other_key, *value));
+      }
+    }
   }
-  if (!prefix->kind) return ClassifyCallback(prefix->text, version_text, description);
-  if (*prefix->kind == MigrationKind::kRepeatable) {
-    return ClassifyRepeatable(rest, version_text, description);
+  if (naming.separator.empty()) {
+    return Err(ErrorCode::kInvalidArgument, "sql_migration_separator may not be empty");
   }
-  const MigrationKind kind = is_job ? MigrationKind::kJob : *prefix->kind;
-  return ClassifyVersioned(kind, prefix->text, suffix, version_text, description);
+  if (naming.suffixes.empty()) {
+    return Err(ErrorCode::kInvalidArgument,
+               "sql_migration_suffixes needs at least one suffix, e.g. [\".sql\"]");
+  }
+  for (const std::string& suffix : naming.suffixes) {
+    if (suffix.empty() || EndsWithIgnoreCase(suffix, kConfigSuffix) ||
+        EndsWithIgnoreCase(suffix, kJobSuffix)) {
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("sql_migration_suffixes: '{}' cannot be a suffix of SQL migrations "
+                             "(empty, or taken by .conf files or .job steps)",
+                             suffix));
+    }
+  }
+  return Ok();
 }
 
 namespace {
@@ -294,8 +396,34 @@ Status CheckLocation(const fs::path& location) {
   return Ok();
 }
 
-Status ListLocation(const fs::path& location, std::vector<FoundFile>& found) {
-  STRATA_TRY(CheckLocation(location));
+// A location as Flyway writes it: `filesystem:dir` is the directory dir; `classpath:x` names
+// a Java resource, which strata cannot read: refused, naming the directory it usually is.
+Result<fs::path> FlywayLocation(const fs::path& location) {
+  constexpr std::string_view kFilesystem = "filesystem:";
+  constexpr std::string_view kClasspath = "classpath:";
+  const std::string& text = location.native();
+  if (text.starts_with(kFilesystem)) return fs::path(text.substr(kFilesystem.size()));
+  const std::size_t classpath = text.find(kClasspath);
+  if (classpath != std::string::npos) {
+    std::string resource = text.substr(classpath + kClasspath.size());
+    while (!resource.empty() && resource.front() == '/') resource.erase(0, 1);
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("location '{}': strata reads migrations from directories, not from a "
+                           "Java classpath; name the directory instead, e.g. "
+                           "filesystem:src/main/resources/{} (where Maven and Gradle projects "
+                           "keep classpath resources)",
+                           text.substr(classpath), resource.empty() ? "db/migration" : resource));
+  }
+  return location;
+}
+
+// How the files of a scan are named.
+struct Naming {
+  const MigrationNaming& names;
+  const PrefixTable& prefixes;
+};
+
+Status ListLocation(const fs::path& location, const Naming& naming, std::vector<FoundFile>& found) {
   std::error_code ec;
   fs::recursive_directory_iterator it(location, ec);
   if (ec) return ListingError(location, ec);
@@ -308,7 +436,8 @@ Status ListLocation(const fs::path& location, std::vector<FoundFile>& found) {
       continue;
     }
     if (!entry.is_regular_file(ec)) continue;
-    found.push_back({entry.path(), ScriptOf(entry.path(), location), ClassifyFileName(name)});
+    found.push_back({entry.path(), ScriptOf(entry.path(), location),
+                     Classify(name, naming.names, naming.prefixes)});
   }
   if (ec) return ListingError(location, ec);
   return Ok();
@@ -494,9 +623,12 @@ std::string WithNearestName(const std::string& message, const fs::path& path) {
 // Builds the migrations and callbacks from the files found.
 class Assembler {
  public:
+  Assembler(const MigrationNaming& naming, bool validate_naming)
+      : naming_(naming), validate_naming_(validate_naming) {}
+
   // Takes the names and paths of the migration files it is given when it reads them.
   void Add(FoundFile& file) {
-    if (EndsWithIgnoreCase(file.script, kSqlSuffix)) sql_files_.insert(file.path.native());
+    if (!SqlSuffixOf(file.script, naming_).empty()) sql_files_.insert(file.path.native());
     if (auto* m = std::get_if<MigrationFileName>(&file.name)) {
       pending_.push_back({&file, m});
     } else if (const auto* c = std::get_if<CallbackFileName>(&file.name)) {
@@ -504,7 +636,12 @@ class Assembler {
     } else if (std::holds_alternative<ScriptConfigFileName>(file.name)) {
       configs_.insert(file.path.native());
     } else if (const auto* invalid = std::get_if<InvalidFileName>(&file.name)) {
-      problems_.push_back({file.path, WithNearestName(invalid->message, file.path)});
+      if (validate_naming_) {
+        problems_.push_back({file.path, WithNearestName(invalid->message, file.path)});
+      } else {
+        skipped_.push_back({file.path, "skipped (validate_migration_naming = false): " +
+                                           WithNearestName(invalid->message, file.path)});
+      }
     } else if (auto nearest = NearestValidName(file.path.filename().string())) {
       skipped_.push_back(
           {file.path,
@@ -533,8 +670,11 @@ class Assembler {
     });
     std::sort(skipped_.begin(), skipped_.end(),
               [](const FileProblem& a, const FileProblem& b) { return a.path < b.path; });
-    return Resolution{std::move(migrations_), std::move(callbacks_), std::move(problems_),
-                      std::move(skipped_)};
+    return Resolution{std::move(migrations_),
+                      std::move(callbacks_),
+                      std::move(problems_),
+                      std::move(skipped_),
+                      {}};
   }
 
  private:
@@ -617,6 +757,9 @@ class Assembler {
     return config;
   }
 
+  const MigrationNaming& naming_;
+  bool validate_naming_;                   // misnamed files are problems, else skipped
+  std::vector<FileProblem> skipped_;       // misnamed files, when !validate_naming_
   std::vector<PendingMigration> pending_;  // migrations found, not read yet
   std::vector<ResolvedMigration> migrations_;
   std::vector<ResolvedMigration> unreadable_;  // named like migrations, but not UTF-8
@@ -630,11 +773,27 @@ class Assembler {
 }  // namespace
 
 Result<Resolution> ScanLocations(const ResolveOptions& options) {
+  STRATA_TRY(CheckMigrationNaming(options.naming));
+  const PrefixTable prefixes(options.naming);
+  const Naming naming{options.naming, prefixes};
   std::vector<FoundFile> found;
-  for (const fs::path& location : options.locations) STRATA_TRY(ListLocation(location, found));
-  Assembler assembler;
+  std::vector<fs::path> missing;
+  for (const fs::path& written : options.locations) {
+    STRATA_ASSIGN_OR_RETURN(fs::path location, FlywayLocation(written));
+    Status checked = CheckLocation(location);
+    if (!checked && checked.error().code == ErrorCode::kNotFound &&
+        !options.fail_on_missing_locations) {
+      missing.push_back(std::move(location));
+      continue;
+    }
+    STRATA_TRY(std::move(checked));
+    STRATA_TRY(ListLocation(location, naming, found));
+  }
+  Assembler assembler(options.naming, options.validate_migration_naming);
   for (FoundFile& file : found) assembler.Add(file);
-  return std::move(assembler).Finish();
+  STRATA_ASSIGN_OR_RETURN(Resolution resolution, std::move(assembler).Finish());
+  resolution.missing_locations = std::move(missing);
+  return resolution;
 }
 
 Result<Resolution> ResolveMigrations(const ResolveOptions& options) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -109,11 +110,52 @@ using FileName = std::variant<MigrationFileName, CallbackFileName, ScriptConfigF
 // Only V files may be `.job` steps.
 FileName ClassifyFileName(std::string_view name);
 
+// How migration files are named: Flyway's sqlMigrationPrefix, repeatableSqlMigrationPrefix,
+// undoSqlMigrationPrefix, baselineMigrationPrefix, sqlMigrationSeparator and
+// sqlMigrationSuffixes, with Flyway's defaults. The versioned prefix may be empty
+// (`20170206205240748__initial_schema.sql` is then version 20170206205240748); the others, the
+// separator and each suffix may not (CheckMigrationNaming). Suffixes are compared
+// case-insensitively; `.job` steps keep their suffix and the versioned prefix.
+struct MigrationNaming {
+  std::string versioned_prefix = "V";            // sql_migration_prefix
+  std::string repeatable_prefix = "R";           // repeatable_sql_migration_prefix
+  std::string undo_prefix = "U";                 // undo_sql_migration_prefix
+  std::string baseline_prefix = "B";             // baseline_migration_prefix
+  std::string separator = "__";                  // sql_migration_separator
+  std::vector<std::string> suffixes = {".sql"};  // sql_migration_suffixes
+
+  bool operator==(const MigrationNaming&) const = default;
+};
+
+// kInvalidArgument naming the setting when `naming` cannot work: an empty prefix other than
+// the versioned one, an empty separator, no suffix or an empty one, two kinds with one prefix.
+Status CheckMigrationNaming(const MigrationNaming& naming);
+
+// ClassifyFileName with other names than Flyway's defaults. Prefixes, callback event names
+// included, are tried longest first, as Flyway's ResourceNameParser does, so an empty
+// versioned prefix takes only what no other prefix claims.
+FileName ClassifyFileName(std::string_view name, const MigrationNaming& naming);
+
 struct ResolveOptions {
+  ResolveOptions() = default;
+  // Only the locations, every other setting its default: `ResolveMigrations({{dir}})`.
+  // NOLINTNEXTLINE(google-explicit-constructor): implicit, so that braces name the locations.
+  ResolveOptions(std::vector<std::filesystem::path> locations) : locations(std::move(locations)) {}
+
   // Directories searched recursively, in order. No default: the caller passes them (strata.toml,
   // flags). Hidden directories and files (name starting with '.') are skipped; symbolic links to
-  // files are followed, symbolic links to directories are not.
+  // files are followed, symbolic links to directories are not. Flyway's `filesystem:` prefix is
+  // accepted and removed; `classpath:` is refused (strata reads directories, not a Java
+  // classpath), naming the directory to use instead.
   std::vector<std::filesystem::path> locations;
+  MigrationNaming naming;  // default: Flyway's V, R, U, B, __ and .sql
+  // validate_migration_naming: true (strata's default) makes a misnamed file a problem, which
+  // refuses the whole resolution; false (Flyway's default) skips it, listed in
+  // Resolution::skipped so that the caller can warn about each one.
+  bool validate_migration_naming = true;
+  // fail_on_missing_locations: true (strata's default) makes a location that does not exist an
+  // error (kNotFound); false (Flyway's default) lists it in Resolution::missing_locations.
+  bool fail_on_missing_locations = true;
 };
 
 // Everything found in the locations.
@@ -123,9 +165,12 @@ struct Resolution {
   std::vector<ResolvedMigration> migrations;
   std::vector<SqlCallback> callbacks;  // by event, then description, then script
   std::vector<FileProblem> problems;   // by path; empty when every file is usable
-  // Files skipped though they look like a migration or a callback (migrations/naming.h), each
-  // with the name it likely meant, by path: commands warn about them and go on.
+  // Files skipped, by path, each with why: names that look like a migration or a callback
+  // (migrations/naming.h, with the name likely meant), and misnamed files when
+  // validate_migration_naming is false. Commands warn about them and go on.
   std::vector<FileProblem> skipped;
+  // Locations that do not exist, skipped because fail_on_missing_locations is false.
+  std::vector<std::filesystem::path> missing_locations;
 };
 
 // Scans the locations and reads every migration file once (for its checksum and to check that

@@ -388,5 +388,85 @@ TEST_F(ResolverTest, FileAsLocationIsInvalid) {
             "migration location " + file.string() + " is not a directory");
 }
 
+// ----- Flyway's naming settings and switches ---------------------------------------------------
+
+TEST(ClassifyFileNameTest, EmptyVersionedPrefixTakesWhatNoOtherPrefixClaims) {
+  MigrationNaming naming;
+  naming.versioned_prefix = "";
+  const FileName versioned = ClassifyFileName("20170206205240748__initial_schema.sql", naming);
+  ASSERT_TRUE(std::holds_alternative<MigrationFileName>(versioned));
+  EXPECT_EQ(std::get<MigrationFileName>(versioned).version->ToString(), "20170206205240748");
+  EXPECT_EQ(std::get<MigrationFileName>(versioned).description, "initial schema");
+  const FileName repeatable = ClassifyFileName("R__views.sql", naming);
+  ASSERT_TRUE(std::holds_alternative<MigrationFileName>(repeatable));
+  EXPECT_EQ(std::get<MigrationFileName>(repeatable).kind, MigrationKind::kRepeatable);
+  EXPECT_TRUE(
+      std::holds_alternative<CallbackFileName>(ClassifyFileName("afterMigrate.sql", naming)));
+  EXPECT_TRUE(std::holds_alternative<InvalidFileName>(ClassifyFileName("notes.sql", naming)));
+}
+
+TEST(ClassifyFileNameTest, OtherPrefixesSeparatorAndSuffixes) {
+  MigrationNaming naming;
+  naming.versioned_prefix = "M";
+  naming.repeatable_prefix = "Rep";
+  naming.separator = "-";
+  naming.suffixes = {".ddl"};
+  const FileName m = ClassifyFileName("M1.2-add_users.DDL", naming);
+  ASSERT_TRUE(std::holds_alternative<MigrationFileName>(m));
+  EXPECT_EQ(std::get<MigrationFileName>(m).version->ToString(), "1.2");
+  EXPECT_EQ(std::get<MigrationFileName>(m).description, "add users");
+  EXPECT_EQ(std::get<MigrationFileName>(ClassifyFileName("Rep-v.ddl", naming)).kind,
+            MigrationKind::kRepeatable);
+  EXPECT_TRUE(std::holds_alternative<OtherFileName>(ClassifyFileName("V1__a.sql", naming)));
+  EXPECT_TRUE(
+      std::holds_alternative<ScriptConfigFileName>(ClassifyFileName("M1-a.ddl.conf", naming)));
+  const FileName bad = ClassifyFileName("Mx-a.ddl", naming);
+  ASSERT_TRUE(std::holds_alternative<InvalidFileName>(bad));
+  EXPECT_NE(std::get<InvalidFileName>(bad).message.find("M1.2-description.ddl"), std::string::npos)
+      << std::get<InvalidFileName>(bad).message;
+}
+
+TEST(CheckMigrationNamingTest, RefusesNamingsThatCannotWork) {
+  EXPECT_TRUE(CheckMigrationNaming({}));
+  MigrationNaming empty_repeatable;
+  empty_repeatable.repeatable_prefix = "";
+  EXPECT_FALSE(CheckMigrationNaming(empty_repeatable));
+  MigrationNaming same;
+  same.undo_prefix = "V";
+  EXPECT_FALSE(CheckMigrationNaming(same));
+  MigrationNaming no_suffix;
+  no_suffix.suffixes.clear();
+  EXPECT_FALSE(CheckMigrationNaming(no_suffix));
+}
+
+TEST_F(ResolverTest, MisnamedFilesAreSkippedWhenNamingIsNotValidated) {
+  Write("db/V1__one.sql", "SELECT 1;\n");
+  Write("db/V366_remove_spaces.sql", "SELECT 366;\n");
+  ResolveOptions options({root_ / "db"});
+  EXPECT_FALSE(ResolveMigrations(options));
+  options.validate_migration_naming = false;
+  auto resolution = ResolveMigrations(options);
+  ASSERT_TRUE(resolution) << resolution.error().message;
+  EXPECT_EQ(Scripts(*resolution), std::vector<std::string>{"V1__one.sql"});
+  ASSERT_EQ(resolution->skipped.size(), 1u);
+  EXPECT_EQ(resolution->skipped[0].path, root_ / "db" / "V366_remove_spaces.sql");
+}
+
+TEST_F(ResolverTest, FlywayLocationPrefixesAndMissingLocations) {
+  Write("db/V1__one.sql", "SELECT 1;\n");
+  ResolveOptions options({fs::path("filesystem:" + (root_ / "db").string()), root_ / "gone"});
+  EXPECT_EQ(ScanLocations(options).error().code, ErrorCode::kNotFound);
+  options.fail_on_missing_locations = false;
+  auto resolution = ScanLocations(options);
+  ASSERT_TRUE(resolution) << resolution.error().message;
+  EXPECT_EQ(Scripts(*resolution), std::vector<std::string>{"V1__one.sql"});
+  EXPECT_EQ(resolution->missing_locations, std::vector<fs::path>{root_ / "gone"});
+  auto classpath = ScanLocations({{"classpath:db/migration"}});
+  ASSERT_FALSE(classpath);
+  EXPECT_NE(classpath.error().message.find("filesystem:src/main/resources/db/migration"),
+            std::string::npos)
+      << classpath.error().message;
+}
+
 }  // namespace
 }  // namespace strata::migrations

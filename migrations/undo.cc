@@ -133,7 +133,10 @@ Result<std::unique_ptr<UndoState>> ReadState(db::Connection& conn, SchemaHistory
   state->next_rank = NextInstalledRank(contents.rows);
   STRATA_ASSIGN_OR_RETURN(state->plan, MakePlan(std::move(resolved), std::move(contents.rows), {}));
   STRATA_ASSIGN_OR_RETURN(state->steps, PlanUndo(state->plan, options.target));
-  STRATA_ASSIGN_OR_RETURN(state->user, history.CurrentUser());
+  state->user = options.run.installed_by;
+  if (state->user.empty()) {
+    STRATA_ASSIGN_OR_RETURN(state->user, history.CurrentUser());
+  }
   STRATA_ASSIGN_OR_RETURN(RunFiles files, RunFiles::Make(conn, options.run));
   state->files = std::move(files);
   // Every U script is read and split before any runs: a bad one undoes nothing.

@@ -377,6 +377,21 @@ class Flavor {
                                             std::string_view /*index*/) const {
     return "";
   }
+
+  // ---- Flyway's default schema (default_schema, create_schemas; docs/flyway.md §6) -------
+
+  // The statement that makes `schema` the session's default schema: PostgreSQL
+  // `SET search_path TO "s"`, MariaDB USE `s`; "" on SQLite, whose only schema is main.
+  virtual std::string SetDefaultSchemaSql(std::string_view /*schema*/) const { return ""; }
+  // CREATE SCHEMA "s" (a synonym of CREATE DATABASE on MariaDB), as Flyway creates schemas.
+  std::string CreateSchemaSql(std::string_view schema) const {
+    return "CREATE SCHEMA " + Quote(schema);
+  }
+  // Drops `schema` and everything in it: DROP SCHEMA "s" CASCADE on PostgreSQL, DROP SCHEMA
+  // `s` (DROP DATABASE) on MariaDB. For clean, on schemas strata or Flyway created.
+  virtual std::string DropSchemaSql(std::string_view schema) const {
+    return "DROP SCHEMA " + Quote(schema);
+  }
 };
 
 // The flavor of `dialect`. Lives as long as the program.

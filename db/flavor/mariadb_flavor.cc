@@ -362,6 +362,13 @@ class MariaDbFlavor final : public Flavor {
                     "coalesce(nullif(?, ''), DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?",
                     {std::string(schema), std::string(table), std::string(column)});
   }
+
+  // ---- Flyway's default schema -----------------------------------------------------------
+
+  // A MariaDB schema is a database: the session's default one is its current database.
+  std::string SetDefaultSchemaSql(std::string_view schema) const override {
+    return "USE " + Quote(schema);
+  }
 };
 
 }  // namespace

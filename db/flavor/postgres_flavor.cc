@@ -390,6 +390,15 @@ class PostgresFlavor final : public Flavor {
                                     std::string_view index) const override {
     return fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", QualifiedName(schema, index));
   }
+
+  // ---- Flyway's default schema -----------------------------------------------------------
+
+  std::string SetDefaultSchemaSql(std::string_view schema) const override {
+    return "SET search_path TO " + Quote(schema);
+  }
+  std::string DropSchemaSql(std::string_view schema) const override {
+    return "DROP SCHEMA " + Quote(schema) + " CASCADE";
+  }
 };
 
 }  // namespace

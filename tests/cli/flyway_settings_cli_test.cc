@@ -1,0 +1,346 @@
+// Flyway's settings that change behaviour (docs/flyway.md §6), as a team taking over a Flyway
+// project meets them: strata.toml keys, run with the real strata binary against the real
+// servers. Projects with a default schema, without the V prefix and with a misnamed file are
+// migrated end to end and then validated; every other key has a focused test; a bad value is
+// refused with exit 2 naming the key, before anything is created.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "db/url.h"
+#include "tests/support/run_strata.h"
+#include "tests/support/test_env.h"
+#include "tests/support/test_project.h"
+
+namespace strata::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FlywaySettingsCliTest : public ScratchDatabaseTest {
+ protected:
+  void SetUp() override {
+    ScratchDatabaseTest::SetUp();
+    if (HasFatalFailure()) return;
+    WriteConfig("");
+  }
+
+  void WriteConfig(const std::string& extra) {
+    project_.WriteConfig(fmt::format("url = \"{}\"\n{}", scratch_->url(), extra));
+  }
+  void Write(const std::string& name, const std::string& text) { project_.Write(name, text); }
+  RunResult Strata(std::vector<std::string> args, const RunOptions& options = {}) {
+    return project_.Strata(std::move(args), options);
+  }
+
+  // How many tables named `table` exist in `schema` ("" = the scratch database's own schema).
+  std::int64_t TablesNamed(const std::string& table, const std::string& schema = "") {
+    switch (dialect()) {
+      case db::Dialect::kSqlite:
+        return Scalar(fmt::format("SELECT count(*) FROM sqlite_schema WHERE name = '{}'", table));
+      case db::Dialect::kPostgres:
+        return Scalar(fmt::format(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = '{}' AND "
+            "table_schema = {}",
+            table, schema.empty() ? "current_schema()" : "'" + schema + "'"));
+      case db::Dialect::kMariaDb:
+        return Scalar(fmt::format(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = '{}' AND "
+            "table_schema = {}",
+            table, schema.empty() ? "DATABASE()" : "'" + schema + "'"));
+    }
+    return -1;
+  }
+
+  static void ExpectError(const RunResult& r, int exit_code, const std::string& needle) {
+    EXPECT_EQ(r.exit_code, exit_code) << r.all();
+    EXPECT_NE(r.err.find("strata: error: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  }
+
+  void MigrateThenValidate() {
+    RunResult migrate = Strata({"migrate"});
+    ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
+    RunResult validate = Strata({"validate"});
+    ASSERT_EQ(validate.exit_code, 0) << validate.all();
+  }
+
+  TestProject project_{"flyway_settings_cli"};
+};
+
+// ---- Naming: no V prefix, a misnamed file, other prefixes and separators --------------------
+
+TEST_P(FlywaySettingsCliTest, ProjectWithoutVPrefixMigratesAndValidates) {
+  WriteConfig("sql_migration_prefix = \"\"\n");
+  Write("20170206205240748__initial_schema.sql", "CREATE TABLE foo (id INT);\n");
+  Write("20170301101010000__second.sql", "CREATE TABLE bar (id INT);\n");
+  Write("R__view.sql", "CREATE VIEW foo_view AS SELECT id FROM foo;\n");
+  MigrateThenValidate();
+  EXPECT_EQ(TablesNamed("bar"), 1);
+  RunResult info = Strata({"info", "--json"});
+  ASSERT_EQ(info.exit_code, 0) << info.all();
+  const auto doc = nlohmann::json::parse(info.out);
+  EXPECT_EQ(doc["current_version"], "20170301101010000");
+  EXPECT_EQ(doc["migrations"].size(), 3u);
+}
+
+TEST_P(FlywaySettingsCliTest, MisnamedFileIsRefusedByDefaultAndSkippedWithAWarningWhenAsked) {
+  Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+  Write("V366_remove_spaces.sql", "DROP TABLE foo;\n");
+  Write("V2__create_bar.sql", "CREATE TABLE bar (id INT);\n");
+  ExpectError(Strata({"migrate"}), 2, "V366_remove_spaces.sql");
+  EXPECT_EQ(TablesNamed("foo"), 0);
+
+  WriteConfig("validate_migration_naming = false\n");
+  RunResult migrate = Strata({"migrate"});
+  ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
+  EXPECT_NE(migrate.err.find("V366_remove_spaces.sql"), std::string::npos) << migrate.err;
+  EXPECT_NE(migrate.err.find("validate_migration_naming = false"), std::string::npos)
+      << migrate.err;
+  RunResult validate = Strata({"validate"});
+  ASSERT_EQ(validate.exit_code, 0) << validate.all();
+  EXPECT_NE(validate.err.find("V366_remove_spaces.sql"), std::string::npos) << validate.err;
+  EXPECT_EQ(TablesNamed("foo"), 1);
+  EXPECT_EQ(TablesNamed("bar"), 1);
+}
+
+// ---- The default schema, created when missing, dropped by clean -------------------------------
+
+TEST_P(FlywaySettingsCliTest, DefaultSchemaHoldsTheScriptsTablesAndTheHistory) {
+  if (dialect() == db::Dialect::kSqlite) {
+    WriteConfig("default_schema = \"app\"\n");
+    Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+    ExpectError(Strata({"migrate"}), 2, "default_schema 'app': SQLite has one schema, main");
+    EXPECT_EQ(TablesNamed("strata_schema_history"), 0);
+    return;
+  }
+  // On MariaDB a schema is a database of the server: named after the scratch one, dropped by
+  // the test's clean (and below, should it fail).
+  const std::string schema = db::ParseUrl(scratch_->url())->database + "_app";
+  struct DropSchema {
+    db::Connection& conn;
+    std::string sql;
+    ~DropSchema() { (void)conn.Execute(sql); }
+  } drop{*conn_, fmt::format("DROP SCHEMA IF EXISTS {}{}", db::QuoteIdentifier(dialect(), schema),
+                             dialect() == db::Dialect::kPostgres ? " CASCADE" : "")};
+  WriteConfig(fmt::format("default_schema = \"{}\"\nclean_disabled = false\n", schema));
+  Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+  Write("V2__fill_foo.sql", "INSERT INTO foo (id) VALUES (1);\n");
+  MigrateThenValidate();
+  EXPECT_EQ(TablesNamed("foo", schema), 1);
+  EXPECT_EQ(TablesNamed("foo"), 0);  // not in the connection's own schema
+  EXPECT_EQ(TablesNamed("strata_schema_history", schema), 1);
+  const std::string history =
+      fmt::format("{}.strata_schema_history", db::QuoteIdentifier(dialect(), schema));
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {} WHERE installed_rank = 0 AND type = "
+                               "'SCHEMA' AND description = '<< Flyway Schema Creation >>' AND "
+                               "script = '{}' AND version IS NULL",
+                               history, db::QuoteIdentifier(dialect(), schema))),
+            1);
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {} WHERE type = 'SQL'", history)), 2);
+
+  // clean drops the schema strata created; the next migrate creates it again.
+  RunResult clean = Strata({"clean"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.all();
+  EXPECT_EQ(TablesNamed("strata_schema_history", schema), 0);
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM information_schema.schemata WHERE "
+                               "schema_name = '{}'",
+                               schema)),
+            0);
+  MigrateThenValidate();
+  EXPECT_EQ(TablesNamed("foo", schema), 1);
+}
+
+TEST_P(FlywaySettingsCliTest, MissingSchemaIsRefusedWhenCreateSchemasIsFalse) {
+  if (dialect() == db::Dialect::kSqlite) {  // main always exists
+    WriteConfig("schemas = [\"main\"]\ncreate_schemas = false\n");
+    Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+    MigrateThenValidate();
+    EXPECT_EQ(TablesNamed("foo"), 1);
+    return;
+  }
+  const std::string schema = db::ParseUrl(scratch_->url())->database + "_none";
+  WriteConfig(fmt::format("schemas = [\"{}\"]\ncreate_schemas = false\n", schema));
+  Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+  ExpectError(Strata({"migrate"}), 2, "create_schemas is false");
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM information_schema.schemata WHERE "
+                               "schema_name = '{}'",
+                               schema)),
+            0);
+  EXPECT_EQ(TablesNamed("foo"), 0);
+}
+
+// ---- What a run records and runs ----------------------------------------------------------
+
+TEST_P(FlywaySettingsCliTest, InstalledByCherryPickAndSkipExecutingMigrations) {
+  Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+  Write("V2__create_bar.sql", "CREATE TABLE bar (id INT);\n");
+  Write("V3__create_baz.sql", "CREATE TABLE baz (id INT);\n");
+  WriteConfig("installed_by = \"deployer\"\ncherry_pick = [\"1\", \"3\"]\n");
+  ASSERT_EQ(Strata({"migrate"}).exit_code, 0);
+  EXPECT_EQ(TablesNamed("foo"), 1);
+  EXPECT_EQ(TablesNamed("bar"), 0);
+  EXPECT_EQ(TablesNamed("baz"), 1);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM strata_schema_history WHERE installed_by = 'deployer'"),
+            2);
+
+  WriteConfig("skip_executing_migrations = true\nout_of_order = true\n");
+  ASSERT_EQ(Strata({"migrate"}).exit_code, 0);
+  EXPECT_EQ(TablesNamed("bar"), 0);  // recorded, not run
+  EXPECT_EQ(Scalar("SELECT count(*) FROM strata_schema_history WHERE version = '2'"), 1);
+}
+
+TEST_P(FlywaySettingsCliTest, GroupAppliesAllOrNothing) {
+  Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+  Write("V2__broken.sql", "CREATE TABLE bar (id INT);\nSELECT * FROM no_such_table;\n");
+  WriteConfig("group = true\n");
+  RunResult r = Strata({"migrate"});
+  if (dialect() == db::Dialect::kMariaDb) {
+    ExpectError(r, 2, "group = true cannot hold on mariadb");
+    EXPECT_EQ(TablesNamed("foo"), 0);
+    return;
+  }
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.err.find("every migration of this run was rolled back"), std::string::npos) << r.err;
+  EXPECT_EQ(TablesNamed("foo"), 0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM strata_schema_history"), 0);
+  Write("V2__broken.sql", "CREATE TABLE bar (id INT);\n");
+  MigrateThenValidate();
+  EXPECT_EQ(TablesNamed("bar"), 1);
+}
+
+TEST_P(FlywaySettingsCliTest, InitSqlRunsOnTheMigrationConnection) {
+  switch (dialect()) {
+    case db::Dialect::kPostgres:
+      WriteConfig("init_sql = \"SET application_name = 'from_init_sql'\"\n");
+      Write("V1__t.sql", "CREATE TABLE t AS SELECT current_setting('application_name') AS v;\n");
+      break;
+    case db::Dialect::kMariaDb:
+      WriteConfig("init_sql = \"SET @init = 'from_init_sql'\"\n");
+      Write("V1__t.sql", "CREATE TABLE t AS SELECT @init AS v;\n");
+      break;
+    case db::Dialect::kSqlite:
+      WriteConfig("init_sql = \"CREATE TEMP TABLE init_marker AS SELECT 'from_init_sql' AS v\"\n");
+      Write("V1__t.sql", "CREATE TABLE t AS SELECT v FROM temp.init_marker;\n");
+      break;
+  }
+  MigrateThenValidate();
+  EXPECT_EQ(Scalar("SELECT count(*) FROM t WHERE v = 'from_init_sql'"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllEngines, FlywaySettingsCliTest, ::testing::ValuesIn(kAllDialects),
+                         DialectParamName);
+
+// ---- Keys that do not depend on the engine (SQLite) -------------------------------------------
+
+class FlywaySettingsSqliteCliTest : public ::testing::Test {
+ protected:
+  RunResult Strata(std::vector<std::string> args, const RunOptions& options = {}) {
+    return project_.Strata(std::move(args), options);
+  }
+  static void ExpectError(const RunResult& r, int exit_code, const std::string& needle) {
+    EXPECT_EQ(r.exit_code, exit_code) << r.all();
+    EXPECT_NE(r.err.find("strata: error: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  }
+  bool DatabaseExists() const { return fs::exists(project_.root() / "app.db"); }
+
+  TestProject project_{"flyway_settings_sqlite", "url = \"sqlite:app.db\"\n"};
+};
+
+TEST_F(FlywaySettingsSqliteCliTest, OtherPrefixesSeparatorAndSuffixes) {
+  project_.WriteConfig(
+      "url = \"sqlite:app.db\"\nsql_migration_prefix = \"M\"\nsql_migration_separator = "
+      "\"-\"\nsql_migration_suffixes = [\".ddl\", \".sql\"]\nrepeatable_sql_migration_prefix = "
+      "\"Rep\"\nbaseline_migration_prefix = \"Base\"\nundo_sql_migration_prefix = \"Undo\"\n");
+  project_.Write("Base1-start.ddl", "CREATE TABLE foo (id INT);\n");
+  project_.Write("M1-ignored_below_baseline.ddl", "CREATE TABLE never (id INT);\n");
+  project_.Write("M2-add_bar.sql", "CREATE TABLE bar (id INT);\n");
+  project_.Write("Undo2-drop_bar.sql", "DROP TABLE bar;\n");
+  project_.Write("Rep-view.ddl", "CREATE VIEW v AS SELECT id FROM foo;\n");
+  project_.Write("V3__not_a_migration_here.txt", "");
+  RunResult migrate = Strata({"migrate", "--json"});
+  ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
+  const auto doc = nlohmann::json::parse(migrate.out);
+  ASSERT_EQ(doc["applied"].size(), 3u) << migrate.out;
+  EXPECT_EQ(doc["applied"][0]["type"], "SQL_BASELINE");
+  EXPECT_EQ(doc["applied"][1]["description"], "add bar");
+  EXPECT_EQ(doc["applied"][2]["script"], "Rep-view.ddl");
+  ASSERT_EQ(Strata({"validate"}).exit_code, 0);
+  RunResult undo = Strata({"undo"});
+  EXPECT_EQ(undo.exit_code, 0) << undo.all();
+}
+
+TEST_F(FlywaySettingsSqliteCliTest, PlaceholderPrefixAndSuffix) {
+  project_.WriteConfig(
+      "url = \"sqlite:app.db\"\nplaceholder_prefix = \"#[\"\nplaceholder_suffix = \"]\"\n"
+      "[placeholders]\nname = \"users\"\n");
+  project_.Write("V1__t.sql", "CREATE TABLE #[name] (id INT, note TEXT DEFAULT '${kept}');\n");
+  RunResult r = Strata({"migrate", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find("CREATE TABLE users (id INT, note TEXT DEFAULT '${kept}')"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(FlywaySettingsSqliteCliTest, LocationsTakeFlywayPrefixesAndMayBeMissingWhenAllowed) {
+  project_.Write("V1__t.sql", "CREATE TABLE t (id INT);\n");
+  project_.WriteConfig("url = \"sqlite:app.db\"\nlocations = [\"classpath:db/migration\"]\n");
+  ExpectError(Strata({"migrate"}), 2, "filesystem:src/main/resources/db/migration");
+
+  project_.WriteConfig(
+      "url = \"sqlite:app.db\"\nlocations = [\"filesystem:migrations\", \"filesystem:gone\"]\n");
+  ExpectError(Strata({"migrate"}), 2, "gone does not exist");
+  EXPECT_FALSE(DatabaseExists());
+
+  project_.WriteConfig(
+      "url = \"sqlite:app.db\"\nlocations = [\"filesystem:migrations\", \"filesystem:gone\"]\n"
+      "fail_on_missing_locations = false\n");
+  RunResult r = Strata({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.err.find("gone does not exist; skipped (fail_on_missing_locations = false)"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(FlywaySettingsSqliteCliTest, BadValuesAreRefusedNamingTheKeyBeforeAnythingIsCreated) {
+  project_.Write("V1__t.sql", "CREATE TABLE t (id INT);\n");
+  const std::pair<std::string, std::string> cases[] = {
+      {"connect_retries = \"many\"\n", "connect_retries must be a whole number"},
+      {"connect_retries_interval = \"-1\"\n", "connect_retries_interval must be a whole number"},
+      {"sql_migration_separator = \"\"\n", "sql_migration_separator may not be empty"},
+      {"repeatable_sql_migration_prefix = \"V\"\n",
+       "repeatable_sql_migration_prefix and sql_migration_prefix are both 'V'"},
+      {"sql_migration_suffixes = []\n", "sql_migration_suffixes needs at least one suffix"},
+      {"placeholder_suffix = \"\"\n", "placeholder_suffix may not be empty"},
+      {"group = \"yes\"\n", "'group' must be true or false"},
+  };
+  for (const auto& [line, message] : cases) {
+    project_.WriteConfig("url = \"sqlite:app.db\"\n" + line);
+    ExpectError(Strata({"migrate"}), 2, message);
+    EXPECT_FALSE(DatabaseExists()) << line;
+  }
+}
+
+TEST(FlywaySettingsConnectCliTest, ConnectRetriesRetryThenGiveUp) {
+  TestProject project("flyway_settings_connect",
+                      "url = \"postgresql://strata@127.0.0.1:1/none\"\nconnect_retries = 1\n"
+                      "connect_retries_interval = \"1\"\n");
+  // connect_retries is a number in Flyway's files; strata.toml takes it as text.
+  RunResult bad = project.Strata({"info"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.all();
+  EXPECT_NE(bad.err.find("connect_retries"), std::string::npos) << bad.err;
+
+  project.WriteConfig(
+      "url = \"postgresql://strata@127.0.0.1:1/none\"\nconnect_retries = \"1\"\n"
+      "connect_retries_interval = \"1\"\n");
+  RunResult r = project.Strata({"info"});
+  EXPECT_EQ(r.exit_code, 5) << r.all();
+  EXPECT_NE(r.err.find("retry 1 of 1 in 1s"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("after 1 retry (connect_retries)"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace strata::testing
