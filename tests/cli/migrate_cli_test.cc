@@ -134,7 +134,7 @@ TEST_F(MigrateCliTest, UsageErrorsPrintAJsonDocument) {
     EXPECT_EQ(doc["schema_version"], 1);
     EXPECT_EQ(doc["error"]["kind"], "usage");
     EXPECT_EQ(doc["error"]["exit_code"], 2);
-    ExpectOneErrorLine(r, "strata --help");
+    ExpectOneErrorLine(r, "--help')");
   }
 }
 

@@ -120,7 +120,7 @@ TEST_P(ReportsCliTest, ABadVersionIsSaidOnce) {
   RunResult r = Strata({"baseline", "--baseline-version", "abc"});
   EXPECT_EQ(r.exit_code, 2) << r.all();
   EXPECT_EQ(Occurrences(r.err, "is not a version"), 1U) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("baseline version 'abc' is not a version: use digits"));
+  EXPECT_THAT(r.err, HasSubstr("--baseline-version: 'abc' is not a version: use digits"));
 }
 
 // baseline_on_migrate says in text, not only in JSON, that it recorded a baseline.
