@@ -220,6 +220,8 @@ TEST_F(ConfigTest, EffectiveSettingsRedactPasswords) {
     }
   }
   EXPECT_TRUE(saw_owner);
+}
+
 TEST_F(ConfigTest, FlywaySettingsFromFileAndEnvironment) {
   const auto path = Write("strata.toml",
                           "default_schema = \"app\"\nsql_migration_prefix = \"\"\n"

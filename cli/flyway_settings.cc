@@ -72,8 +72,11 @@ Result<std::unique_ptr<db::Connection>> OpenWithRetries(const Config& config, co
 
 Status CheckFlywaySettings(const Config& config) {
   STRATA_TRY(migrations::CheckMigrationNaming(MigrationNamingFor(config)));
-  STRATA_TRY(WholeNumber("connect_retries", config.connect_retries, 10000));
-  STRATA_TRY(WholeNumber("connect_retries_interval", config.connect_retries_interval, 86400));
+  // Described by where each value came from (strata.toml:3:19: connect_retries, an
+  // environment variable, a Flyway file), so the error names its true source.
+  STRATA_TRY(WholeNumber(config.Describe("connect_retries"), config.connect_retries, 10000));
+  STRATA_TRY(WholeNumber(config.Describe("connect_retries_interval"),
+                         config.connect_retries_interval, 86400));
   if (config.placeholder_prefix.empty() || config.placeholder_suffix.empty()) {
     return Err(ErrorCode::kInvalidArgument,
                fmt::format("placeholder_{} may not be empty (Flyway's default is '{}')",

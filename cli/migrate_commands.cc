@@ -11,8 +11,8 @@
 #include "cli/job_steps.h"
 #include "cli/lint_commands.h"
 #include "cli/run_support.h"
-#include "migrations/callbacks.h"
 #include "cli/stop_signals.h"
+#include "migrations/callbacks.h"
 #include "migrations/migrator.h"
 #include "migrations/progress.h"
 #include "migrations/resolver.h"
@@ -225,9 +225,8 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   options.schemas = s.schemas;
   options.flyway = s.flyway;
   CliMigrateListener listener(ctx.out());
-  Result<migrations::MigrateResult> migrated =
-      stop.Checked(migrations::Migrate(conn, c.lock_connection(), std::move(resolution.migrations),
-                                       options, listener));
+  Result<migrations::MigrateResult> migrated = stop.Checked(migrations::Migrate(
+      conn, c.lock_connection(), std::move(resolution.migrations), options, listener));
   nlohmann::json doc = {{"target", conn.display_url()}, {"dry_run", dry_run}};
   if (!migrated) {
     // The document of a failed run still lists what was applied before the failure.

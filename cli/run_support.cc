@@ -76,8 +76,7 @@ Result<std::unique_ptr<db::Connection>> ConnectForMigrations(Context& ctx,
   return OpenMigrationConnection(ctx.config(), url, options, ctx.out());
 }
 
-Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run,
-                                     const db::RunnerIdentity& runner) {
+Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run, const db::RunnerIdentity& runner) {
   RunConnections connections;
   STRATA_ASSIGN_OR_RETURN(connections.conn, ConnectForMigrations(ctx, &runner));
   // PostgreSQL and MariaDB locks live on a connection of their own that keeps no transaction
@@ -168,6 +167,5 @@ std::string VersionText(const std::optional<migrations::Version>& version) {
 nlohmann::json VersionJson(const std::optional<migrations::Version>& version) {
   return version ? nlohmann::json(version->ToString()) : nlohmann::json(nullptr);
 }
-
 
 }  // namespace strata::cli

@@ -73,8 +73,7 @@ struct RunConnections {
 // a connection of their own that keeps no transaction open. Both connections carry `runner`'s
 // label and are opened with Flyway's settings (OpenMigrationConnection: connect_retries,
 // init_sql, default_schema).
-Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run,
-                                     const db::RunnerIdentity& runner);
+Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run, const db::RunnerIdentity& runner);
 // One connection to the target opened as ConnectForRun opens them (info, validate), carrying
 // `runner`'s label when one is given.
 Result<std::unique_ptr<db::Connection>> ConnectForMigrations(
@@ -98,7 +97,6 @@ migrations::OrphanListener OrphanWaitWarnings(Output& out, db::Dialect dialect);
 
 // Shows each report of a wait for another runner's lock as a warning.
 migrations::LockWaitListener LockWaitWarnings(Output& out);
-
 
 // A dry run's SQL (`sql`, from `strata <command> --dry-run` on `conn`) with a header saying
 // what it is: to --dry-run-output FILE (named in `doc` as "dry_run_output"), or to stdout

@@ -122,7 +122,7 @@ struct DatabaseState {
   std::string user;  // installed_by of the rows written
   Placeholders placeholders;
   bool schema_has_objects = false;
-  std::vector<PartialScript> partials;  // migrate only: scripts an earlier run left unfinished
+  std::vector<PartialScript> partials;       // migrate only: scripts an earlier run left unfinished
   std::vector<std::string> missing_schemas;  // of SchemaSetup::schemas, in its order
 };
 
@@ -583,12 +583,11 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   STRATA_ASSIGN_OR_RETURN(Locked<DatabaseState> run,
                           LockThenRead(conn, lock_conn, history.quoted(), options.dry_run,
                                        options.lock, LockWaitsTo(listener), [&] {
-                                         return ReadState(conn, history, options.placeholders,
-                                                          options.baseline_on_migrate,
-                                                          options.flyway.installed_by,
-                                                          options.schemas.schemas,
-                                                          /*settle_progress=*/true,
-                                                          options.dry_run);
+                                         return ReadState(
+                                             conn, history, options.placeholders,
+                                             options.baseline_on_migrate,
+                                             options.flyway.installed_by, options.schemas.schemas,
+                                             /*settle_progress=*/true, options.dry_run);
                                        }));
   const DatabaseState& state = run.state;
   MigrateSteps steps;

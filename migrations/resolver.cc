@@ -759,7 +759,7 @@ class Assembler {
 
   const MigrationNaming& naming_;
   bool validate_naming_;                   // misnamed files are problems, else skipped
-  std::vector<FileProblem> skipped_;       // misnamed files, when !validate_naming_
+  std::vector<FileProblem> skipped_;       // lookalike names (naming.h); misnamed ones if !validate
   std::vector<PendingMigration> pending_;  // migrations found, not read yet
   std::vector<ResolvedMigration> migrations_;
   std::vector<ResolvedMigration> unreadable_;  // named like migrations, but not UTF-8
@@ -767,7 +767,6 @@ class Assembler {
   std::unordered_set<std::string> configs_;    // configuration files not given to a script yet
   std::unordered_set<std::string> sql_files_;  // every .sql file found, used or not
   std::vector<FileProblem> problems_;
-  std::vector<FileProblem> skipped_;  // lookalike names (naming.h)
 };
 
 }  // namespace

@@ -265,7 +265,7 @@ TEST_F(FlywaySettingsSqliteCliTest, OtherPrefixesSeparatorAndSuffixes) {
   ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
   const auto doc = nlohmann::json::parse(migrate.out);
   ASSERT_EQ(doc["applied"].size(), 3u) << migrate.out;
-  EXPECT_EQ(doc["applied"][0]["type"], "SQL_BASELINE");
+  EXPECT_EQ(doc["applied"][0]["type"], "sql_baseline");
   EXPECT_EQ(doc["applied"][1]["description"], "add bar");
   EXPECT_EQ(doc["applied"][2]["script"], "Rep-view.ddl");
   ASSERT_EQ(Strata({"validate"}).exit_code, 0);

@@ -65,7 +65,8 @@ TEST_P(ProgressCliTest, RepairMarkAppliedRecordsAVersionWhoseEffectsAreInPlace) 
               "cannot mark version 2 (V2__create_orders.sql) applied: it is Success already");
   ExpectError(Strata({"repair", "--mark-applied", "7"}), 2,
               "cannot mark version 7 applied: no migration file in the locations has that version");
-  ExpectError(Strata({"repair", "--mark-applied", "x.y"}), 2, "--mark-applied: 'x.y' is not a version");
+  ExpectError(Strata({"repair", "--mark-applied", "x.y"}), 2,
+              "--mark-applied: 'x.y' is not a version");
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEngines, ProgressCliTest, ::testing::ValuesIn(kAllDialects),

@@ -189,10 +189,9 @@ bool EffectInPlace(const ScratchDatabase& db) {
                   "DATABASE() AND TABLE_NAME = 'big' AND COLUMN_NAME = 'c'") == 1;
 }
 
-// What the successor's run ended in. Once the other half of issue 15 lands (per-statement
-// progress records, resume, INVALID-index rebuild, repair --mark-applied), every trial must be
-// kAppliedOnce, or one message naming the statement and the command after which migrate
-// completes: tighten ExpectAcceptable then.
+// What the successor's run ended in. With per-statement progress records, resume and the
+// INVALID-index rebuild (migrations/progress.h) every trial must be kAppliedOnce: the two
+// failure shapes strata had before them are named so that a regression says which it is.
 Outcome ClassifyOutcome(const ScratchDatabase& db, const RunResult& successor) {
   const HistoryCounts counts = CountHistory(db);
   if (successor.exit_code == 0 && counts.successes == 1 && counts.failures == 0 &&
@@ -216,8 +215,13 @@ void ExpectAcceptable(Outcome outcome, const RunResult& successor) {
   switch (outcome) {
     case Outcome::kAppliedOnce:
       return;
-    case Outcome::kRerunCollided:       // TIGHTEN after progress records
-    case Outcome::kBlockedByFailedRow:  // TIGHTEN after progress records
+    case Outcome::kRerunCollided:
+      ADD_FAILURE() << "the successor ran the statement again beside its effect: "
+                    << successor.all();
+      return;
+    case Outcome::kBlockedByFailedRow:
+      ADD_FAILURE() << "the successor stopped at the failed row instead of resuming: "
+                    << successor.all();
       return;
     case Outcome::kUnexpected:
       ADD_FAILURE() << "unexpected outcome, successor exit " << successor.exit_code << ": "
