@@ -70,5 +70,20 @@ Result<bool> QueryAny(Connection& conn, std::string_view sql, const Params& para
   return n > 0;
 }
 
+Result<std::vector<Flavor::LintTableSize>> LintTableSizesFrom(const Rows& rows) {
+  std::vector<Flavor::LintTableSize> sizes;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    Flavor::LintTableSize& size = sizes.emplace_back();
+    size.name = rows.rows[i][0].value_or("");
+    if (!rows.IsNull(i, 1)) {
+      STRATA_ASSIGN_OR_RETURN(size.rows, rows.Int(i, 1));
+    }
+    if (!rows.IsNull(i, 2)) {
+      STRATA_ASSIGN_OR_RETURN(size.bytes, rows.Int(i, 2));
+    }
+  }
+  return sizes;
+}
+
 }  // namespace flavors
 }  // namespace strata::db

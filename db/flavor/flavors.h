@@ -19,6 +19,9 @@ Result<std::string> QueryText(Connection& conn, std::string_view sql, const Para
 Result<bool> QueryTrue(Connection& conn, std::string_view sql, const Params& params);
 // Runs a `SELECT count(*) ...` and says whether it counted any row.
 Result<bool> QueryAny(Connection& conn, std::string_view sql, const Params& params);
+// The sizes LintTableSizes returns, from rows of (lower-cased name, rows or NULL, bytes or
+// NULL): the one shape both servers' catalog queries produce.
+Result<std::vector<Flavor::LintTableSize>> LintTableSizesFrom(const Rows& rows);
 
 }  // namespace strata::db::flavors
 

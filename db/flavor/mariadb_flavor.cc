@@ -255,8 +255,7 @@ class MariaDbFlavor final : public Flavor {
   // costs one query (a name with a comma in it is not found, and is then weighed as unknown).
   Result<std::vector<LintTableSize>> LintTableSizes(
       Connection& conn, const std::vector<std::string>& tables) const override {
-    std::vector<LintTableSize> sizes;
-    if (tables.empty()) return sizes;
+    if (tables.empty()) return std::vector<LintTableSize>();
     std::string names;
     for (const std::string& t : tables) names += (names.empty() ? "" : ",") + t;
     STRATA_ASSIGN_OR_RETURN(
@@ -264,17 +263,7 @@ class MariaDbFlavor final : public Flavor {
                               "FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
                               "TABLE_TYPE = 'BASE TABLE' AND FIND_IN_SET(LOWER(TABLE_NAME), ?) > 0",
                               {names}));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      LintTableSize& size = sizes.emplace_back();
-      size.name = rows.rows[i][0].value_or("");
-      if (!rows.IsNull(i, 1)) {
-        STRATA_ASSIGN_OR_RETURN(size.rows, rows.Int(i, 1));
-      }
-      if (!rows.IsNull(i, 2)) {
-        STRATA_ASSIGN_OR_RETURN(size.bytes, rows.Int(i, 2));
-      }
-    }
-    return sizes;
+    return flavors::LintTableSizesFrom(rows);
   }
 
   // ---- Runners and their statements on the server ---------------------------------------

@@ -283,8 +283,7 @@ class PostgresFlavor final : public Flavor {
   // The names travel as one newline-separated parameter, so any number costs one query.
   Result<std::vector<LintTableSize>> LintTableSizes(
       Connection& conn, const std::vector<std::string>& tables) const override {
-    std::vector<LintTableSize> sizes;
-    if (tables.empty()) return sizes;
+    if (tables.empty()) return std::vector<LintTableSize>();
     std::string names;
     for (const std::string& t : tables) names += t + "\n";
     STRATA_ASSIGN_OR_RETURN(
@@ -295,17 +294,7 @@ class PostgresFlavor final : public Flavor {
                    "pg_catalog.pg_table_is_visible(c.oid) AND lower(c.relname) = "
                    "ANY(string_to_array($1, chr(10)))",
                    {names}));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      LintTableSize& size = sizes.emplace_back();
-      size.name = rows.rows[i][0].value_or("");
-      if (!rows.IsNull(i, 1)) {
-        STRATA_ASSIGN_OR_RETURN(size.rows, rows.Int(i, 1));
-      }
-      if (!rows.IsNull(i, 2)) {
-        STRATA_ASSIGN_OR_RETURN(size.bytes, rows.Int(i, 2));
-      }
-    }
-    return sizes;
+    return flavors::LintTableSizesFrom(rows);
   }
 
   // ---- Runners and their statements on the server ---------------------------------------
