@@ -208,6 +208,15 @@ std::string Location(const toml::source_region& where) {
   return Location(where.path ? *where.path : std::string("strata.toml"), where);
 }
 
+// A text setting as written: a string, or a number, which strata keeps as text and checks
+// later (`backfill_workers = 4` means what `backfill_workers = "4"` does); nullopt otherwise.
+std::optional<std::string> TextOf(const toml::node& node) {
+  if (auto text = node.value_exact<std::string>()) return text;
+  if (auto whole = node.value_exact<std::int64_t>()) return std::to_string(*whole);
+  if (auto real = node.value_exact<double>()) return fmt::format("{}", *real);
+  return std::nullopt;
+}
+
 // A value from strata.toml; `where` is its file:line:col.
 Status SetFromFile(const KeySpec& spec, const toml::node& node, Config& config,
                    const std::string& where) {
@@ -215,10 +224,12 @@ Status SetFromFile(const KeySpec& spec, const toml::node& node, Config& config,
   switch (spec.kind) {
     case KeyKind::kText:
     case KeyKind::kPath: {
-      const std::optional<std::string> value = node.value<std::string>();
+      const std::optional<std::string> value =
+          spec.kind == KeyKind::kText ? TextOf(node) : node.value_exact<std::string>();
       if (!value) {
         return Err(ErrorCode::kInvalidArgument,
-                   fmt::format("{}: '{}' must be a string", where, spec.name));
+                   fmt::format("{}: '{}' must be a {}", where, spec.name,
+                               spec.kind == KeyKind::kText ? "string or a number" : "string"));
       }
       config.*(spec.text) =
           spec.kind == KeyKind::kPath ? ResolveRelative(*value, config.dir, spec.name) : *value;

@@ -252,5 +252,28 @@ TEST_F(ConfigTest, BadFlywaySettingIsRefusedNamingTheKey) {
   EXPECT_NE(config.error().message.find("connect_retries"), std::string::npos);
 }
 
+// Numbers may be written as TOML numbers: they are kept as text and checked like any value.
+TEST_F(ConfigTest, NumbersMayBeWrittenAsTomlNumbers) {
+  auto path = Write("strata.toml",
+                    "backfill_workers = 4\nconnect_retries = 2\nbackfill_max_connections_fraction "
+                    "= 0.5\n");
+  auto config = LoadConfig(path, Env());
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->backfill_workers, "4");
+  EXPECT_EQ(config->connect_retries, "2");
+  EXPECT_EQ(config->backfill_max_connections_fraction, "0.5");
+  path = Write("strata.toml", "backfill_workers = 0\n");
+  config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find(":1:20: backfill_workers: must be a whole number"),
+            std::string::npos)
+      << config.error().message;
+  path = Write("strata.toml", "table = true\n");
+  config = LoadConfig(path, Env());
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("'table' must be a string or a number"), std::string::npos)
+      << config.error().message;
+}
+
 }  // namespace
 }  // namespace strata::cli
