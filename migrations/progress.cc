@@ -598,7 +598,7 @@ Result<Script> ResumeSteps(const ResolvedMigration& m, const PartialScript* part
 
 // ---- Recording ------------------------------------------------------------------------------
 
-ProgressRecorder::ProgressRecorder(db::Connection& conn, HistoryTableName history)
+ProgressRecorder::ProgressRecorder(db::Connection& conn, const HistoryTableName& history)
     : conn_(conn), table_(ProgressTableName(history)), quoted_(Quoted(conn, history)) {}
 
 Status ProgressRecorder::Prepare() {

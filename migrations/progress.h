@@ -194,7 +194,7 @@ Result<Script> ResumeSteps(const ResolvedMigration& m, const PartialScript* part
 class ProgressRecorder {
  public:
   // REQUIRES: `conn` outlives this object.
-  ProgressRecorder(db::Connection& conn, HistoryTableName history);
+  ProgressRecorder(db::Connection& conn, const HistoryTableName& history);
 
   // Records statement `number` of `count` of `migration` (`step` is the statement) as running,
   // after forgetting any earlier record of that statement and of the ones after it.
