@@ -15,6 +15,7 @@
 #include "cli/config.h"
 #include "cli/context.h"
 #include "cli/exit_codes.h"
+#include "cli/fleet.h"
 #include "cli/output.h"
 #include "cli/suggest.h"
 
@@ -199,6 +200,8 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
   app.require_subcommand(1);
   GlobalOptions global;
   AddGlobalOptions(app, global);
+  FleetFlags fleet;
+  AddFleetOptions(app, fleet);
   CommandTable table;
   RegisterMigrateCommands(app, table);
   RegisterDbCommands(app, table);
@@ -267,6 +270,20 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
   if (command == nullptr) {
     return output.Finish(Err(ErrorCode::kInvalidArgument, "no command given (see strata --help)"),
                          "usage");
+  }
+  // Fleets (cli/fleet.h): the command on every selected target instead of the one --url names.
+  if (fleet.Requested() || fleet.AnyRolloutFlag()) {
+    if (!fleet.Requested()) {
+      return output.Finish(Err(ErrorCode::kInvalidArgument,
+                               "--targets, --parallel, --canary, --max-failures, --shard and "
+                               "--junit need a fleet: select targets with --all-targets, "
+                               "--target-name, --label or --retry-failed"),
+                           "usage");
+    }
+    const bool url_flag = global.url.has_value();
+    return RunFleet(fleet,
+                    FleetRun{ParsedCommandPath(app), command, std::move(*config), getenv, url_flag},
+                    output);
   }
   Context ctx(std::move(*config), output, getenv);
   return output.Finish((*command)(ctx));

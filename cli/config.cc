@@ -326,6 +326,7 @@ Status ApplyFile(const std::filesystem::path& path, Config& config) {
                            Location(path, table.find("password")->first.source())));
   }
   for (const auto& [key, node] : table) {
+    if (key.str() == "targets") continue;  // [[targets]]: a fleet's, read by cli/fleet_targets.h
     const KeySpec* spec = nullptr;
     for (const KeySpec& k : kKeys) {
       if (key.str() == k.name) spec = &k;

@@ -8,6 +8,18 @@ namespace {
 
 // Process-wide, as signal handlers are: a handler may only touch a lock-free atomic.
 std::atomic<bool> g_stop{false};
+// A fleet run is in progress (FleetStopSignals): targets' StopOnSignals leave things alone.
+std::atomic<bool> g_fleet{false};
+// The first signal of a fleet run: stop scheduling.
+std::atomic<bool> g_fleet_stop{false};
+
+extern "C" void OnFleetStopSignal(int /*signo*/) {
+  if (!g_fleet_stop.exchange(true)) return;
+  g_stop.store(true);
+  // A third signal ends the process at once.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
 
 extern "C" void OnStopSignal(int /*signo*/) {
   g_stop.store(true);
@@ -19,12 +31,15 @@ extern "C" void OnStopSignal(int /*signo*/) {
 }  // namespace
 
 StopOnSignals::StopOnSignals() {
+  // In a fleet, the handlers and the flag belong to the fleet (FleetStopSignals).
+  if (g_fleet.load()) return;
   g_stop = false;
   previous_int_ = std::signal(SIGINT, OnStopSignal);
   previous_term_ = std::signal(SIGTERM, OnStopSignal);
 }
 
 StopOnSignals::~StopOnSignals() {
+  if (g_fleet.load()) return;
   std::signal(SIGINT, previous_int_);
   std::signal(SIGTERM, previous_term_);
 }
@@ -60,5 +75,24 @@ Error StopRunOnSignals::Stopped(Error error) {
   error.message = "stopped by a signal: " + error.message;
   return error;
 }
+
+// ---- Stopping a fleet run ----------------------------------------------------------------
+
+FleetStopSignals::FleetStopSignals() {
+  g_stop = false;
+  g_fleet_stop = false;
+  g_fleet = true;
+  previous_int_ = std::signal(SIGINT, OnFleetStopSignal);
+  previous_term_ = std::signal(SIGTERM, OnFleetStopSignal);
+}
+
+FleetStopSignals::~FleetStopSignals() {
+  std::signal(SIGINT, previous_int_);
+  std::signal(SIGTERM, previous_term_);
+  g_fleet = false;
+}
+
+const std::atomic<bool>* FleetStopSignals::scheduling_stopped() const { return &g_fleet_stop; }
+const std::atomic<bool>* FleetStopSignals::cancel_requested() const { return &g_stop; }
 
 }  // namespace strata::cli

@@ -65,6 +65,30 @@ class StopRunOnSignals {
   std::thread watcher_;  // cancels the statements once a signal has arrived
 };
 
+// ---- Stopping a fleet run ----------------------------------------------------------------
+
+// While alive, the process runs one command on many targets at once (cli/fleet.h): the first
+// SIGINT/SIGTERM sets scheduling_stopped() (no new target starts; running targets finish), the
+// second sets the flag every target's StopOnSignals and StopRunOnSignals read, so that running
+// statements are cancelled; a third ends the process. The StopOnSignals objects the targets
+// create meanwhile, on the fleet's threads, neither clear that flag nor touch the handlers.
+class FleetStopSignals {
+ public:
+  FleetStopSignals();
+  ~FleetStopSignals();
+  FleetStopSignals(const FleetStopSignals&) = delete;
+  FleetStopSignals& operator=(const FleetStopSignals&) = delete;
+
+  // Set by the first signal.
+  const std::atomic<bool>* scheduling_stopped() const;
+  // Set by the second signal (the flag the targets' commands read).
+  const std::atomic<bool>* cancel_requested() const;
+
+ private:
+  void (*previous_int_)(int) = nullptr;
+  void (*previous_term_)(int) = nullptr;
+};
+
 }  // namespace strata::cli
 
 #endif  // STRATA_CLI_STOP_SIGNALS_H_
