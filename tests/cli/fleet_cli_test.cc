@@ -1,0 +1,310 @@
+// Fleets (docs/fleets.md) as pipelines run them: the real strata binary on many real databases
+// of each engine and on many schemas of one PostgreSQL database, with targets broken on purpose
+// (unreachable, a failing migration, drift): the results name exactly those, the others
+// complete, --retry-failed finishes the job once the fault is fixed, --canary stops before the
+// rest, --max-failures stops scheduling, --shard partitions. 10-16 targets each in CI;
+// STRATA_FLEET_SCALE=full gives the 50 PostgreSQL databases, 50 schemas, 20 MariaDB
+// databases and 200 SQLite files.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "db/url.h"
+#include "tests/support/run_strata.h"
+#include "tests/support/test_env.h"
+#include "tests/support/test_project.h"
+
+namespace strata::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool FullScale() {
+  const char* scale = std::getenv("STRATA_FLEET_SCALE");
+  return scale != nullptr && std::string(scale) == "full";
+}
+
+int FleetSize(db::Dialect dialect) {
+  if (!FullScale()) return dialect == db::Dialect::kSqlite ? 16 : 10;
+  switch (dialect) {
+    case db::Dialect::kPostgres:
+      return 50;
+    case db::Dialect::kMariaDb:
+      return 20;
+    case db::Dialect::kSqlite:
+      return 200;
+  }
+  return 10;
+}
+
+std::string UnreachableUrl(db::Dialect dialect) {
+  switch (dialect) {
+    case db::Dialect::kPostgres:
+      return "postgresql://postgres@127.0.0.1:1/none";
+    case db::Dialect::kMariaDb:
+      return "mariadb://root@127.0.0.1:1/none";
+    case db::Dialect::kSqlite:
+      return "sqlite:/nonexistent-strata-directory/none.db";
+  }
+  return "";
+}
+
+nlohmann::json Document(const RunResult& r) {
+  std::string last = r.out;
+  while (!last.empty() && last.back() == '\n') last.pop_back();
+  return nlohmann::json::parse(last.substr(last.rfind('\n') + 1), nullptr, false);
+}
+
+// name -> status of a fleet document.
+std::map<std::string, std::string> Statuses(const nlohmann::json& doc) {
+  std::map<std::string, std::string> statuses;
+  if (!doc.is_object() || !doc.contains("targets")) return statuses;
+  for (const nlohmann::json& t : doc["targets"]) statuses[t["name"]] = t["status"];
+  return statuses;
+}
+
+std::set<std::string> WithStatus(const nlohmann::json& doc, const std::string& status) {
+  std::set<std::string> names;
+  for (const auto& [name, s] : Statuses(doc)) {
+    if (s == status) names.insert(name);
+  }
+  return names;
+}
+
+// A fleet of scratch databases of one engine and a project whose targets file lists them.
+class FleetCliTest : public ::testing::TestWithParam<db::Dialect> {
+ protected:
+  void SetUp() override {
+    project_ = std::make_unique<TestProject>("fleet");
+    project_->Write("V1__a.sql", "CREATE TABLE fleet_a (id INTEGER PRIMARY KEY);\n");
+    project_->Write("V2__b.sql", "CREATE TABLE fleet_b (id INTEGER PRIMARY KEY);\n");
+  }
+
+  void CreateFleet(int size) {
+    for (int i = 0; i < size; ++i) {
+      databases_.push_back(ScratchDatabase::Create(GetParam()));
+      ASSERT_NE(databases_.back(), nullptr);
+      names_.push_back(fmt::format("t{:03}", i));
+    }
+  }
+
+  // targets.toml naming every database, target i's URL replaced where `urls` says.
+  void WriteTargets(const std::map<int, std::string>& urls = {}) {
+    std::ofstream out(project_->root() / "targets.toml");
+    for (std::size_t i = 0; i < databases_.size(); ++i) {
+      auto it = urls.find(static_cast<int>(i));
+      out << fmt::format(
+          "[[targets]]\nname = \"{}\"\nurl = \"{}\"\nlabels = {{ half = \"{}\" }}\n\n", names_[i],
+          it != urls.end() ? it->second : databases_[i]->url(), i % 2 == 0 ? "even" : "odd");
+    }
+  }
+
+  RunResult Fleet(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--targets", "targets.toml"});
+    return project_->Strata(args);
+  }
+
+  std::unique_ptr<TestProject> project_;
+  std::vector<std::unique_ptr<ScratchDatabase>> databases_;
+  std::vector<std::string> names_;
+};
+
+TEST_P(FleetCliTest, BrokenTargetsAreNamedTheOthersCompleteAndRetryFinishes) {
+  CreateFleet(FleetSize(GetParam()));
+  if (HasFatalFailure()) return;
+  // Target 1 cannot be reached; on target 2 the second migration fails (its table exists).
+  WriteTargets({{1, UnreachableUrl(GetParam())}});
+  {
+    auto conn = databases_[2]->Connect();
+    ExecOrFail(*conn, "CREATE TABLE fleet_b (id INTEGER PRIMARY KEY)");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult migrate =
+      Fleet({"migrate", "--all-targets", "--parallel", "4", "--json", "--junit", "junit.xml"});
+  const auto took = std::chrono::steady_clock::now() - start;
+  if (FullScale()) {
+    std::cerr << "fleet migrate of " << databases_.size()
+              << " targets: " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+              << " ms\n";
+  }
+  EXPECT_EQ(migrate.exit_code, 1) << migrate.all();  // the failed migration is the worst
+  const nlohmann::json doc = Document(migrate);
+  ASSERT_TRUE(doc.is_object()) << migrate.out;
+  EXPECT_EQ(doc["command"], "migrate");
+  EXPECT_EQ(WithStatus(doc, "failed"), (std::set<std::string>{names_[1], names_[2]}));
+  EXPECT_EQ(WithStatus(doc, "ok").size(), databases_.size() - 2);
+  for (const nlohmann::json& t : doc["targets"]) {
+    if (t["name"] == names_[1]) {
+      EXPECT_EQ(t["exit_code"], 5) << t;
+    } else if (t["name"] == names_[2]) {
+      EXPECT_EQ(t["exit_code"], 1) << t;
+    } else {
+      EXPECT_EQ(t["version_after"], "2") << t;
+    }
+  }
+  EXPECT_EQ(doc["summary"]["failed"], 2);
+  std::ifstream junit(project_->root() / "junit.xml");
+  const std::string xml((std::istreambuf_iterator<char>(junit)), {});
+  EXPECT_NE(xml.find(fmt::format("failures=\"2\"")), std::string::npos) << xml;
+  const std::size_t failed_case = xml.find(fmt::format("name=\"{}\"", names_[2]));
+  EXPECT_LT(failed_case, xml.find("<failure", xml.find("<failure") + 1)) << xml;
+  std::ofstream(project_->root() / "results.json") << migrate.out;
+
+  // Fix both faults; --retry-failed runs those two only.
+  WriteTargets();
+  {
+    auto conn = databases_[2]->Connect();
+    ExecOrFail(*conn, "DROP TABLE fleet_b");
+  }
+  const RunResult retry = Fleet({"migrate", "--retry-failed", "results.json", "--json"});
+  EXPECT_EQ(retry.exit_code, 0) << retry.all();
+  EXPECT_EQ(WithStatus(Document(retry), "ok"), (std::set<std::string>{names_[1], names_[2]}));
+  EXPECT_EQ(Statuses(Document(retry)).size(), 2U);
+
+  // Every target at version 2: info, validate and db ping say so.
+  const RunResult info = Fleet({"info", "--all-targets", "--parallel", "4"});
+  EXPECT_EQ(info.exit_code, 0) << info.all();
+  EXPECT_NE(info.out.find(
+                fmt::format("{} targets: {} at version 2", databases_.size(), databases_.size())),
+            std::string::npos)
+      << info.out;
+  EXPECT_NE(info.out.find(names_[0] + "  ok  2  "), std::string::npos) << info.out;
+  const RunResult validate = Fleet({"validate", "--label", "half=even", "--parallel", "3"});
+  EXPECT_EQ(validate.exit_code, 0) << validate.all();
+  EXPECT_NE(validate.out.find(fmt::format("{} targets: ", (databases_.size() + 1) / 2)),
+            std::string::npos)
+      << validate.out;
+  const RunResult ping =
+      Fleet({"db", "ping", "--target-name", names_[0], "--target-name", names_[3], "--json"});
+  EXPECT_EQ(ping.exit_code, 0) << ping.all();
+  EXPECT_EQ(WithStatus(Document(ping), "ok"), (std::set<std::string>{names_[0], names_[3]}));
+}
+
+TEST_P(FleetCliTest, CanaryMaxFailuresAndShards) {
+  CreateFleet(6);
+  if (HasFatalFailure()) return;
+  // The canary (the first target) is unreachable: nothing else runs.
+  WriteTargets({{0, UnreachableUrl(GetParam())}, {3, UnreachableUrl(GetParam())}});
+  const RunResult canary = Fleet({"migrate", "--all-targets", "--canary", "1", "--parallel", "3"});
+  EXPECT_EQ(canary.exit_code, 5) << canary.all();
+  EXPECT_NE(canary.out.find("1 failed (t000: "), std::string::npos) << canary.out;
+  EXPECT_NE(canary.out.find("5 not run (a canary failed)"), std::string::npos) << canary.out;
+
+  // --max-failures 1 with one target at a time: the first failure stops scheduling.
+  const RunResult limited = Fleet({"migrate", "--all-targets", "--max-failures", "1", "--json"});
+  EXPECT_EQ(limited.exit_code, 5) << limited.all();
+  EXPECT_EQ(WithStatus(Document(limited), "failed"), (std::set<std::string>{"t000"}));
+  EXPECT_EQ(WithStatus(Document(limited), "not_run").size(), 5U);
+
+  // Three shards: every target in exactly one.
+  std::multiset<std::string> seen;
+  for (int i = 0; i < 3; ++i) {
+    const RunResult shard =
+        Fleet({"db", "ping", "--all-targets", "--shard", fmt::format("{}/3", i), "--json"});
+    for (const auto& [name, status] : Statuses(Document(shard))) seen.insert(name);
+  }
+  EXPECT_EQ(seen.size(), 6U);
+  for (const std::string& name : names_) EXPECT_EQ(seen.count(name), 1U) << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, FleetCliTest, ::testing::ValuesIn(kAllDialects), DialectParamName);
+
+// Schema per tenant: one PostgreSQL database, a schema per target, each the session's default
+// schema; `schema fingerprint` across them names the one that drifted.
+TEST(FleetSchemaPerTenantTest, SchemasOfOneDatabaseMigrateAndDriftIsNamed) {
+  auto scratch = ScratchDatabase::Create(db::Dialect::kPostgres);
+  ASSERT_NE(scratch, nullptr);
+  TestProject project("fleet_schemas");
+  project.Write("V1__a.sql", "CREATE TABLE fleet_a (id INTEGER PRIMARY KEY);\n");
+  project.Write("V2__b.sql", "CREATE TABLE fleet_b (id INTEGER PRIMARY KEY);\n");
+  const int size = FullScale() ? 50 : 10;
+  std::string config;
+  for (int i = 0; i < size; ++i) {
+    config +=
+        fmt::format("[[targets]]\nurl = \"{}\"\nschema = \"tenant_{:02}\"\n\n", scratch->url(), i);
+  }
+  project.WriteConfig(config);
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult migrate = project.Strata({"migrate", "--all-targets", "--parallel", "4"});
+  if (FullScale()) {
+    std::cerr << "fleet migrate of " << size << " schemas: "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - start)
+                     .count()
+              << " ms\n";
+  }
+  ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
+  auto conn = scratch->Connect();
+  EXPECT_EQ(QueryInt(*conn,
+                     "SELECT count(*) FROM information_schema.tables WHERE table_name = 'fleet_b' "
+                     "AND table_schema LIKE 'tenant_%'"),
+            size);
+  EXPECT_EQ(QueryInt(*conn,
+                     "SELECT count(*) FROM tenant_03.strata_schema_history WHERE script LIKE 'V%'"),
+            2);
+
+  ExecOrFail(*conn, "ALTER TABLE tenant_07.fleet_b ADD COLUMN extra INTEGER");
+  const RunResult fingerprint =
+      project.Strata({"schema", "fingerprint", "--all-targets", "--parallel", "4"});
+  EXPECT_EQ(fingerprint.exit_code, 0) << fingerprint.all();
+  EXPECT_NE(fingerprint.out.find(fmt::format("{} with fingerprint ", size - 1)), std::string::npos)
+      << fingerprint.out;
+  EXPECT_NE(fingerprint.out.find("1 with fingerprint "), std::string::npos) << fingerprint.out;
+  EXPECT_NE(fingerprint.out.find("(tenant_07)"), std::string::npos) << fingerprint.out;
+}
+
+// A backfill command across a fleet of SQLite files: each target answers for itself.
+TEST(FleetBackfillTest, BackfillStatusRunsOnEveryTarget) {
+  TestProject project("fleet_backfill");
+  std::vector<std::unique_ptr<ScratchDatabase>> files;
+  std::string list = "# one URL a line\n";
+  for (int i = 0; i < 4; ++i) {
+    files.push_back(ScratchDatabase::Create(db::Dialect::kSqlite));
+    list += files.back()->url() + "\n";
+  }
+  std::ofstream(project.root() / "fleet.txt") << list;
+  const RunResult status =
+      project.Strata({"backfill", "status", "--targets", "fleet.txt", "--all-targets", "--json"});
+  EXPECT_EQ(status.exit_code, 0) << status.all();
+  const nlohmann::json doc = Document(status);
+  EXPECT_EQ(WithStatus(doc, "ok").size(), 4U) << status.out;
+  EXPECT_EQ(doc["command"], "backfill status");
+}
+
+// Bad input: one line naming the file, line and target; refused combinations.
+TEST(FleetUsageTest, BadTargetsAndFlagsAreUsageErrors) {
+  TestProject project("fleet_usage");
+  std::ofstream(project.root() / "bad.toml")
+      << "[[targets]]\nname = \"good\"\nurl = \"sqlite:a.db\"\n\n[[targets]]\nname = "
+         "\"broken\"\nurl = \"postgresql://u:Pass-Word-1@h:notaport/x\"\n";
+  const RunResult bad = project.Strata({"info", "--targets", "bad.toml", "--all-targets"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.all();
+  EXPECT_NE(bad.err.find("bad.toml:5: target 'broken'"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.all().find("Pass-Word-1"), std::string::npos) << bad.all();
+
+  std::ofstream(project.root() / "ok.txt") << "sqlite:a.db\n";
+  EXPECT_EQ(project.Strata({"info", "--parallel", "2"}).exit_code, 2);
+  EXPECT_EQ(project.Strata({"info", "--targets", "ok.txt", "--all-targets", "--url", "sqlite:b.db"})
+                .exit_code,
+            2);
+  const RunResult lint = project.Strata({"lint", "--targets", "ok.txt", "--all-targets"});
+  EXPECT_EQ(lint.exit_code, 2) << lint.all();
+  EXPECT_NE(lint.err.find("does not run on a fleet"), std::string::npos) << lint.err;
+  EXPECT_EQ(project.Strata({"info", "--targets", "ok.txt", "--target-name", "nope"}).exit_code, 2);
+  EXPECT_EQ(
+      project.Strata({"info", "--targets", "ok.txt", "--all-targets", "--shard", "3/3"}).exit_code,
+      2);
+}
+
+}  // namespace
+}  // namespace strata::testing
