@@ -6,8 +6,8 @@ Usage: check_json_contract.py SCHEMA_DIR RUNS_FILE
 RUNS_FILE holds one JSON object per line: {"case": name, "exit_code": N, "stdout": text}, the
 output of one strata run each. For every run, stdout must hold one document (`backfill run`:
 progress events, one per line, then the document), valid against the schema its "command"
-names (<command with - for spaces>.schema.json, or failure.schema.json for a command line
-that names no command with a schema), carrying "error" exactly when the exit code is not 0,
+names (<command with - for spaces>.schema.json, fleet.schema.json for a document with
+"fleet": true, or failure.schema.json for a command line that names no command with a schema), carrying "error" exactly when the exit code is not 0,
 with the same exit code. Prints every mismatch; exits 1 when there is one.
 
 Works with python3-jsonschema 4.10 (Debian 12) and later versions.
@@ -49,6 +49,8 @@ def check_document(schemas, validators, run, document):
     problems = []
     command = document.get("command") if isinstance(document, dict) else None
     name = (command or "").replace(" ", "-") + ".schema.json"
+    if isinstance(document, dict) and document.get("fleet") is True:
+        name = "fleet.schema.json"  # any command run on a fleet (docs/fleets.md)
     if name not in schemas:
         name = "failure.schema.json"
     if name not in validators:

@@ -188,6 +188,14 @@ TEST_P(JsonContractTest, EveryCommandInEveryOutcomeMatchesItsSchema) {
   Run("baseline non-empty", Outcome::kValidation, {"baseline"});
   Run("info", Outcome::kOk, {"info"});
   Run("validate", Outcome::kOk, {"validate"});
+  // A fleet (docs/fleets.md): one document for every target, fleet.schema.json.
+  std::ofstream(project_->root() / "fleet.toml")
+      << "[[targets]]\nname = \"good\"\nurl = \"" << scratch_->url()
+      << "\"\n\n[[targets]]\nname = \"down\"\nurl = \"" << unreachable << "\"\n";
+  Run("fleet info", Outcome::kOk, {"info", "--targets", "fleet.toml", "--target-name", "good"},
+      "");
+  Run("fleet migrate one unreachable", Outcome::kFailure,
+      {"migrate", "--targets", "fleet.toml", "--all-targets", "--parallel", "2"}, "");
   Run("undo --dry-run", Outcome::kOk, {"undo", "--dry-run"});
   Run("undo", Outcome::kOk, {"undo"});
   Run("undo bad target", Outcome::kUsage, {"undo", "--target", "x.y"});
