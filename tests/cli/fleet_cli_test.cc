@@ -7,6 +7,8 @@
 // databases and 200 SQLite files.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -17,9 +19,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "db/url.h"
+#include "migrations/lock.h"
 #include "tests/support/run_strata.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_project.h"
@@ -261,6 +265,63 @@ TEST(FleetSchemaPerTenantTest, SchemasOfOneDatabaseMigrateAndDriftIsNamed) {
       << fingerprint.out;
   EXPECT_NE(fingerprint.out.find("1 with fingerprint "), std::string::npos) << fingerprint.out;
   EXPECT_NE(fingerprint.out.find("(tenant_07)"), std::string::npos) << fingerprint.out;
+}
+
+// A project whose strata.toml has `count` schema-per-tenant targets in `scratch`.
+void WriteTenants(const TestProject& project, const ScratchDatabase& scratch, int count) {
+  std::string config;
+  for (int i = 0; i < count; ++i) {
+    config +=
+        fmt::format("[[targets]]\nurl = \"{}\"\nschema = \"tenant_{}\"\n\n", scratch.url(), i);
+  }
+  project.WriteConfig(config);
+}
+
+// A lock held on one target: that target times out (exit 4), the others complete, and
+// --retry-failed completes it once the lock is free.
+TEST(FleetLockTest, AHeldLockFailsOnlyItsTarget) {
+  auto scratch = ScratchDatabase::Create(db::Dialect::kPostgres);
+  ASSERT_NE(scratch, nullptr);
+  TestProject project("fleet_lock");
+  project.Write("V1__a.sql", "CREATE TABLE fleet_a (id INTEGER PRIMARY KEY);\n");
+  WriteTenants(project, *scratch, 3);
+  auto holder = scratch->Connect();
+  const std::int64_t key =
+      migrations::FlywayAdvisoryLockKey("\"tenant_1\".\"strata_schema_history\"");
+  ExecOrFail(*holder, fmt::format("SELECT pg_advisory_lock({})", key));
+  const RunResult held = project.Strata(
+      {"migrate", "--all-targets", "--parallel", "3", "--lock-timeout", "1s", "--json"});
+  EXPECT_EQ(held.exit_code, 4) << held.all();
+  EXPECT_EQ(WithStatus(Document(held), "failed"), (std::set<std::string>{"tenant_1"}));
+  EXPECT_EQ(WithStatus(Document(held), "ok"), (std::set<std::string>{"tenant_0", "tenant_2"}));
+  std::ofstream(project.root() / "results.json") << held.out;
+  ExecOrFail(*holder, fmt::format("SELECT pg_advisory_unlock({})", key));
+  const RunResult retry = project.Strata({"migrate", "--retry-failed", "results.json"});
+  EXPECT_EQ(retry.exit_code, 0) << retry.all();
+  EXPECT_NE(retry.out.find("1 target: 1 at version 1"), std::string::npos) << retry.out;
+}
+
+// Ctrl-C: the first signal lets the running target finish and starts no other; exit 6.
+TEST(FleetSignalTest, TheFirstSignalStopsSchedulingAndRunningTargetsFinish) {
+  auto scratch = ScratchDatabase::Create(db::Dialect::kPostgres);
+  ASSERT_NE(scratch, nullptr);
+  TestProject project("fleet_signal");
+  project.Write("V1__slow.sql", "SELECT pg_sleep(1.5);\nCREATE TABLE fleet_a (id INTEGER);\n");
+  WriteTenants(project, *scratch, 3);
+  RunOptions options;
+  options.cwd = project.root().string();
+  const int pid = SpawnStrata({"migrate", "--all-targets", "--junit", "junit.xml"}, options);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  EXPECT_EQ(WaitStrata(pid), 6);
+  auto conn = scratch->Connect();
+  EXPECT_EQ(QueryInt(*conn,
+                     "SELECT count(*) FROM information_schema.tables WHERE table_name = "
+                     "'fleet_a'"),
+            1);  // tenant_0 finished; the others never started
+  std::ifstream junit(project.root() / "junit.xml");
+  const std::string xml((std::istreambuf_iterator<char>(junit)), {});
+  EXPECT_NE(xml.find("failures=\"0\" errors=\"0\" skipped=\"2\""), std::string::npos) << xml;
 }
 
 // A backfill command across a fleet of SQLite files: each target answers for itself.
