@@ -28,7 +28,9 @@ class AdvisoryLock final : public MigrationLockHandle {
         "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local') "
         "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = $1 "
-        "AND l.objid::bigint = $2 AND l.objsubid = 1",
+        "AND l.objid::bigint = $2 AND l.objsubid = 1 "
+        // Advisory locks are per database: another database's runner (a fleet) is not it.
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         {key_ >> 32, key_ & 0xFFFFFFFF});
     if (!rows || rows->empty()) return "another session (holder not visible)";
     return fmt::format("PostgreSQL pid {}, application '{}', client {}", *rows->rows[0][0],
