@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -96,8 +97,10 @@ def main():
     admin_url = os.environ.get("STRATA_TEST_POSTGRES_URL")
     if not admin_url:
         sys.exit("STRATA_TEST_POSTGRES_URL is not set (tests/with-servers sets it)")
-    strata = os.path.abspath(args.strata)
     work = tempfile.mkdtemp(prefix="strata_fleet_bench_")
+    # A copy: a rebuild during the run must not swap the binary under the benchmark.
+    strata = os.path.join(work, "strata")
+    shutil.copy2(os.path.abspath(args.strata), strata)
     migrations = os.path.join(work, "migrations")
     os.makedirs(migrations)
     for i in range(1, args.migrations + 1):
