@@ -342,6 +342,43 @@ TEST(FleetBackfillTest, BackfillStatusRunsOnEveryTarget) {
   EXPECT_EQ(doc["command"], "backfill status");
 }
 
+// baseline, undo, repair and schema verify through the same generic runner.
+TEST(FleetCommandsTest, LifecycleAndSchemaCommandsRunOnAFleet) {
+  TestProject project("fleet_commands");
+  project.Write("V1__a.sql", "CREATE TABLE fleet_a (id INTEGER PRIMARY KEY);\n");
+  project.Write("V2__b.sql", "CREATE TABLE fleet_b (id INTEGER PRIMARY KEY);\n");
+  project.Write("U2__b.sql", "DROP TABLE fleet_b;\n");
+  std::vector<std::unique_ptr<ScratchDatabase>> files;
+  std::string list;
+  for (int i = 0; i < 3; ++i) {
+    files.push_back(ScratchDatabase::Create(db::Dialect::kSqlite));
+    list += files.back()->url() + "\n";
+  }
+  std::ofstream(project.root() / "fleet.txt") << list;
+  const auto fleet = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--targets", "fleet.txt", "--all-targets"});
+    return project.Strata(args);
+  };
+  const RunResult baseline = fleet({"baseline", "--baseline-version", "1"});
+  EXPECT_EQ(baseline.exit_code, 0) << baseline.all();
+  EXPECT_NE(baseline.out.find("3 targets: 3 at version 1"), std::string::npos) << baseline.out;
+  const RunResult migrate = fleet({"migrate"});
+  EXPECT_NE(migrate.out.find("3 targets: 3 at version 2"), std::string::npos) << migrate.all();
+  const RunResult undo = fleet({"undo"});
+  EXPECT_EQ(undo.exit_code, 0) << undo.all();
+  EXPECT_NE(undo.out.find("3 targets: 3 at version 1"), std::string::npos) << undo.out;
+  EXPECT_EQ(fleet({"repair"}).exit_code, 0);
+  const RunResult dump =
+      project.Strata({"--url", files[0]->url(), "schema", "dump", "--output", "app.schema"});
+  ASSERT_EQ(dump.exit_code, 0) << dump.all();
+  EXPECT_EQ(fleet({"schema", "verify", "--expected", "app.schema"}).exit_code, 0);
+  auto conn = files[1]->Connect();
+  ExecOrFail(*conn, "CREATE TABLE drifted (id INTEGER)");
+  const RunResult verify = fleet({"schema", "verify", "--expected", "app.schema", "--json"});
+  EXPECT_EQ(verify.exit_code, 3) << verify.all();
+  EXPECT_EQ(WithStatus(Document(verify), "failed").size(), 1U) << verify.out;
+}
+
 // Bad input: one line naming the file, line and target; refused combinations.
 TEST(FleetUsageTest, BadTargetsAndFlagsAreUsageErrors) {
   TestProject project("fleet_usage");
