@@ -63,8 +63,8 @@ std::string WithSearchPath(const std::string& text, const std::string& schema) {
       !PlainIdentifier(schema)) {
     return text;
   }
-  return fmt::format("{}{}options=-csearch_path%3D{}", text,
-                     text.find('?') == std::string::npos ? '?' : '&', schema);
+  const std::string_view separator = text.find('?') == std::string::npos ? "?" : "&";
+  return fmt::format("{}{}options=-csearch_path%3D{}", text, separator, schema);
 }
 
 // The configuration of one target: the fleet's, with the target's URL, schema and password file.
@@ -227,6 +227,7 @@ std::string Summary(const std::string& command, const std::vector<FleetTarget>& 
     parts.push_back(fmt::format("{} not run ({})", not_run.size(),
                                 stop_reason.empty() ? "stopped" : stop_reason));
   }
+  if (parts.empty()) parts.emplace_back("nothing to do");
   return fmt::format("{} target{}: {}", targets.size(), targets.size() == 1 ? "" : "s",
                      fmt::join(parts, ", "));
 }
