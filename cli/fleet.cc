@@ -219,9 +219,10 @@ std::string Summary(const std::string& command, const std::vector<FleetTarget>& 
   if (!ok_names.empty()) parts.push_back(DescribeGroups(GroupBy(ok_names, ok_keys), prefix));
   if (!failed.empty()) {
     const std::size_t shown = std::min<std::size_t>(failed.size(), 10);
-    parts.push_back(fmt::format("{} failed ({}{})", failed.size(),
-                                fmt::join(failed.begin(), failed.begin() + shown, "; "),
-                                shown < failed.size() ? "; ..." : ""));
+    parts.push_back(fmt::format(
+        "{} failed ({}{})", failed.size(),
+        fmt::join(failed.begin(), failed.begin() + static_cast<std::ptrdiff_t>(shown), "; "),
+        shown < failed.size() ? "; ..." : ""));
   }
   if (!not_run.empty()) {
     parts.push_back(fmt::format("{} not run ({})", not_run.size(),
@@ -451,7 +452,7 @@ void AddFleetOptions(CLI::App& app, FleetFlags& flags) {
   app.add_option("--junit", flags.junit, "Fleet: also write a JUnit XML report, a case a target");
 }
 
-int RunFleet(const FleetFlags& flags, FleetRun run, Output& out) {
+int RunFleet(const FleetFlags& flags, const FleetRun& run, Output& out) {
   if (Status ok = CheckFlags(flags, run); !ok) return out.Finish(ok, "usage");
   auto targets = ChooseTargets(flags, run);
   if (!targets) return out.Finish(std::move(targets).error());

@@ -58,7 +58,7 @@ struct FleetRun {
 // Runs `run` on the targets `flags` select and returns the exit code (the worst of the
 // targets', see WorstExitCode; 6 when a signal stopped the run). Every output goes through
 // `out`: a line per target, the summary, or (with --json) one document.
-int RunFleet(const FleetFlags& flags, FleetRun run, Output& out);
+int RunFleet(const FleetFlags& flags, const FleetRun& run, Output& out);
 
 }  // namespace strata::cli
 
