@@ -301,6 +301,29 @@ TEST(FleetLockTest, AHeldLockFailsOnlyItsTarget) {
   EXPECT_NE(retry.out.find("1 target: 1 at version 1"), std::string::npos) << retry.out;
 }
 
+// MariaDB's GET_LOCK names are the server's: the migration lock is named after the
+// database-qualified history table, so a lock held on one database of a server does not stop
+// another database's migration (a fleet on one server runs in parallel).
+TEST(FleetLockTest, MariaDbLocksArePerDatabase) {
+  auto first = ScratchDatabase::Create(db::Dialect::kMariaDb);
+  auto second = ScratchDatabase::Create(db::Dialect::kMariaDb);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  TestProject project("fleet_mariadb_lock");
+  project.Write("V1__a.sql", "CREATE TABLE fleet_a (id INTEGER PRIMARY KEY);\n");
+  std::ofstream(project.root() / "fleet.txt") << first->url() << "\n" << second->url() << "\n";
+  auto holder = first->Connect();
+  const std::string name = db::ParseUrl(first->url())->database;
+  const std::string lock =
+      migrations::FlywayNamedLock(fmt::format("`{}`.`strata_schema_history`", name));
+  ExecOrFail(*holder, fmt::format("SELECT GET_LOCK('{}', 0)", lock));
+  const RunResult held = project.Strata({"migrate", "--targets", "fleet.txt", "--all-targets",
+                                         "--parallel", "2", "--lock-timeout", "1s", "--json"});
+  EXPECT_EQ(held.exit_code, 4) << held.all();
+  EXPECT_EQ(WithStatus(Document(held), "failed"), (std::set<std::string>{name}));
+  EXPECT_EQ(WithStatus(Document(held), "ok").size(), 1U) << held.out;
+}
+
 // Ctrl-C: the first signal lets the running target finish and starts no other; exit 6.
 TEST(FleetSignalTest, TheFirstSignalStopsSchedulingAndRunningTargetsFinish) {
   auto scratch = ScratchDatabase::Create(db::Dialect::kPostgres);
