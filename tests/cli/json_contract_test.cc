@@ -192,8 +192,7 @@ TEST_P(JsonContractTest, EveryCommandInEveryOutcomeMatchesItsSchema) {
   std::ofstream(project_->root() / "fleet.toml")
       << "[[targets]]\nname = \"good\"\nurl = \"" << scratch_->url()
       << "\"\n\n[[targets]]\nname = \"down\"\nurl = \"" << unreachable << "\"\n";
-  Run("fleet info", Outcome::kOk, {"info", "--targets", "fleet.toml", "--target-name", "good"},
-      "");
+  Run("fleet info", Outcome::kOk, {"info", "--targets", "fleet.toml", "--target-name", "good"}, "");
   Run("fleet migrate one unreachable", Outcome::kFailure,
       {"migrate", "--targets", "fleet.toml", "--all-targets", "--parallel", "2"}, "");
   Run("undo --dry-run", Outcome::kOk, {"undo", "--dry-run"});
