@@ -16,6 +16,9 @@ Commands (PostgreSQL):
   dry        the job's count-mode dry run (read-only transactions)
   per_row    a client sending one INSERT per row (psql -f, autocommit), on the first 2,000
              events only (a whole run would take minutes); compared in rows/s
+  copy       the ingest ceiling: the exact rows the job writes, computed beforehand (untimed,
+             in SQL, from the template database) into a file, loaded with psql's \copy into
+             the same table with its indexes and the rows already present
 Commands (MariaDB):
   cte        the hand-written recursive CTE from the issue (the baseline), with
              max_recursive_iterations raised: at the default (1,000) MariaDB 10.11 stops it
@@ -23,6 +26,11 @@ Commands (MariaDB):
   seq        the best set-based form: a join to seq_0_to_3660 with a no-op
              ON DUPLICATE KEY UPDATE
   strata     the job with 1 worker; strata2 with --workers 2
+  load       the ingest ceiling: the exact rows, precomputed (untimed) into a file, loaded with
+             LOAD DATA LOCAL INFILE
+The servers run at production durability (fsync / innodb_flush_log_at_trx_commit=1) when
+bench/run or this script starts them (tests/with-servers with STRATA_SERVERS_DURABLE=1); the
+results record the servers' settings either way.
 Throughput against data size (PostgreSQL): set and strata (1 worker) also at 10,000 and
 30,000 events (--quick: 10,000 only).
 Peak memory of the strata process (/usr/bin/time -f %M) at 100,000 and 1,000,000 events
@@ -69,6 +77,11 @@ SIZE_ROUNDS = (1, 3)  # (quick, full)
 # The issue's targets.
 PG_ONE_WORKER_MIN = 0.8  # × the set-based statement's rows/s
 PG_TWO_WORKERS_MIN = 1.0
+# Against the ingest ceiling (COPY / LOAD DATA of the precomputed rows), at production
+# durability (issue 19).
+PG_CEILING_ONE_WORKER_MIN = 0.8
+PG_CEILING_TWO_WORKERS_MIN = 0.9
+MARIADB_CEILING_MIN = 0.95
 MARIADB_MIN = 2.0  # × the recursive CTE's rows/s
 PER_ROW_MIN = 8.0  # × one row per statement
 MEMORY_MAX_GROWTH = 0.20  # between 100,000 and 1,000,000 events
@@ -130,6 +143,66 @@ COPY (
   ORDER BY s.event_statistic_id, d.day
 ) TO STDOUT
 """
+
+
+# The ingest ceiling's rows: exactly the missing ones, in the job's order, with one timestamp
+# for all (the job writes one per chunk), as COPY's text format.
+EVM_COLUMNS = "event_statistic_id, view_date, view_count, created_at, updated_at"
+PG_CEILING_ROWS_SQL = f"""\
+COPY (
+  SELECT s.event_statistic_id, d.day::date, 0, now(), now()
+  FROM event_statistic s
+  JOIN event e ON e.event_id = s.event_id
+  CROSS JOIN LATERAL generate_series((e.registration_start AT TIME ZONE '{ZONE}')::date::timestamp,
+                                     (e.event_end AT TIME ZONE '{ZONE}')::date::timestamp,
+                                     interval '1 day') AS d(day)
+  WHERE e.event_end >= e.registration_start
+    AND NOT EXISTS (SELECT 1 FROM event_view_metric m
+                    WHERE m.event_statistic_id = s.event_statistic_id AND m.view_date = d.day::date)
+  ORDER BY s.event_statistic_id, d.day
+) TO STDOUT
+"""
+PG_CEILING_LOAD = (f"\\copy event_view_metric ({EVM_COLUMNS}) FROM '{{WORK}}/evm_pg_rows.tsv'")
+
+# DATETIMEs are wall-clock times in the zone already, so DATE() is the local date.
+MARIADB_CEILING_ROWS_SQL = """\
+SELECT s.event_statistic_id, DATE(e.registration_start) + INTERVAL q.seq DAY AS day, 0, NOW(),
+       NOW()
+FROM event_statistic s
+STRAIGHT_JOIN event e ON e.event_id = s.event_id
+JOIN seq_0_to_3660 q ON q.seq <= DATEDIFF(e.event_end, e.registration_start)
+WHERE e.event_end >= e.registration_start
+  AND NOT EXISTS (SELECT 1 FROM event_view_metric m
+                  WHERE m.event_statistic_id = s.event_statistic_id
+                    AND m.view_date = DATE(e.registration_start) + INTERVAL q.seq DAY)
+ORDER BY s.event_statistic_id, day
+"""
+MARIADB_CEILING_LOAD = (f"LOAD DATA LOCAL INFILE '{{WORK}}/evm_my_rows.tsv' INTO TABLE "
+                        f"event_view_metric ({EVM_COLUMNS})")
+
+
+def write_rows_file(R, argv, path, what):
+    """Runs `argv` with its standard output in `path` (untimed); returns the lines written."""
+    with open(path, "w") as out:
+        done = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise R.BenchError(f"{what} failed (exit {done.returncode}): {done.stderr.strip()}")
+    with open(path, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def ceiling_targets(by, ceiling_key, checks):
+    """Targets of strata's rows/s against the ingest ceiling's, measured in the same rounds."""
+    targets = []
+    base = by[ceiling_key]["rows_per_s"]
+    for key, text, minimum in checks:
+        ratio = by[key]["rows_per_s"] / base if base else 0
+        by[key]["ratio_to_ceiling"] = round(ratio, 3)
+        targets.append({"target": f"{text}: at least {minimum}× the ingest ceiling "
+                                  f"({ceiling_key})",
+                        "measured": f"{ratio:.2f}× ({by[key]['rows_per_s']:,} vs {base:,} "
+                                    "rows/s)", "met": ratio >= minimum})
+    return targets
 
 
 def bench_run_module():
@@ -325,6 +398,7 @@ def bench_backfill(ctx):
         "rows": pg["result"]["rows"] + my["result"]["rows"],
         "targets": targets,
         "loadavg": {"start": start_load, "end": R.loadavg()},
+        "server_durability": s.durability(),
     }
 
 
@@ -342,6 +416,12 @@ def bench_postgres(R, ctx, tools, work, use_cli, strata_label, rounds):
     data = pg_template(R, ctx, tools, "evm_template", EVENTS)
     R.log(f"  {data.missing:,} missing rows, {data.existing:,} present")
     (work / "evm_pg_set.sql").write_text(PG_SET_SQL)
+    ceiling_rows = write_rows_file(
+        R, ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", PG_CEILING_ROWS_SQL,
+            s.pg_url("evm_template")], work / "evm_pg_rows.tsv", "psql COPY (…) TO STDOUT")
+    if ceiling_rows != data.missing:
+        raise R.BenchError(f"the ingest ceiling's file holds {ceiling_rows} rows, the generator "
+                           f"reported {data.missing} missing")
     rss = {}
 
     def fresh(key, template="evm_template"):
@@ -381,6 +461,9 @@ def bench_postgres(R, ctx, tools, work, use_cli, strata_label, rounds):
         R.Contestant("strata2", strata_label + ", 2 workers",
                      strata_command(R, use_cli, "{PG_URL}", 2, False, "{RSS}"),
                      fresh("strata2"), check_complete("strata2")),
+        R.Contestant("copy", "psql: \\copy of the precomputed rows (ingest ceiling)", R.Command(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", PG_CEILING_LOAD, "{PG_URL}"]),
+            fresh("copy"), check_complete("copy")),
         R.Contestant("dry", strata_label + ", dry run (count)",
                      strata_command(R, use_cli, "{PG_URL}", 1, True, "{RSS}"),
                      fresh("dry"), check_unchanged),
@@ -432,6 +515,9 @@ def bench_postgres(R, ctx, tools, work, use_cli, strata_label, rounds):
                 "strata2", set_rate, PG_TWO_WORKERS_MIN)
     rate_target(f"at least {PER_ROW_MIN}× a client inserting one row per statement", "strata",
                 by["per_row"]["rows_per_s"], PER_ROW_MIN)
+    targets += ceiling_targets(by, "copy", (
+        ("strata", "PostgreSQL, 1 worker", PG_CEILING_ONE_WORKER_MIN),
+        ("strata2", "PostgreSQL, 2 workers", PG_CEILING_TWO_WORKERS_MIN)))
     dry_ratio = by["dry"]["median_s"] / by["strata"]["median_s"]
     targets.append({"target": f"count-mode dry run at most {DRY_RUN_MAX}× the real run's time",
                     "measured": f"{dry_ratio:.2f}× ({by['dry']['median_s']:.1f} s vs "
@@ -461,6 +547,12 @@ def bench_mariadb(R, ctx, tools, work, use_cli, strata_label, rounds):
     template_data = generate(R, tools, s.my_url(template), EVENTS)
     R.log(f"  {template_data.missing:,} missing rows, {template_data.existing:,} present "
           f"(generated in {time.perf_counter() - started:.1f} s)")
+    ceiling_rows = write_rows_file(
+        R, s.mariadb_client() + ["--quick", "-N", "-B", "-e", MARIADB_CEILING_ROWS_SQL, template],
+        work / "evm_my_rows.tsv", "mariadb SELECT of the missing rows")
+    if ceiling_rows != template_data.missing:
+        raise R.BenchError(f"the ingest ceiling's file holds {ceiling_rows} rows, the generator "
+                           f"reported {template_data.missing} missing")
     # MariaDB has no CREATE DATABASE … TEMPLATE: each run's database gets the example's
     # migrations (the same tables, keys and foreign keys) and the template's rows, which the
     # generator (deterministic: seed 1) wrote once.
@@ -511,6 +603,10 @@ def bench_mariadb(R, ctx, tools, work, use_cli, strata_label, rounds):
         R.Contestant("strata2", strata_label + ", 2 workers",
                      strata_command(R, use_cli, "{MY_URL}", 2, False, "{RSS}"),
                      fresh("strata2"), check("strata2", True)),
+        R.Contestant("load", "mariadb: LOAD DATA LOCAL INFILE of the precomputed rows (ingest "
+                     "ceiling)", R.Command(my_client[:-1] + ["--local-infile=1", "-e",
+                                                             MARIADB_CEILING_LOAD, "{DB}"]),
+                     fresh("load"), check("load", True)),
     ]
     R.run_rounds(ctx, "backfill-mariadb", contestants, rounds, warmup=[])
     rows = with_rates(R.summarize(contestants, "cte"),
@@ -524,6 +620,9 @@ def bench_mariadb(R, ctx, tools, work, use_cli, strata_label, rounds):
                         "measured": f"{ratio:.2f}× ({by[key]['rows_per_s']:,} vs "
                                     f"{by['cte']['rows_per_s']:,} rows/s)",
                         "met": ratio >= MARIADB_MIN})
+    targets += ceiling_targets(by, "load", (("strata", "MariaDB, 1 worker", MARIADB_CEILING_MIN),
+                                            ("strata2", "MariaDB, 2 workers",
+                                             MARIADB_CEILING_MIN)))
     peak = {k: max(v for v in vals if v) for k, vals in rss.items() if any(vals)}
     return {"targets": targets, "result": {"rows": rows, "peak_rss_kib_100k": peak}}
 
@@ -682,6 +781,7 @@ def main(argv):
                        "strata_backfill_driver"], "ninja")
     if "STRATA_TEST_POSTGRES_URL" not in os.environ:
         os.environ["STRATA_BENCH_BUILT"] = "1"
+        os.environ.setdefault("STRATA_SERVERS_DURABLE", "1")  # production durability
         with_servers = str(REPO / "tests" / "with-servers")
         os.execv(with_servers, [with_servers, sys.executable, str(Path(__file__).resolve())] +
                  argv)

@@ -47,6 +47,21 @@ Result<std::int64_t> Connection::ExecuteBatch(std::string_view sql,
   return affected;
 }
 
+Status Connection::Savepoint(std::string_view name) {
+  STRATA_TRY(Execute(fmt::format("SAVEPOINT {}", name)));
+  return Ok();
+}
+
+Status Connection::RollbackToSavepoint(std::string_view name) {
+  STRATA_TRY(Execute(fmt::format("ROLLBACK TO SAVEPOINT {}", name)));
+  return Ok();
+}
+
+Status Connection::ReleaseSavepoint(std::string_view name) {
+  STRATA_TRY(Execute(fmt::format("RELEASE SAVEPOINT {}", name)));
+  return Ok();
+}
+
 Result<Transaction> Transaction::Begin(Connection& conn, const TxOptions& options) {
   STRATA_TRY(conn.Begin(options));
   return Transaction(&conn);

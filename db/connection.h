@@ -130,6 +130,15 @@ class Connection {
   // Whether ExecuteBatch sends its rows together (MariaDB 10.2.7+) rather than one statement
   // per row (MySQL, PostgreSQL, SQLite).
   virtual bool batches_in_one_round_trip() const { return false; }
+
+  // Savepoints inside the current transaction (SAVEPOINT, ROLLBACK TO SAVEPOINT, RELEASE
+  // SAVEPOINT on every engine). RollbackToSavepoint undoes what ran since Savepoint(name) and
+  // leaves the transaction usable again, also after a statement in between failed (which on
+  // PostgreSQL otherwise dooms the whole transaction, and Commit then reports it). `name` is a
+  // plain identifier written by the caller, never outside input.
+  virtual Status Savepoint(std::string_view name);
+  virtual Status RollbackToSavepoint(std::string_view name);
+  virtual Status ReleaseSavepoint(std::string_view name);
 };
 
 // Options for opening a connection.

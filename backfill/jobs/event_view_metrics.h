@@ -9,11 +9,13 @@
 //   3. reads the metric rows that exist for the chunk's keys (bounded by the same range, so a
 //      chunk never scans the whole metric table), and
 //   4. writes only the missing rows in bulk — multi-row INSERTs with bound parameters, on
-//      PostgreSQL COPY into a temporary table and one INSERT … SELECT, one INSERT … SELECT
+//      PostgreSQL COPY straight into the table under a savepoint, one INSERT … SELECT
 //      from a packed parameter, or on MariaDB a one-row INSERT array-bound to all the rows
-//      (write_method) — with a conflict clause that skips rows written meanwhile by someone
-//      else: PostgreSQL and SQLite ON CONFLICT DO NOTHING, MariaDB a no-op ON DUPLICATE KEY
-//      UPDATE (never INSERT IGNORE, which turns other errors into warnings).
+//      (write_method) — skipping rows written meanwhile by someone else: PostgreSQL and
+//      SQLite ON CONFLICT DO NOTHING, MariaDB a no-op ON DUPLICATE KEY UPDATE (never INSERT
+//      IGNORE, which turns other errors into warnings); PostgreSQL's COPY, which has no
+//      conflict clause, is undone to its savepoint when the unique key refuses a row, and the
+//      chunk's rows go through a temporary table and INSERT … SELECT … ON CONFLICT DO NOTHING.
 // Count() runs steps 1–3 and reports exactly what step 4 would write; Process() reports the
 // rows the server actually inserted, and counts every other wanted row as already present.
 //
@@ -34,7 +36,8 @@
 //   write_method       "auto" (the default: the fastest measured per engine — copy on
 //                      PostgreSQL, array on MariaDB, packed on MySQL, values on SQLite),
 //                      "values" (multi-row INSERTs, every engine), "copy" (PostgreSQL only:
-//                      COPY into a temporary table, one INSERT … SELECT), "packed" (the
+//                      COPY into the table; on a conflict COPY into a temporary table and one
+//                      INSERT … SELECT … ON CONFLICT DO NOTHING), "packed" (the
 //                      chunk's rows as one parameter the server unpacks: unnest, JSON_TABLE,
 //                      json_each) or "array" (a one-row INSERT bound to many rows: one round
 //                      trip per call on MariaDB, which then never takes the table-level

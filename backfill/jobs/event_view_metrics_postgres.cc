@@ -1,6 +1,10 @@
 // The event-view-metrics job's PostgreSQL SQL. Event times are timestamptz, read as whole epoch
-// seconds; rows are written by COPY into a temporary stage table by default.
+// seconds; rows are written by COPY straight into event_view_metric by default, under a
+// savepoint, with a COPY into a temporary stage table and INSERT ... ON CONFLICT DO NOTHING
+// when someone else wrote one of the rows first.
 #include <fmt/format.h>
+
+#include <string_view>
 
 #include "backfill/jobs/event_view_metrics_sql.h"
 #include "domain/timestamp.h"
@@ -8,8 +12,32 @@
 namespace strata::backfill::event_view_metrics {
 namespace {
 
-// The temporary table the COPY method stages rows in (per session).
+// The temporary table the COPY method's fallback stages rows in (per session).
 constexpr std::string_view kStageTable = "strata_event_view_metric_stage";
+// The savepoint the direct COPY runs under, so that a conflict undoes only the COPY.
+constexpr std::string_view kCopySavepoint = "strata_event_view_metric_copy";
+// unique_violation: someone else wrote one of the chunk's rows after the job read them.
+constexpr std::string_view kUniqueViolation = "23505";
+
+std::string CopyTableSql() {
+  return "COPY event_view_metric (event_statistic_id, view_date, view_count, created_at, "
+         "updated_at) FROM STDIN";
+}
+
+// The rows in COPY's text format, every column given: the table's defaults would stamp them
+// with the transaction's start rather than the chunk's timestamp the other methods write.
+std::string CopyTableData(const std::vector<MetricRow>& rows, const std::string& now) {
+  const std::string tail = fmt::format("\t0\t{0}\t{0}\n", now);
+  std::string data;
+  data.reserve(rows.size() * (tail.size() + 32));
+  for (const MetricRow& row : rows) {
+    data += std::to_string(row.event_statistic_id);
+    data += '\t';
+    data += domain::FormatDay(row.view_date);
+    data += tail;
+  }
+  return data;
+}
 
 std::string CreateStageSql() {
   return fmt::format(
@@ -126,11 +154,33 @@ class PostgresSqlImpl final : public EventViewMetricsSql {
     return {now, std::move(ids), std::move(days)};
   }
 
+  // The rows are the ones missing when the chunk read the table, so COPY straight into it
+  // writes each once, at the cost of loading them (measured at production durability: the
+  // stage table and ON CONFLICT's speculative insertion cost 1.45x the WAL of COPY and about
+  // twice its time). A row someone else wrote since makes the unique index refuse the COPY
+  // (after waiting for that writer, as ON CONFLICT would); then the savepoint undoes the COPY
+  // alone and the rows go in through the stage, skipping the ones that exist.
+  Result<std::int64_t> InsertByCopy(db::Connection& conn, const std::vector<MetricRow>& rows,
+                                    const std::string& now) const override {
+    STRATA_TRY(conn.Savepoint(kCopySavepoint));
+    const Status copied = conn.CopyFrom(CopyTableSql(), CopyTableData(rows, now));
+    if (copied) {
+      STRATA_TRY(conn.ReleaseSavepoint(kCopySavepoint));
+      return static_cast<std::int64_t>(rows.size());
+    }
+    if (copied.error().sqlstate != kUniqueViolation) return copied.error();
+    STRATA_TRY(conn.RollbackToSavepoint(kCopySavepoint));
+    STRATA_TRY(conn.ReleaseSavepoint(kCopySavepoint));
+    return InsertThroughStage(conn, rows, now);
+  }
+
+ private:
   // COPY (no per-parameter overhead) into a temporary table that empties itself at commit,
   // then one INSERT ... SELECT. The rows are already the missing ones, so the INSERT needs no
   // NOT EXISTS over the metric table; ON CONFLICT covers rows someone else wrote meanwhile.
-  Result<std::int64_t> InsertByCopy(db::Connection& conn, const std::vector<MetricRow>& rows,
-                                    const std::string& now) const override {
+  static Result<std::int64_t> InsertThroughStage(db::Connection& conn,
+                                                 const std::vector<MetricRow>& rows,
+                                                 const std::string& now) {
     STRATA_TRY(conn.Execute(CreateStageSql()));
     std::string data;
     data.reserve(rows.size() * 24);
@@ -152,7 +202,15 @@ class PostgresSqlImpl final : public EventViewMetricsSql {
 }  // namespace
 
 std::vector<std::string> CopyStatements() {
-  return {CreateStageSql(), CopyStageSql(), InsertFromStageSql()};
+  return {fmt::format("SAVEPOINT {}", kCopySavepoint),
+          CopyTableSql() + " -- only the missing days",
+          fmt::format("RELEASE SAVEPOINT {}", kCopySavepoint),
+          fmt::format("-- when a row was written meanwhile (unique_violation): ROLLBACK TO "
+                      "SAVEPOINT {}, then:",
+                      kCopySavepoint),
+          CreateStageSql(),
+          CopyStageSql(),
+          InsertFromStageSql()};
 }
 
 const EventViewMetricsSql& PostgresSql() {

@@ -101,8 +101,9 @@ class EventViewMetricsSql {
   virtual db::Params PackedParams(const std::vector<MetricRow>& rows,
                                   const std::string& now) const = 0;
 
-  // copy: the rows through COPY into a stage table, then one INSERT ... SELECT; returns the
-  // rows inserted. kUnsupported where !has_copy().
+  // copy: the rows through COPY into the table (under a savepoint; on a unique violation
+  // through a stage table and INSERT ... SELECT ... ON CONFLICT DO NOTHING instead); returns
+  // the rows inserted. kUnsupported where !has_copy().
   virtual Result<std::int64_t> InsertByCopy(db::Connection& conn,
                                             const std::vector<MetricRow>& rows,
                                             const std::string& now) const;
@@ -119,7 +120,7 @@ class EventViewMetricsSql {
   const db::Flavor& flavor_;
 };
 
-// The statements of the copy method, as they run on PostgreSQL.
+// The statements of the copy method, as they run on PostgreSQL, with its fallback.
 std::vector<std::string> CopyStatements();
 
 // The engines' implementations (one file each).

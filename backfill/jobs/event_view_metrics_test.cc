@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -130,8 +131,14 @@ TEST(EventViewMetricsBindTest, SqlIsIdempotentWithoutInsertIgnore) {
   EXPECT_THAT(mariadb, HasSubstr("FROM event_view_metric WHERE event_statistic_id BETWEEN"));
   auto copy = MustBind({{"write_method", "copy"}});
   ASSERT_NE(copy, nullptr);
-  EXPECT_THAT(copy->DescribeSql(db::Dialect::kPostgres).back(),
+  const std::vector<std::string> copy_sql = copy->DescribeSql(db::Dialect::kPostgres);
+  EXPECT_THAT(copy_sql.back(),
               HasSubstr("FROM strata_event_view_metric_stage ON CONFLICT DO NOTHING"));
+  std::string copy_text;
+  for (const std::string& sql : copy_sql) copy_text += sql + "\n";
+  EXPECT_THAT(copy_text, HasSubstr("SAVEPOINT strata_event_view_metric_copy\nCOPY "
+                                   "event_view_metric (event_statistic_id, view_date"));
+  EXPECT_THAT(copy_text, HasSubstr("unique_violation"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -700,6 +707,105 @@ TEST(EventViewMetricsCopyTest, EveryMethodWritesTheSameRowsOnPostgres) {
     EXPECT_EQ(MetricTable(*conn), expected.Table());
     EXPECT_EQ(MustRun(*conn, *job, 2).sum.rows_written, 0);
   }
+}
+
+// A connection that forwards everything to `inner`, and runs `before_copy` first on each
+// CopyFrom: another session's write landing between the chunk's read and its COPY.
+class InterposedCopyConnection final : public db::Connection {
+ public:
+  InterposedCopyConnection(db::Connection& inner, std::function<void()> before_copy)
+      : inner_(inner), before_copy_(std::move(before_copy)) {}
+
+  db::Dialect dialect() const override { return inner_.dialect(); }
+  const db::ServerInfo& server() const override { return inner_.server(); }
+  const std::string& display_url() const override { return inner_.display_url(); }
+  std::int64_t session_id() const override { return inner_.session_id(); }
+  Result<db::Rows> Query(std::string_view sql, const db::Params& params) override {
+    return inner_.Query(sql, params);
+  }
+  Status ExecuteScript(std::string_view sql) override { return inner_.ExecuteScript(sql); }
+  Status CopyFrom(std::string_view copy_statement, std::string_view data) override {
+    copies_.emplace_back(copy_statement);
+    before_copy_();
+    return inner_.CopyFrom(copy_statement, data);
+  }
+  Status Begin(const db::TxOptions& options) override { return inner_.Begin(options); }
+  Status Commit() override { return inner_.Commit(); }
+  Status Rollback() override { return inner_.Rollback(); }
+  bool InTransaction() const override { return inner_.InTransaction(); }
+  std::shared_ptr<db::Canceler> GetCanceler() override { return inner_.GetCanceler(); }
+  Status Savepoint(std::string_view name) override { return inner_.Savepoint(name); }
+  Status RollbackToSavepoint(std::string_view name) override {
+    return inner_.RollbackToSavepoint(name);
+  }
+  Status ReleaseSavepoint(std::string_view name) override { return inner_.ReleaseSavepoint(name); }
+
+  const std::vector<std::string>& copies() const { return copies_; }
+
+ private:
+  db::Connection& inner_;
+  std::function<void()> before_copy_;
+  std::vector<std::string> copies_;
+};
+
+// COPY straight into the table has no conflict clause: when another session commits one of
+// the chunk's rows after the chunk read the table, the unique key refuses the COPY, the
+// savepoint undoes it alone, and the rows go in through the stage, skipping that row. The
+// other session's row is kept as it wrote it and counted as present; the chunk commits.
+TEST(EventViewMetricsCopyTest, ARowWrittenMeanwhileFallsBackToOnConflict) {
+  auto scratch = ExampleDatabase(db::Dialect::kPostgres);
+  ASSERT_NE(scratch, nullptr);
+  auto conn = scratch->Connect();
+  auto service = scratch->Connect();
+  ASSERT_NE(conn, nullptr);
+  ASSERT_NE(service, nullptr);
+  InsertEvents(*conn, {{1, Utc(2024_y / 3 / 9, 16, 0, 0), Utc(2024_y / 3 / 12, 0, 0, 0), {1, 2}}},
+               "Asia/Seoul");
+  bool written = false;
+  InterposedCopyConnection interposed(*conn, [&] {
+    if (written) return;
+    written = true;
+    InsertMetric(*service, 2, 2024_y / 3 / 11, 9);
+  });
+  auto job = MustBind();
+  ASSERT_NE(job, nullptr);
+  const LoopTotals first = MustRun(interposed, *job, 10);
+  EXPECT_TRUE(written);
+  EXPECT_EQ(first.sum.rows_written, 5);
+  EXPECT_EQ(first.sum.rows_present, 1);
+  // The direct COPY, then the stage's.
+  ASSERT_EQ(interposed.copies().size(), 2U);
+  EXPECT_THAT(interposed.copies()[0], HasSubstr("COPY event_view_metric ("));
+  EXPECT_THAT(interposed.copies()[1], HasSubstr("COPY strata_event_view_metric_stage"));
+  Expectation expected;
+  expected.Days(1, 2024_y / 3 / 10, 2024_y / 3 / 12);
+  expected.Days(2, 2024_y / 3 / 10, 2024_y / 3 / 12);
+  expected.Existing(2, 2024_y / 3 / 11, 9);
+  EXPECT_EQ(MetricTable(*conn), expected.Table());
+  EXPECT_FALSE(conn->InTransaction());
+  EXPECT_EQ(MustRun(*conn, *job, 10).sum.rows_written, 0);
+}
+
+// Without a conflict the rows go straight into the table with one COPY, and carry the
+// chunk's timestamp rather than the columns' defaults.
+TEST(EventViewMetricsCopyTest, CopyGoesStraightIntoTheTable) {
+  auto scratch = ExampleDatabase(db::Dialect::kPostgres);
+  ASSERT_NE(scratch, nullptr);
+  auto conn = scratch->Connect();
+  ASSERT_NE(conn, nullptr);
+  InsertEvents(*conn, {{1, Utc(2024_y / 3 / 9, 16, 0, 0), Utc(2024_y / 3 / 12, 0, 0, 0), {1}}},
+               "Asia/Seoul");
+  InterposedCopyConnection interposed(*conn, [] {});
+  auto job = MustBind();
+  ASSERT_NE(job, nullptr);
+  EXPECT_EQ(MustRun(interposed, *job, 10).sum.rows_written, 3);
+  ASSERT_EQ(interposed.copies().size(), 1U);
+  EXPECT_THAT(interposed.copies()[0], HasSubstr("COPY event_view_metric ("));
+  EXPECT_EQ(QueryInt(*conn,
+                     "SELECT count(*) FROM event_view_metric WHERE view_count = 0 AND "
+                     "created_at = updated_at AND created_at > now() - interval '1 hour' AND "
+                     "date_trunc('second', created_at) = created_at"),
+            3);
 }
 
 TEST(EventViewMetricsCopyTest, CopyIsRefusedOnOtherEngines) {

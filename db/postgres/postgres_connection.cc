@@ -44,6 +44,7 @@ class PostgresConnection final : public Connection {
   Status Commit() override;
   Status Rollback() override;
   bool InTransaction() const override { return in_transaction_; }
+  Status RollbackToSavepoint(std::string_view name) override;
 
   std::shared_ptr<Canceler> GetCanceler() override;
 
@@ -237,6 +238,14 @@ Status PostgresConnection::Rollback() {
   Status rolled_back = Exec("ROLLBACK");
   EndTransaction();
   return rolled_back;
+}
+
+// The server's transaction is usable again after ROLLBACK TO SAVEPOINT, so Commit must not
+// turn it into a rollback. The savepoint itself could only be set while nothing had failed.
+Status PostgresConnection::RollbackToSavepoint(std::string_view name) {
+  STRATA_TRY(Exec(fmt::format("ROLLBACK TO SAVEPOINT {}", name)));
+  transaction_failed_ = false;
+  return Ok();
 }
 
 void PostgresConnection::EndTransaction() {

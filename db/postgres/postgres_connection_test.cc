@@ -392,6 +392,22 @@ TEST_F(PostgresTest, CommitOfAFailedTransactionSaysItRolledBack) {
   EXPECT_EQ(Scalar(*conn_, "SELECT count(*) FROM t"), "0");
 }
 
+TEST_F(PostgresTest, RollbackToASavepointUndoesAFailedCopyAndTheTransactionCommits) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id int PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t VALUES (2)"));
+  ASSERT_OK(conn_->Begin({}));
+  ASSERT_OK(conn_->Execute("INSERT INTO t VALUES (1)"));
+  ASSERT_OK(conn_->Savepoint("before_copy"));
+  auto copied = conn_->CopyFrom("COPY t (id) FROM STDIN", "3\n2\n4\n");
+  ASSERT_FALSE(copied);
+  EXPECT_EQ(copied.error().sqlstate, "23505");
+  ASSERT_OK(conn_->RollbackToSavepoint("before_copy"));
+  ASSERT_OK(conn_->ReleaseSavepoint("before_copy"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t VALUES (5)"));
+  ASSERT_OK(conn_->Commit());
+  EXPECT_EQ(Scalar(*conn_, "SELECT string_agg(id::text, ',' ORDER BY id) FROM t"), "1,2,5");
+}
+
 TEST_F(PostgresTest, TransactionControlOutOfOrderIsAnError) {
   EXPECT_OK(conn_->Rollback());  // nothing to roll back
   auto commit = conn_->Commit();
