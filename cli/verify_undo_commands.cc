@@ -4,6 +4,7 @@
 // user's page; the --json document is specified in docs/json.md.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <sstream>
 
@@ -272,12 +273,17 @@ Status RunVerifyUndo(Context& ctx, const VerifyUndoFlags& flags) {
   const std::string tail =
       not_verified == 0 ? std::string() : fmt::format(", {} not verified after it", not_verified);
   if (!failures.empty()) {
+    const bool missing =
+        std::any_of(result.migrations.begin(), result.migrations.end(),
+                    [](const UndoVerification& v) { return v.check == UndoCheck::kNoUndo; });
     return Err(
         ErrorCode::kValidation,
-        fmt::format("verify-undo: {} of {} migrations failed the round trip ({}){}; "
-                    "fix the U scripts (or pass --allow-missing-undo to accept migrations "
-                    "without one)",
-                    failures.size(), result.migrations.size(), fmt::join(failures, ", "), tail));
+        fmt::format("verify-undo: {} of {} migrations failed the round trip ({}){}; fix "
+                    "the U scripts{}",
+                    failures.size(), result.migrations.size(), fmt::join(failures, ", "), tail,
+                    missing ? " (or pass --allow-missing-undo to accept migrations "
+                              "without one)"
+                            : ""));
   }
   ctx.out().Line(
       fmt::format("verify-undo on {}: {} of {} migrations round-trip: undo restores "
