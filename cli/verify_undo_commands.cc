@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <memory>
 #include <sstream>
 
@@ -86,7 +87,8 @@ Status CheckScratch(db::Connection& conn, const Config& config,
   if (history_exists) found.insert(found.begin(), "history table " + history.table);
   if (found.empty()) return Ok();
   const std::size_t shown = std::min<std::size_t>(found.size(), 3);
-  std::string names = fmt::format("{}", fmt::join(found.begin(), found.begin() + shown, ", "));
+  std::string names = fmt::format(
+      "{}", fmt::join(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(shown), ", "));
   if (found.size() > shown) names += fmt::format(" and {} more", found.size() - shown);
   return Err(ErrorCode::kInvalidArgument,
              fmt::format("verify-undo runs migrations and their undos on a scratch database, but "
@@ -161,9 +163,11 @@ std::string Detail(const UndoVerification& v, const schema::SnapshotDiff* diff) 
                              : std::string("applied again, it left a different schema");
       std::vector<std::string> objects;
       for (const schema::ObjectChange& c : diff->objects) objects.push_back(c.object);
-      what += fmt::format(
-          " ({}: {})", fmt::join(objects, ", "),
-          fmt::join(lines.begin(), lines.begin() + std::min<std::size_t>(lines.size(), 3), "; "));
+      what += fmt::format(" ({}: {})", fmt::join(objects, ", "),
+                          fmt::join(lines.begin(),
+                                    lines.begin() + static_cast<std::ptrdiff_t>(
+                                                        std::min<std::size_t>(lines.size(), 3)),
+                                    "; "));
       if (!v.error.empty()) what += "; " + v.error;
       return what;
     }
