@@ -211,6 +211,7 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
   RegisterBackfillCommands(app, table);
   RegisterConfigCommands(app, table);
   RegisterLintCommands(app, table);
+  RegisterVerifyUndoCommands(app, table);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   const bool no_color_env = std::getenv("NO_COLOR") != nullptr;

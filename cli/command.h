@@ -34,6 +34,7 @@ void RegisterLifecycleCommands(CLI::App& app, CommandTable& table);
 void RegisterBackfillCommands(CLI::App& app, CommandTable& table);
 void RegisterConfigCommands(CLI::App& app, CommandTable& table);
 void RegisterLintCommands(CLI::App& app, CommandTable& table);
+void RegisterVerifyUndoCommands(CLI::App& app, CommandTable& table);
 
 }  // namespace strata::cli
 

@@ -172,6 +172,19 @@ struct LintRun {
   LintSummary summary;
 };
 
+// What lint weighs from one table's catalog row (db::Flavor::LintTableSizes).
+lint::TableFacts LiveTableFacts(const db::Flavor::LintTableSize& size) {
+  lint::TableFacts facts;
+  facts.rows = size.rows;
+  facts.bytes = size.bytes;
+  facts.not_null_checked.insert(size.not_null_checked.begin(), size.not_null_checked.end());
+  for (const std::string& index : size.indexes) {
+    const std::size_t space = index.find(' ');
+    if (space != std::string::npos) facts.indexes[index.substr(0, space)] = index.substr(space + 1);
+  }
+  return facts;
+}
+
 Result<LintRun> Lint(Context& ctx, const LintFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(lint::JudgeOptions judge, JudgeOptionsFor(ctx.config()));
   if (!flags.all && ctx.config().url.empty()) {
@@ -206,7 +219,7 @@ Result<LintRun> Lint(Context& ctx, const LintFlags& flags) {
   if (conn) {
     const std::vector<std::string> tables(analysis.tables.begin(), analysis.tables.end());
     STRATA_ASSIGN_OR_RETURN(auto sizes, db::FlavorOf(*conn).LintTableSizes(*conn, tables));
-    for (auto& size : sizes) live.tables[size.name] = {size.rows, size.bytes};
+    for (auto& size : sizes) live.tables[size.name] = LiveTableFacts(size);
     judge.live = &live;
     run.summary.target = conn->display_url();
   }

@@ -23,6 +23,10 @@ struct Candidate {
   std::string table;       // lower-cased; "" when the finding is not about one table
   std::size_t offset = 0;  // in the statement text: where to point (0: its first token)
   bool cancelled = false;  // a later statement showed it was fine (SQLite rebuild's DROP)
+  // What a live fact about `table` can settle (Judge, linter.h): PG104 the column whose
+  // validated CHECK (column IS NOT NULL) makes SET NOT NULL cheap; PG101 the indexed columns,
+  // "a,b", which an existing index may already cover. "" for the others.
+  std::string live_key;
 };
 
 // What the scripts before this one did, across the whole set.

@@ -195,6 +195,7 @@ void AnalyzeFile(const SourceFile& file, const AnalyzeOptions& options, internal
     const std::size_t offset = OffsetIn(file.text, s.text) + std::min(c.offset, s.text.size());
     Finding f = MakeFinding(c.rule_id, file.name, lines.Position(offset), std::move(c.message));
     f.table = std::move(c.table);
+    f.live_key = std::move(c.live_key);
     for (const Suppression& sup : suppressions) {
       if (sup.statement != statement_of[j]) continue;
       if (std::find(sup.rules.begin(), sup.rules.end(), f.rule) == sup.rules.end()) continue;
@@ -227,6 +228,26 @@ std::string SizeText(const std::string& table, const TableFacts& facts) {
   return fmt::format("{}: {}", table, fmt::join(parts, ", "));
 }
 
+// PG104 on a column that a validated CHECK (column IS NOT NULL) already covers: PostgreSQL 12+
+// proves the constraint from it and skips the scan (the check only runs from 12: see
+// OnSetNotNull), so the statement is the safe recipe's last step.
+bool SettledByFacts(const Finding& f, const TableFacts& facts) {
+  return f.rule->id == "PG104" && !f.live_key.empty() &&
+         facts.not_null_checked.count(f.live_key) != 0;
+}
+
+// PG101 on columns an existing index already covers in the same order: say so, the index may
+// not be needed at all.
+void NoteDuplicateIndex(Finding& f, const TableFacts& facts) {
+  if (f.rule->id != "PG101" || f.live_key.empty()) return;
+  for (const auto& [name, columns] : facts.indexes) {
+    if (columns != f.live_key) continue;
+    f.message += fmt::format("; {} already has index {} on ({}): this one may duplicate it",
+                             f.table, name, columns);
+    return;
+  }
+}
+
 }  // namespace
 
 Analysis Analyze(const std::vector<SourceFile>& files, const AnalyzeOptions& options) {
@@ -254,6 +275,8 @@ std::vector<Finding> Judge(std::vector<Finding> findings, const JudgeOptions& op
         severity = std::min(severity, Severity::kWarning);
       } else {
         const TableFacts& facts = it->second;
+        if (SettledByFacts(f, facts)) continue;
+        NoteDuplicateIndex(f, facts);
         const bool large = (facts.rows && *facts.rows >= options.large_rows) ||
                            (facts.bytes && *facts.bytes >= options.large_bytes);
         if (large) {

@@ -43,6 +43,7 @@ struct Finding {
   int column = 1;
   std::string message;             // one line, naming the table and (after Judge) its size
   std::string table;               // the existing table it is about (lower-cased); "" for none
+  std::string live_key;            // what a live fact may settle (PG104: the column; PG101: "a,b")
   bool suppressed = false;         // a strata:lint-ignore comment covers it
   std::string suppression_reason;  // that comment's reason
 };
@@ -68,6 +69,12 @@ Analysis Analyze(const std::vector<SourceFile>& files, const AnalyzeOptions& opt
 struct TableFacts {
   std::optional<std::int64_t> rows;   // the planner's estimate; nullopt when never analyzed
   std::optional<std::int64_t> bytes;  // table, indexes and TOAST
+  // PostgreSQL: the columns (lower-cased) a validated CHECK (column IS NOT NULL) covers: SET
+  // NOT NULL on them skips the scan (PG104 is then dropped).
+  std::set<std::string> not_null_checked;
+  // PostgreSQL: the plain indexes (no expression, no predicate) by name, each with its columns
+  // "a,b": a CREATE INDEX on the same columns is named as a likely duplicate (PG101's text).
+  std::map<std::string, std::string> indexes;
 };
 
 struct LiveFacts {

@@ -218,8 +218,10 @@ TEST(LinterTest, UnsplittableScriptIsAFinding) {
 
 TEST(LinterTest, SeverityScalesWithLiveTableSize) {
   LiveFacts live;
-  live.tables["orders"] = {48'000'000, std::int64_t{19} << 30};
-  live.tables["small"] = {120, 65536};
+  live.tables["orders"].rows = 48'000'000;
+  live.tables["orders"].bytes = std::int64_t{19} << 30;
+  live.tables["small"].rows = 120;
+  live.tables["small"].bytes = 65536;
   JudgeOptions judge;
   judge.live = &live;
   const auto findings = LintAll(Dialect::kPostgres,

@@ -112,7 +112,7 @@ class MariaDbChecker {
   void Add(std::string_view rule, std::string message, const std::string& table,
            std::size_t token = 0) {
     out_.push_back(Candidate{rule, std::move(message), table,
-                             token < tokens_.size() ? tokens_[token].offset : 0, false});
+                             token < tokens_.size() ? tokens_[token].offset : 0, false, ""});
   }
   bool Existing(const std::string& table) const { return IsExisting(set_, table); }
 

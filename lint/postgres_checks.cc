@@ -129,7 +129,13 @@ class PostgresChecker {
 
  private:
   void Add(std::string_view rule, std::string message, const std::string& table = "") {
-    out_.push_back(Candidate{rule, std::move(message), table, 0, false});
+    out_.push_back(Candidate{rule, std::move(message), table, 0, false, ""});
+  }
+  // A finding that a live fact about `table` may settle (Candidate::live_key).
+  void AddSettleable(std::string_view rule, std::string message, const std::string& table,
+                     std::string live_key) {
+    Add(rule, std::move(message), table);
+    out_.back().live_key = std::move(live_key);
   }
   bool Existing(const std::string& table) const { return IsExisting(set_, table); }
   int version() const { return in_.server_version; }
@@ -183,15 +189,29 @@ class PostgresChecker {
     if (!table.empty()) set_.new_tables.insert(table);
   }
 
+  // "a,b": the columns of a plain index (no expression, no predicate), lower-cased, in order;
+  // "" otherwise (an expression or partial index is compared with nothing).
+  static std::string IndexedColumns(const Json& node) {
+    if (!Field(node, "whereClause").is_null()) return "";
+    std::string columns;
+    for (const Json& item : Field(node, "indexParams")) {
+      const std::string name = Text(Field(item, "IndexElem"), "name");
+      if (name.empty()) return "";
+      columns += (columns.empty() ? "" : ",") + AsciiLower(name);
+    }
+    return columns;
+  }
+
   void OnIndex(const Json& node) {
     const std::string table = TableOf(Field(node, "relation"));
     if (Flag(node, "concurrent") || !Existing(table)) return;
-    Add("PG101",
+    AddSettleable(
+        "PG101",
         fmt::format("CREATE {}INDEX {}on {} without CONCURRENTLY blocks writes to {} while it "
                     "builds",
                     Flag(node, "unique") ? "UNIQUE " : "",
                     Text(node, "idxname").empty() ? "" : Text(node, "idxname") + " ", table, table),
-        table);
+        table, IndexedColumns(node));
     NeedLockTimeout(table, "CREATE INDEX");
   }
 
@@ -295,11 +315,11 @@ class PostgresChecker {
                       table, column),
           table);
     } else if (set_.validated_tables.count(table) == 0) {
-      Add("PG104",
-          fmt::format("SET NOT NULL on {}.{} scans the whole table under an ACCESS EXCLUSIVE "
-                      "lock: no CHECK ({} IS NOT NULL) was validated before it",
-                      table, column, column),
-          table);
+      AddSettleable("PG104",
+                    fmt::format("SET NOT NULL on {}.{} scans the whole table under an ACCESS "
+                                "EXCLUSIVE lock: no CHECK ({} IS NOT NULL) was validated before it",
+                                table, column, column),
+                    table, AsciiLower(column));
     }
   }
 
@@ -463,7 +483,7 @@ void CheckPostgres(const StatementInput& in, FileState& file, SetState& set,
   if (parsed.get().error != nullptr) {
     const int cursor = parsed.get().error->cursorpos;
     out.push_back(Candidate{"PG100", fmt::format("not checked: {}", parsed.get().error->message),
-                            "", cursor > 0 ? static_cast<std::size_t>(cursor - 1) : 0, false});
+                            "", cursor > 0 ? static_cast<std::size_t>(cursor - 1) : 0, false, ""});
     return;
   }
   const Json tree = Json::parse(parsed.get().parse_tree, nullptr, /*allow_exceptions=*/false);

@@ -32,7 +32,7 @@ class SqliteChecker {
  private:
   void Add(std::string_view rule, std::string message, std::size_t token = 0) {
     out_.push_back(Candidate{rule, std::move(message), "",
-                             token < tokens_.size() ? tokens_[token].offset : 0, false});
+                             token < tokens_.size() ? tokens_[token].offset : 0, false, ""});
   }
   bool Existing(const std::string& table) const { return IsExisting(set_, table); }
 

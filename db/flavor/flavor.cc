@@ -70,6 +70,21 @@ Result<bool> QueryAny(Connection& conn, std::string_view sql, const Params& para
   return n > 0;
 }
 
+namespace {
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    if (end > start) lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
 Result<std::vector<Flavor::LintTableSize>> LintTableSizesFrom(const Rows& rows) {
   std::vector<Flavor::LintTableSize> sizes;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -80,6 +95,11 @@ Result<std::vector<Flavor::LintTableSize>> LintTableSizesFrom(const Rows& rows) 
     }
     if (!rows.IsNull(i, 2)) {
       STRATA_ASSIGN_OR_RETURN(size.bytes, rows.Int(i, 2));
+    }
+    // Optional columns 3 and 4 (PostgreSQL): newline-separated lists.
+    if (rows.rows[i].size() > 4) {
+      size.not_null_checked = SplitLines(rows.rows[i][3].value_or(""));
+      size.indexes = SplitLines(rows.rows[i][4].value_or(""));
     }
   }
   return sizes;

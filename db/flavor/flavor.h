@@ -321,6 +321,10 @@ class Flavor {
     std::string name;                   // lower-cased
     std::optional<std::int64_t> rows;   // the planner's estimate; nullopt when never analyzed
     std::optional<std::int64_t> bytes;  // table, indexes and TOAST (MariaDB: data + indexes)
+    // PostgreSQL, in the same query: the columns (lower-cased) a validated CHECK (column IS NOT
+    // NULL) covers, and the plain indexes as "name a,b" (columns lower-cased, in order).
+    std::vector<std::string> not_null_checked;
+    std::vector<std::string> indexes;
   };
   // The tables among `tables` (plain, lower-cased names) that the session's schema (PostgreSQL:
   // its search_path) holds, with their estimated rows and bytes, read in ONE catalog query

@@ -290,8 +290,20 @@ class PostgresFlavor final : public Flavor {
     for (const std::string& t : tables) names += t + "\n";
     STRATA_ASSIGN_OR_RETURN(
         Rows rows,
+        // Still one query: the checks and indexes of each table are subqueries on its row.
         conn.Query("SELECT lower(c.relname), CASE WHEN c.reltuples < 0 THEN NULL ELSE "
-                   "c.reltuples::bigint END, pg_catalog.pg_total_relation_size(c.oid) FROM "
+                   "c.reltuples::bigint END, pg_catalog.pg_total_relation_size(c.oid), "
+                   "(SELECT string_agg(lower(a.attname), chr(10)) FROM pg_catalog.pg_constraint k "
+                   "JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = "
+                   "k.conkey[1] WHERE k.conrelid = c.oid AND k.contype = 'c' AND k.convalidated "
+                   "AND cardinality(k.conkey) = 1 AND translate(pg_catalog.pg_get_constraintdef("
+                   "k.oid), '()', '') = 'CHECK ' || quote_ident(a.attname) || ' IS NOT NULL'), "
+                   "(SELECT string_agg(lower(i.relname) || ' ' || (SELECT string_agg("
+                   "lower(a.attname), ',' ORDER BY k.n) FROM unnest(x.indkey::int2[]) WITH "
+                   "ORDINALITY k(attnum, n) JOIN pg_catalog.pg_attribute a ON a.attrelid = "
+                   "x.indrelid AND a.attnum = k.attnum), chr(10)) FROM pg_catalog.pg_index x "
+                   "JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid "
+                   "AND x.indexprs IS NULL AND x.indpred IS NULL) FROM "
                    "pg_catalog.pg_class c WHERE c.relkind IN ('r', 'p') AND "
                    "pg_catalog.pg_table_is_visible(c.oid) AND lower(c.relname) = "
                    "ANY(string_to_array($1, chr(10)))",

@@ -145,7 +145,8 @@ TEST_P(JsonContractTest, EveryCommandInEveryOutcomeMatchesItsSchema) {
                                                           {"backfill", "pause", "test-copy"},
                                                           {"backfill", "resume", "test-copy"},
                                                           {"backfill", "cancel", "test-copy"},
-                                                          {"backfill", "redrive", "test-copy"}};
+                                                          {"backfill", "redrive", "test-copy"},
+                                                          {"verify-undo"}};
 
   // Usage errors: the command line itself (bug 1: these printed nothing on stdout).
   Run("unknown command", Outcome::kUsage, {"migrat"}, "");
@@ -249,6 +250,14 @@ TEST_P(JsonContractTest, EveryCommandInEveryOutcomeMatchesItsSchema) {
   Run("backfill pause cancelled", Outcome::kUsage, {"backfill", "pause", "test-copy"});
   Run("backfill redrive cancelled", Outcome::kUsage, {"backfill", "redrive", "test-copy"});
 
+  // verify-undo: refused on this database (it is not empty), then forced: versions 1 and 3 are
+  // applied already (skipped), version 2 (undone above, then applied again) has a U script.
+  Run("verify-undo not empty", Outcome::kUsage, {"verify-undo"});
+  Run("verify-undo bad --from", Outcome::kUsage, {"verify-undo", "--from", "x.y"});
+  const nlohmann::json verified =
+      Run("verify-undo --force", Outcome::kOk, {"verify-undo", "--force", "--to", "1"});
+  EXPECT_EQ(verified["migrations"][0]["check"], "skipped") << verified;
+
   // A configuration error, then clean: refused, then allowed.
   project_->WriteConfig("no_such_key = 1\n");
   Run("bad strata.toml", Outcome::kUsage, {"info"});
@@ -257,6 +266,15 @@ TEST_P(JsonContractTest, EveryCommandInEveryOutcomeMatchesItsSchema) {
   project_->WriteConfig("clean_disabled = false\n");
   Run("clean --dry-run", Outcome::kOk, {"clean", "--dry-run"});
   Run("clean", Outcome::kOk, {"clean"});
+  // The database is empty now. No U1 (no_undo); U3 forgets to drop json_c (not_restored, and
+  // applying V3 again then fails).
+  project_->Write("U3__c.sql", "SELECT 1;\n");
+  const nlohmann::json undo_problems =
+      Run("verify-undo problems", Outcome::kValidation, {"verify-undo"});
+  ASSERT_EQ(undo_problems["migrations"].size(), 3u) << undo_problems;
+  EXPECT_EQ(undo_problems["migrations"][0]["check"], "no_undo") << undo_problems;
+  EXPECT_EQ(undo_problems["migrations"][1]["check"], "ok") << undo_problems;
+  EXPECT_EQ(undo_problems["migrations"][2]["check"], "not_restored") << undo_problems;
 
   CheckAgainstSchemas();
 }

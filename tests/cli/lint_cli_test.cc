@@ -228,6 +228,65 @@ TEST_P(LintLiveTest, LintOnMigrateStopsMigrateOnAnError) {
             0);
 }
 
+// Live facts about existing constraints and indexes (PostgreSQL): a validated CHECK (col IS
+// NOT NULL) makes SET NOT NULL safe (PG104 dropped; offline it stays), and a CREATE INDEX on the
+// columns of an existing index says which index it may duplicate.
+class LintLiveFactsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scratch_ = ScratchDatabase::Create(db::Dialect::kPostgres);
+    ASSERT_NE(scratch_, nullptr);
+    auto conn = scratch_->Connect();
+    ExecOrFail(*conn, "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint, note text)");
+    ExecOrFail(*conn, "CREATE INDEX orders_customer_idx ON orders (customer)");
+    project_.WriteConfig("url = \"" + scratch_->url() + "\"\nlint_large_table = \"1 B\"\n");
+  }
+  void Exec(const std::string& sql) {
+    auto conn = scratch_->Connect();
+    ExecOrFail(*conn, sql);
+  }
+
+  std::unique_ptr<ScratchDatabase> scratch_;
+  TestProject project_{"lint_live_facts"};
+};
+
+TEST_F(LintLiveFactsTest, AValidatedNotNullCheckMakesSetNotNullSafe) {
+  project_.Write("V1__note_not_null.sql",
+                 "SET lock_timeout = '5s';\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n");
+  const RunResult without = project_.Strata({"lint"});
+  EXPECT_EQ(without.exit_code, 3) << without.all();
+  EXPECT_NE(without.out.find("error[PG104"), std::string::npos) << without.out;
+
+  // A CHECK NOT VALID is not enough: only a validated one proves the column has no NULL.
+  Exec("ALTER TABLE orders ADD CONSTRAINT orders_note_nn CHECK (note IS NOT NULL) NOT VALID");
+  EXPECT_NE(project_.Strata({"lint"}).out.find("PG104"), std::string::npos);
+  Exec("ALTER TABLE orders VALIDATE CONSTRAINT orders_note_nn");
+  const RunResult with = project_.Strata({"lint"});
+  EXPECT_EQ(with.exit_code, 0) << with.all();
+  EXPECT_EQ(with.out.find("PG104"), std::string::npos) << with.out;
+  // Offline (no URL) nothing is known about the target: the finding stays.
+  project_.WriteConfig("");
+  EXPECT_NE(project_.Strata({"lint", "--all"}).out.find("PG104"), std::string::npos);
+}
+
+TEST_F(LintLiveFactsTest, AnIndexOnIndexedColumnsNamesTheExistingOne) {
+  project_.Write("V1__indexes.sql",
+                 "SET lock_timeout = '5s';\n"
+                 "CREATE INDEX orders_customer_again ON orders (customer);\n"
+                 "CREATE INDEX orders_customer_note ON orders (customer, note);\n");
+  const RunResult r = project_.Strata({"lint"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.out.find("orders_customer_again on orders without CONCURRENTLY blocks writes to "
+                       "orders while it builds; orders already has index orders_customer_idx on "
+                       "(customer): this one may duplicate it"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("orders_customer_note on orders without CONCURRENTLY blocks writes to "
+                       "orders while it builds; orders already has"),
+            std::string::npos)
+      << r.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, LintLiveTest,
                          ::testing::Values(db::Dialect::kPostgres, db::Dialect::kMariaDb),
                          DialectParamName);
