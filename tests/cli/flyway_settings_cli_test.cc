@@ -172,6 +172,93 @@ TEST_P(FlywaySettingsCliTest, MissingSchemaIsRefusedWhenCreateSchemasIsFalse) {
   EXPECT_EQ(TablesNamed("foo"), 0);
 }
 
+// ---- baseline creates the schemas as migrate does ---------------------------------------------
+
+TEST_P(FlywaySettingsCliTest, BaselineCreatesMissingSchemasWithTheMarker) {
+  if (dialect() == db::Dialect::kSqlite) {  // an attached database cannot be created
+    WriteConfig("schemas = [\"main\", \"aux\"]\n");
+    ExpectError(Strata({"baseline"}), 2, "schema 'aux' does not exist");
+    EXPECT_EQ(TablesNamed("strata_schema_history"), 0);
+    return;
+  }
+  const std::string base = db::ParseUrl(scratch_->url())->database;
+  const std::string app = base + "_app";
+  const std::string extra = base + "_extra";
+  const auto drop_sql = [&](const std::string& schema) {
+    return fmt::format("DROP SCHEMA IF EXISTS {}{}", db::QuoteIdentifier(dialect(), schema),
+                       dialect() == db::Dialect::kPostgres ? " CASCADE" : "");
+  };
+  struct DropSchemas {
+    db::Connection& conn;
+    std::vector<std::string> sql;
+    ~DropSchemas() {
+      for (const std::string& s : sql) (void)conn.Execute(s);
+    }
+  } drop{*conn_, {drop_sql(app), drop_sql(extra)}};
+  const auto schema_count = [&](const std::string& schema) {
+    return Scalar(fmt::format(
+        "SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{}'", schema));
+  };
+  const std::string history =
+      fmt::format("{}.strata_schema_history", db::QuoteIdentifier(dialect(), app));
+  const auto marker_lists = [&](const std::string& script) {
+    return Scalar(
+        fmt::format("SELECT count(*) FROM {} WHERE installed_rank = 0 AND type = "
+                    "'SCHEMA' AND description = '<< Flyway Schema Creation >>' AND "
+                    "script = '{}' AND version IS NULL",
+                    history, script));
+  };
+  const std::string q_app = db::QuoteIdentifier(dialect(), app);
+  const std::string q_extra = db::QuoteIdentifier(dialect(), extra);
+
+  // create_schemas = false: refused, nothing created.
+  WriteConfig(fmt::format("default_schema = \"{}\"\ncreate_schemas = false\n", app));
+  ExpectError(Strata({"baseline"}), 2, "create_schemas is false");
+  EXPECT_EQ(schema_count(app), 0);
+
+  // baseline creates the default schema and records it at rank 0, the baseline at rank 1.
+  WriteConfig(fmt::format("default_schema = \"{}\"\nclean_disabled = false\n", app));
+  RunResult baseline = Strata({"baseline"});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
+  EXPECT_EQ(schema_count(app), 1);
+  EXPECT_EQ(marker_lists(q_app), 1);
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {} WHERE installed_rank = 1 AND type = "
+                               "'BASELINE' AND version = '1'",
+                               history)),
+            1);
+  // Run again: the same baseline, nothing to do.
+  baseline = Strata({"baseline"});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
+  EXPECT_NE(baseline.out.find("already baselined"), std::string::npos) << baseline.out;
+
+  // A schema added later is created by migrate and joins the marker; one that goes missing
+  // is created again by baseline's and migrate's next run.
+  WriteConfig(fmt::format("schemas = [\"{}\", \"{}\"]\nclean_disabled = false\n", app, extra));
+  Write("V2__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+  MigrateThenValidate();
+  EXPECT_EQ(TablesNamed("foo", app), 1);
+  EXPECT_EQ(schema_count(extra), 1);
+  EXPECT_EQ(marker_lists(q_app + "," + q_extra), 1);
+  ASSERT_TRUE(conn_->Execute(drop_sql(extra)));
+  baseline = Strata({"baseline"});
+  EXPECT_EQ(baseline.exit_code, 3) << baseline.all();  // the history has migrations
+  MigrateThenValidate();
+  EXPECT_EQ(schema_count(extra), 1);
+  EXPECT_EQ(marker_lists(q_app + "," + q_extra), 1);
+
+  // clean drops both (the marker names them); baseline creates both again, marker first.
+  RunResult clean = Strata({"clean"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.all();
+  EXPECT_EQ(schema_count(app), 0);
+  EXPECT_EQ(schema_count(extra), 0);
+  baseline = Strata({"baseline"});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
+  EXPECT_EQ(schema_count(extra), 1);
+  EXPECT_EQ(marker_lists(q_app + "," + q_extra), 1);
+  MigrateThenValidate();
+  EXPECT_EQ(TablesNamed("foo", app), 1);
+}
+
 // ---- What a run records and runs ----------------------------------------------------------
 
 TEST_P(FlywaySettingsCliTest, InstalledByCherryPickAndSkipExecutingMigrations) {
