@@ -259,15 +259,20 @@ TEST_P(FlywaySettingsCliTest, BaselineCreatesMissingSchemasWithTheMarker) {
   EXPECT_EQ(schema_count(extra), 1);
   EXPECT_EQ(marker_lists(q_app + "," + q_extra), 1);
 
-  // clean drops both (the marker names them); baseline creates both again, marker first.
+  // clean drops both (the marker names them); a migrate that applies nothing creates both
+  // again, marker first; baseline accepts a history holding only the marker, as Flyway's does.
   RunResult clean = Strata({"clean"});
   ASSERT_EQ(clean.exit_code, 0) << clean.all();
   EXPECT_EQ(schema_count(app), 0);
   EXPECT_EQ(schema_count(extra), 0);
-  baseline = Strata({"baseline"});
-  ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
+  RunResult nothing = Strata({"migrate", "--cherry-pick", "99"});
+  ASSERT_EQ(nothing.exit_code, 0) << nothing.all();
   EXPECT_EQ(schema_count(extra), 1);
   EXPECT_EQ(marker_lists(q_app + "," + q_extra), 1);
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {}", history)), 1);
+  baseline = Strata({"baseline"});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {}", history)), 2);
   MigrateThenValidate();
   EXPECT_EQ(TablesNamed("foo", app), 1);
 }
