@@ -627,15 +627,15 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
 
   // Read (not create) first: a run that has nothing to do, or that refuses a bad script,
   // leaves the database exactly as it was, without even an empty history table.
-  STRATA_ASSIGN_OR_RETURN(Locked<DatabaseState> run,
-                          LockThenRead(conn, lock_conn, history.quoted(), options.dry_run,
-                                       options.lock, LockWaitsTo(listener), [&] {
-                                         return ReadState(
-                                             conn, history, options.placeholders,
-                                             options.baseline_on_migrate,
-                                             options.flyway.installed_by, options.schemas.schemas,
-                                             /*settle_progress=*/true, options.dry_run);
-                                       }));
+  STRATA_ASSIGN_OR_RETURN(const std::string lock_name, history.LockName());
+  STRATA_ASSIGN_OR_RETURN(
+      Locked<DatabaseState> run,
+      LockThenRead(
+          conn, lock_conn, lock_name, options.dry_run, options.lock, LockWaitsTo(listener), [&] {
+            return ReadState(conn, history, options.placeholders, options.baseline_on_migrate,
+                             options.flyway.installed_by, options.schemas.schemas,
+                             /*settle_progress=*/true, options.dry_run);
+          }));
   const DatabaseState& state = run.state;
   MigrateSteps steps;
   steps.lock = run.lock.description();
@@ -747,9 +747,10 @@ Result<BaselineResult> Baseline(db::Connection& conn, db::Connection& lock_conn,
   SchemaHistory history(conn, options.history);
   const Callbacks callbacks(options.callbacks);
   STRATA_TRY(callbacks.CheckSupported());
+  STRATA_ASSIGN_OR_RETURN(const std::string lock_name, history.LockName());
   STRATA_ASSIGN_OR_RETURN(Locked<DatabaseState> run,
-                          LockThenRead(conn, lock_conn, history.quoted(), options.dry_run,
-                                       options.lock, LockWaitsTo(listener), [&] {
+                          LockThenRead(conn, lock_conn, lock_name, options.dry_run, options.lock,
+                                       LockWaitsTo(listener), [&] {
                                          return ReadState(conn, history, options.placeholders,
                                                           false, options.installed_by,
                                                           options.schemas.schemas);

@@ -227,38 +227,60 @@ INSTANTIATE_TEST_SUITE_P(All, FlywaySideBySideTest, ::testing::ValuesIn(kAllDial
 
 // The lock: strata takes the very lock Flyway takes for the same history table, so a Flyway
 // runner holding it keeps strata waiting (and the reverse, the lock being the same).
-class FlywaySideBySideLockTest : public FlywaySideBySideTest {};
+class FlywaySideBySideLockTest : public FlywaySideBySideTest {
+ protected:
+  // Holds Flyway's lock for `quoted_history` as a Flyway runner would, on a connection of its
+  // own; strata's migrate must wait for it (exit 4, nothing applied), then take that lock.
+  void ExpectStrataWaitsForFlywaysLock(const std::string& quoted_history) {
+    project_.Write("V3__create_bar.sql", "CREATE TABLE bar (id INT);\n");
+    std::unique_ptr<db::Connection> flyway = scratch_->Connect();
+    ASSERT_NE(flyway, nullptr);
+    std::string expected;
+    if (dialect() == db::Dialect::kPostgres) {
+      const std::int64_t key = FlywayPostgresLockKey(quoted_history);
+      expected = std::to_string(key);
+      ASSERT_TRUE(flyway->Execute(fmt::format("SELECT pg_advisory_lock({})", key)));
+    } else {
+      expected = FlywayMariaDbLockName(quoted_history);
+      ASSERT_EQ(QueryInt(*flyway, fmt::format("SELECT GET_LOCK('{}', 0)", expected)), 1);
+    }
+    RunResult waiting = Strata({"migrate", "--lock-timeout", "1s"});
+    EXPECT_EQ(waiting.exit_code, 4) << waiting.all();
+    EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {} WHERE version = '3'",
+                                 Table("flyway_schema_history"))),
+              0);
+
+    // Flyway finishes: strata takes the same lock, and says which.
+    flyway.reset();
+    RunResult migrate = Strata({"migrate", "--json"});
+    ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
+    const std::string lock = nlohmann::json::parse(migrate.out)["lock"];
+    EXPECT_NE(lock.find(expected), std::string::npos) << lock << " is not Flyway's " << expected;
+  }
+};
 
 TEST_P(FlywaySideBySideLockTest, StrataTakesFlywaysLockAndWaitsForAFlywayRunner) {
   // Flyway's key of its default table in public, as docs/flyway.md §4 states it.
   ASSERT_EQ(FlywayPostgresLockKey("\"public\".\"flyway_schema_history\""), 77433833903597);
   WriteFlywayHistory();
-  project_.Write("V3__create_bar.sql", "CREATE TABLE bar (id INT);\n");
+  ExpectStrataWaitsForFlywaysLock(QuotedHistory());
+}
 
-  // A Flyway runner holds its lock on a connection of its own.
-  std::unique_ptr<db::Connection> flyway = scratch_->Connect();
-  ASSERT_NE(flyway, nullptr);
-  std::string expected;
-  if (dialect() == db::Dialect::kPostgres) {
-    const std::int64_t key = FlywayPostgresLockKey(QuotedHistory());
-    expected = std::to_string(key);
-    ASSERT_TRUE(flyway->Execute(fmt::format("SELECT pg_advisory_lock({})", key)));
-  } else {
-    expected = FlywayMariaDbLockName(QuotedHistory());
-    ASSERT_EQ(QueryInt(*flyway, fmt::format("SELECT GET_LOCK('{}', 0)", expected)), 1);
-  }
-  RunResult waiting = Strata({"migrate", "--lock-timeout", "1s"});
-  EXPECT_EQ(waiting.exit_code, 4) << waiting.all();
-  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {} WHERE version = '3'",
-                               Table("flyway_schema_history"))),
-            0);
-
-  // Flyway finishes: strata takes the same lock, and says which.
-  flyway.reset();
-  RunResult migrate = Strata({"migrate", "--json"});
-  ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
-  const std::string lock = nlohmann::json::parse(migrate.out)["lock"];
-  EXPECT_NE(lock.find(expected), std::string::npos) << lock << " is not Flyway's " << expected;
+TEST_P(FlywaySideBySideLockTest, WithoutSchemasTheLockIsFlywaysForTheCurrentSchema) {
+  // No flyway.schemas: Flyway keeps its history in the connection's current schema (public on
+  // PostgreSQL, the URL's database on MariaDB) and names it with that schema for its lock.
+  auto url = db::ParseUrl(scratch_->url());
+  ASSERT_TRUE(url);
+  std::ofstream(project_.root() / "flyway.conf") << fmt::format(
+      "flyway.url=jdbc:{}://{}:{}/{}\nflyway.user={}\n"
+      "flyway.locations=filesystem:migrations\n",
+      dialect() == db::Dialect::kPostgres ? "postgresql" : "mariadb", url->host, url->port,
+      url->database, url->user);
+  schema_.clear();
+  drop_schema_.clear();
+  WriteFlywayHistory();
+  const std::string current = dialect() == db::Dialect::kPostgres ? "public" : url->database;
+  ExpectStrataWaitsForFlywaysLock(Quoted(current) + "." + Quoted("flyway_schema_history"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, FlywaySideBySideLockTest,
