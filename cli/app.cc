@@ -16,6 +16,7 @@
 #include "cli/context.h"
 #include "cli/exit_codes.h"
 #include "cli/fleet.h"
+#include "cli/flyway_flags.h"
 #include "cli/output.h"
 #include "cli/suggest.h"
 
@@ -212,6 +213,8 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
   RegisterConfigCommands(app, table);
   RegisterLintCommands(app, table);
   RegisterVerifyUndoCommands(app, table);
+  FlywayFlags flyway_flags;  // --default-schema, --group, ...: Flyway's settings as flags
+  RegisterFlywayFlags(app, flyway_flags);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   const bool no_color_env = std::getenv("NO_COLOR") != nullptr;
@@ -262,6 +265,10 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
   if (global.log_level) {
     config->log_level = *global.log_level;
     config->sources["log_level"] = SettingSource::Flag("--log-level");
+  }
+  if (Status flags = ApplyFlywayFlags(flyway_flags, *config); !flags) {
+    ConfigureLogging(err, "warn");
+    return output.Finish(flags, "usage");
   }
   ConfigureLogging(err, config->log_level);
   for (const std::string& warning : config->warnings) output.Warning(warning);

@@ -636,6 +636,8 @@ Result<std::optional<std::string>> ResolvePassword(const Config& config, const G
   return std::optional<std::string>(std::move(password));
 }
 
+Status ApplySetting(const RawSetting& raw, Config& config) { return ApplyRaw(raw, config); }
+
 std::vector<std::string> KnownConfigKeys() {
   std::vector<std::string> names;
   for (const KeySpec& k : kKeys) names.emplace_back(k.name);

@@ -184,6 +184,12 @@ Result<Config> LoadConfig(const ConfigFiles& files, const Getenv& getenv,
 // password_file, else (with a Flyway configuration) FLYWAY_PASSWORD; nullopt when none is set.
 Result<std::optional<std::string>> ResolvePassword(const Config& config, const Getenv& getenv);
 
+// Applies one setting given outside the files (the Flyway reader's, a flag's: cli/flyway_flags.h)
+// on top of `config`, recording raw.source as its source. Errors: kInvalidArgument for a key
+// strata does not have, or a value of the wrong shape (a list for a one-value key, a boolean
+// that is not true/false), naming the source.
+Status ApplySetting(const RawSetting& raw, Config& config);
+
 // Names of every key strata.toml accepts, for messages and docs.
 std::vector<std::string> KnownConfigKeys();
 

@@ -276,6 +276,7 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   options.placeholders = s.placeholders;
   options.callbacks = std::move(resolution.callbacks);
   options.dry_run = dry_run;
+  options.schemas = s.schemas;
   CliMigrateListener listener(ctx.out());
   STRATA_ASSIGN_OR_RETURN(
       migrations::BaselineResult result,

@@ -139,8 +139,9 @@ Result<CleanResult> Clean(db::Connection& conn, db::Connection& lock_conn,
   STRATA_TRY(CheckCleanEnabled(options.clean_disabled));
   SchemaHistory history(conn, options.run.history);
   CleanResult result;
+  STRATA_ASSIGN_OR_RETURN(const std::string lock_name, history.LockName());
   STRATA_ASSIGN_OR_RETURN(LockHold lock,
-                          LockHold::Take(lock_conn, history.quoted(), options.run, on_wait));
+                          LockHold::Take(lock_conn, lock_name, options.run, on_wait));
   result.lock = lock.description();
   Script before;
   Script after;

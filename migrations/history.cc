@@ -137,6 +137,11 @@ Status SchemaHistory::Insert(const HistoryRow& row) {
 
 Result<std::string> SchemaHistory::CurrentUser() { return db::FlavorOf(conn_).CurrentUser(conn_); }
 
+Result<std::string> SchemaHistory::LockName() {
+  STRATA_ASSIGN_OR_RETURN(std::string schema, ResolvedSchema());
+  return db::FlavorOf(conn_).QualifiedName(schema, name_.table);
+}
+
 Result<std::string> SchemaHistory::ResolvedSchema() {
   if (!name_.schema.empty()) return name_.schema;
   Result<std::string> schema = db::FlavorOf(conn_).CurrentSchema(conn_);

@@ -46,6 +46,10 @@ class SchemaHistory {
   Result<std::string> CurrentUser();
   // The schema the table lives in (resolved when empty), for messages and dry runs.
   Result<std::string> ResolvedSchema();
+  // The name the migration lock is derived from (lock.h): the table quoted and qualified by
+  // its schema, resolved when empty, as Flyway names it for its lock — so that a runner with
+  // no schema configured takes the lock a Flyway runner takes on the same table.
+  Result<std::string> LockName();
 
   const HistoryTableName& name() const { return name_; }
   std::string quoted() const { return name_.Quoted(conn_.dialect()); }

@@ -1,5 +1,5 @@
 // migrate and baseline: building the complete list of steps from what was read under the lock,
-// then executing or rendering it. About 630 lines: the steps (units, prologue with schema
+// then executing or rendering it. About 820 lines: the steps (units, prologue with schema
 // creation and history rows, Flyway's group and cherry_pick) and their execution share the
 // internal MigrationUnit and MigrateSteps types, so they read best as one file, in run order.
 #include "migrations/migrator.h"
@@ -270,6 +270,14 @@ Result<Script> SchemaCreationSteps(db::Connection& conn, const SchemaSetup& setu
                                    const std::vector<std::string>& missing) {
   Script script;
   if (missing.empty()) return script;
+  if (conn.dialect() == db::Dialect::kSqlite) {
+    // A SQLite schema is an attached database file: there is nothing CREATE SCHEMA could make.
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("schema '{}' does not exist on {}: SQLite has one schema, main (other "
+                           "schemas are attached database files strata cannot create); remove it "
+                           "from default_schema and schemas; nothing was applied",
+                           missing.front(), conn.display_url()));
+  }
   if (!setup.create) {
     return Err(ErrorCode::kNotFound,
                fmt::format("schema '{}' does not exist on {} and create_schemas is false: create "
@@ -287,6 +295,45 @@ Result<Script> SchemaCreationSteps(db::Connection& conn, const SchemaSetup& setu
     script.push_back(Statement(flavor.SetDefaultSchemaSql(setup.default_schema), {},
                                "default schema " + setup.default_schema));
   }
+  return script;
+}
+
+// Whether the SCHEMA marker's `script` (quoted names, comma-separated) lists `quoted`.
+bool MarkerLists(std::string_view script, std::string_view quoted) {
+  while (!script.empty()) {
+    const std::size_t comma = script.find(',');
+    if (script.substr(0, comma) == quoted) return true;
+    script = comma == std::string_view::npos ? std::string_view() : script.substr(comma + 1);
+  }
+  return false;
+}
+
+// Records the schemas this run creates (`created`) in Flyway's SCHEMA marker, so that clean
+// drops them: a new marker at rank 0 when that rank is free (a new history, or one whose
+// schemas all existed when it was started), else the rank-0 marker's list extended — a schema
+// recreated later (after clean, or dropped by hand) is recorded too, and the history keeps one
+// marker, where Flyway looks for it. Nothing when rank 0 holds another row (not Flyway's layout).
+Script SchemaMarkerSteps(const SchemaHistory& history, const std::vector<HistoryRow>& rows,
+                         const std::vector<std::string>& created, db::Dialect dialect,
+                         const std::string& user) {
+  Script script;
+  if (created.empty()) return script;
+  if (rows.empty() || rows.front().installed_rank != 0) {
+    script.push_back(HistoryInsert(history, SchemaMarkerRow(created, dialect, user)));
+    return script;
+  }
+  const HistoryRow& marker = rows.front();
+  if (marker.type != MigrationType::kSchema) return script;
+  std::string listed = marker.script;
+  for (const std::string& schema : created) {
+    const std::string quoted = db::QuoteIdentifier(dialect, schema);
+    if (MarkerLists(listed, quoted)) continue;
+    listed += (listed.empty() ? "" : ",") + quoted;
+  }
+  if (listed == marker.script) return script;
+  script.push_back(Statement(fmt::format("UPDATE {} SET script = {} WHERE installed_rank = 0",
+                                         history.quoted(), db::Placeholder(dialect, 1)),
+                             {listed}, "history"));
   return script;
 }
 
@@ -580,15 +627,15 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
 
   // Read (not create) first: a run that has nothing to do, or that refuses a bad script,
   // leaves the database exactly as it was, without even an empty history table.
-  STRATA_ASSIGN_OR_RETURN(Locked<DatabaseState> run,
-                          LockThenRead(conn, lock_conn, history.quoted(), options.dry_run,
-                                       options.lock, LockWaitsTo(listener), [&] {
-                                         return ReadState(
-                                             conn, history, options.placeholders,
-                                             options.baseline_on_migrate,
-                                             options.flyway.installed_by, options.schemas.schemas,
-                                             /*settle_progress=*/true, options.dry_run);
-                                       }));
+  STRATA_ASSIGN_OR_RETURN(const std::string lock_name, history.LockName());
+  STRATA_ASSIGN_OR_RETURN(
+      Locked<DatabaseState> run,
+      LockThenRead(
+          conn, lock_conn, lock_name, options.dry_run, options.lock, LockWaitsTo(listener), [&] {
+            return ReadState(conn, history, options.placeholders, options.baseline_on_migrate,
+                             options.flyway.installed_by, options.schemas.schemas,
+                             /*settle_progress=*/true, options.dry_run);
+          }));
   const DatabaseState& state = run.state;
   MigrateSteps steps;
   steps.lock = run.lock.description();
@@ -609,9 +656,11 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   KeepCherryPicked(plan, options.flyway.cherry_pick);
   STRATA_ASSIGN_OR_RETURN(Script create_schemas,
                           SchemaCreationSteps(conn, options.schemas, state.missing_schemas));
-  // Flyway records the schemas it created so that clean can drop them; only in a new history,
-  // where rank 0 is free.
-  const bool schema_marker = !create_schemas.empty() && rows.empty();
+  // Flyway records the schemas it created so that clean can drop them.
+  const Script schema_marker =
+      create_schemas.empty()
+          ? Script()
+          : SchemaMarkerSteps(history, rows, state.missing_schemas, conn.dialect(), state.user);
 
   // Every script is read, replaced and split before anything runs.
   const SqlFileOptions file_options = SqlFileOptionsFor(conn, options.mixed, &state.placeholders);
@@ -645,12 +694,8 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
     STRATA_TRY(GroupUnits(steps.units, conn.dialect()));
     steps.grouped = true;
   }
-  if (schema_marker) {
-    steps.prologue.insert(
-        steps.prologue.begin(),
-        HistoryInsert(history, SchemaMarkerRow(state.missing_schemas, conn.dialect(), state.user)));
-  }
-  if (!state.history.exists && (!steps.units.empty() || baseline_now || schema_marker)) {
+  steps.prologue.insert(steps.prologue.begin(), schema_marker.begin(), schema_marker.end());
+  if (!state.history.exists && (!steps.units.empty() || baseline_now || !schema_marker.empty())) {
     Script create;
     AppendCreateHistory(history, create);
     steps.prologue.insert(steps.prologue.begin(), create.begin(), create.end());
@@ -684,52 +729,84 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   return result;
 }
 
+namespace {
+
+// Whether `recorded` (the history but its SCHEMA marker) is exactly the baseline `baseline`.
+bool AlreadyBaselined(const std::vector<const HistoryRow*>& recorded,
+                      const BaselineSettings& baseline) {
+  if (recorded.size() != 1) return false;
+  const HistoryRow& row = *recorded.front();
+  return row.type == MigrationType::kBaseline && row.version && *row.version == baseline.version &&
+         row.description == baseline.description;
+}
+
+}  // namespace
+
 Result<BaselineResult> Baseline(db::Connection& conn, db::Connection& lock_conn,
                                 const BaselineOptions& options, MigrateListener& listener) {
   SchemaHistory history(conn, options.history);
   const Callbacks callbacks(options.callbacks);
   STRATA_TRY(callbacks.CheckSupported());
+  STRATA_ASSIGN_OR_RETURN(const std::string lock_name, history.LockName());
   STRATA_ASSIGN_OR_RETURN(Locked<DatabaseState> run,
-                          LockThenRead(conn, lock_conn, history.quoted(), options.dry_run,
-                                       options.lock, LockWaitsTo(listener), [&] {
+                          LockThenRead(conn, lock_conn, lock_name, options.dry_run, options.lock,
+                                       LockWaitsTo(listener), [&] {
                                          return ReadState(conn, history, options.placeholders,
-                                                          false, options.installed_by);
+                                                          false, options.installed_by,
+                                                          options.schemas.schemas);
                                        }));
   const DatabaseState& state = run.state;
   BaselineResult result;
   result.lock = run.lock.description();
   const std::vector<HistoryRow>& rows = state.history.rows;
-  if (!rows.empty()) {
-    const HistoryRow& first = rows.front();
-    if (rows.size() == 1 && first.type == MigrationType::kBaseline && first.version &&
-        *first.version == options.baseline.version &&
-        first.description == options.baseline.description) {
-      result.already_baselined = true;
-      STRATA_TRY(run.lock.Release());
-      return result;
-    }
-    const HistoryRow& last = rows.back();
+  // The SCHEMA marker (migrate or Flyway created the schemas) is no history to refuse, as in
+  // Flyway, whose baseline follows its own schema creation.
+  std::vector<const HistoryRow*> recorded;
+  for (const HistoryRow& row : rows) {
+    if (row.type != MigrationType::kSchema) recorded.push_back(&row);
+  }
+  result.already_baselined = AlreadyBaselined(recorded, options.baseline);
+  if (!recorded.empty() && !result.already_baselined) {
+    const HistoryRow& last = *recorded.back();
     return Err(ErrorCode::kValidation,
                fmt::format("cannot baseline: history table {} already has {} row{} (the latest: "
                            "{} {}); baseline only adopts a database without history — run "
                            "strata migrate instead",
-                           history.quoted(), rows.size(), rows.size() == 1 ? "" : "s",
+                           history.quoted(), recorded.size(), recorded.size() == 1 ? "" : "s",
                            last.version ? "version " + last.version->ToString() : "repeatable",
                            last.description));
+  }
+  // As migrate does (and Flyway's baseline): the missing schemas first, recorded in the marker.
+  STRATA_ASSIGN_OR_RETURN(Script create_schemas,
+                          SchemaCreationSteps(conn, options.schemas, state.missing_schemas));
+  const Script schema_marker =
+      create_schemas.empty()
+          ? Script()
+          : SchemaMarkerSteps(history, rows, state.missing_schemas, conn.dialect(), state.user);
+  if (result.already_baselined && create_schemas.empty()) {
+    STRATA_TRY(run.lock.Release());
+    return result;
   }
 
   const SqlFileOptions file_options = SqlFileOptionsFor(conn, false, &state.placeholders);
   Script script;
   script.push_back(LockTakenComment(result.lock));
-  STRATA_ASSIGN_OR_RETURN(Script before, callbacks.StepsFor("beforeBaseline", file_options, true));
-  Append(script, std::move(before));
+  Append(script, create_schemas);
+  if (!result.already_baselined) {
+    STRATA_ASSIGN_OR_RETURN(Script before,
+                            callbacks.StepsFor("beforeBaseline", file_options, true));
+    Append(script, std::move(before));
+  }
   if (!state.history.exists) AppendCreateHistory(history, script);
-  script.push_back(
-      Comment(fmt::format("baseline at version {}: {}", options.baseline.version.ToString(),
-                          options.baseline.description)));
-  script.push_back(HistoryInsert(history, BaselineRow(options.baseline, state.user)));
-  STRATA_ASSIGN_OR_RETURN(Script after, callbacks.StepsFor("afterBaseline", file_options, true));
-  Append(script, std::move(after));
+  Append(script, schema_marker);
+  if (!result.already_baselined) {
+    script.push_back(
+        Comment(fmt::format("baseline at version {}: {}", options.baseline.version.ToString(),
+                            options.baseline.description)));
+    script.push_back(HistoryInsert(history, BaselineRow(options.baseline, state.user)));
+    STRATA_ASSIGN_OR_RETURN(Script after, callbacks.StepsFor("afterBaseline", file_options, true));
+    Append(script, std::move(after));
+  }
   script.push_back(LockReleasedComment(result.lock));
 
   if (options.dry_run) {

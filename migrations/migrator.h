@@ -165,6 +165,9 @@ struct BaselineOptions {
   PlaceholderSettings placeholders;    // for callback scripts
   std::vector<SqlCallback> callbacks;  // beforeBaseline / afterBaseline
   bool dry_run = false;
+  // The schemas to make sure exist, created (and recorded in the SCHEMA marker) as Migrate
+  // creates them. Default: none.
+  SchemaSetup schemas;
 };
 
 struct BaselineResult {
@@ -175,8 +178,10 @@ struct BaselineResult {
 
 // `baseline`: records a BASELINE row (rank 1, the version and description given) in a new or
 // empty history table, creating it, so that migrations up to that version count as applied.
-// Refused with kValidation when the history already has rows, unless they are exactly this
-// baseline (then nothing is done, already_baselined). Locks like Migrate.
+// First creates the missing schemas of options.schemas as Migrate does (with the SCHEMA marker
+// at rank 0, as Flyway's baseline). Refused with kValidation when the history already has rows
+// other than the SCHEMA marker, unless they are exactly this baseline (then only missing
+// schemas are created, already_baselined). Locks like Migrate.
 Result<BaselineResult> Baseline(db::Connection& conn, db::Connection& lock_conn,
                                 const BaselineOptions& options, MigrateListener& listener);
 

@@ -175,7 +175,9 @@ TEST_P(MigratorTest, LockTimeoutNamesTheHolder) {
   SchemaHistory history(*conn_, {});
   LockOptions quick;
   quick.timeout = std::chrono::milliseconds(1500);
-  auto held = MigrationLock::Acquire(*holder_conn, history.quoted(), quick, nullptr);
+  auto lock_name = history.LockName();  // qualified by the current schema, as Flyway's
+  ASSERT_TRUE(lock_name) << lock_name.error().message;
+  auto held = MigrationLock::Acquire(*holder_conn, *lock_name, quick, nullptr);
   ASSERT_TRUE(held) << held.error().message;
 
   MigrateOptions options;

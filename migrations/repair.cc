@@ -321,10 +321,11 @@ Result<RepairResult> Repair(db::Connection& conn, db::Connection& lock_conn,
   SchemaHistory history(conn, options.run.history);
   RepairResult result;
   result.history_table = history.quoted();
+  STRATA_ASSIGN_OR_RETURN(const std::string lock_name, history.LockName());
   STRATA_ASSIGN_OR_RETURN(
       Locked<RepairState> run,
-      LockThenRead(conn, lock_conn, history.quoted(), options.run.dry_run, options.run.lock,
-                   on_wait, [&] { return ReadState(conn, history, resolved, options.run); }));
+      LockThenRead(conn, lock_conn, lock_name, options.run.dry_run, options.run.lock, on_wait,
+                   [&] { return ReadState(conn, history, resolved, options.run); }));
   RepairState& state = run.state;
   result.lock = run.lock.description();
   result.history_exists = state.history.exists;

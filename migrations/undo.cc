@@ -232,10 +232,10 @@ Result<UndoResult> Undo(db::Connection& conn, db::Connection& lock_conn,
                         const LockWaitListener& on_wait) {
   SchemaHistory history(conn, options.run.history);
   UndoResult result;
+  STRATA_ASSIGN_OR_RETURN(const std::string lock_name, history.LockName());
   STRATA_ASSIGN_OR_RETURN(
       Locked<std::unique_ptr<UndoState>> run,
-      LockThenRead(conn, lock_conn, history.quoted(), options.run.dry_run, options.run.lock,
-                   on_wait,
+      LockThenRead(conn, lock_conn, lock_name, options.run.dry_run, options.run.lock, on_wait,
                    [&] { return ReadState(conn, history, std::move(resolved), options); }));
   const std::unique_ptr<UndoState>& state = run.state;
   result.lock = run.lock.description();

@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "db/url.h"
@@ -58,6 +60,17 @@ class FlywaySettingsCliTest : public ScratchDatabaseTest {
     EXPECT_EQ(r.exit_code, exit_code) << r.all();
     EXPECT_NE(r.err.find("strata: error: "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  }
+
+  // The lines of `err` that are not warnings: a refusal is exactly one.
+  static std::size_t ErrorLines(const std::string& err) {
+    std::size_t lines = 0;
+    for (std::size_t at = 0; at < err.size();) {
+      const std::size_t end = std::min(err.find('\n', at), err.size());
+      if (err.compare(at, 16, "strata: warning:") != 0) ++lines;
+      at = end + 1;
+    }
+    return lines;
   }
 
   void MigrateThenValidate() {
@@ -172,6 +185,98 @@ TEST_P(FlywaySettingsCliTest, MissingSchemaIsRefusedWhenCreateSchemasIsFalse) {
   EXPECT_EQ(TablesNamed("foo"), 0);
 }
 
+// ---- baseline creates the schemas as migrate does ---------------------------------------------
+
+TEST_P(FlywaySettingsCliTest, BaselineCreatesMissingSchemasWithTheMarker) {
+  if (dialect() == db::Dialect::kSqlite) {  // an attached database cannot be created
+    WriteConfig("schemas = [\"main\", \"aux\"]\n");
+    ExpectError(Strata({"baseline"}), 2, "schema 'aux' does not exist");
+    EXPECT_EQ(TablesNamed("strata_schema_history"), 0);
+    return;
+  }
+  const std::string base = db::ParseUrl(scratch_->url())->database;
+  const std::string app = base + "_app";
+  const std::string extra = base + "_extra";
+  const auto drop_sql = [&](const std::string& schema) {
+    return fmt::format("DROP SCHEMA IF EXISTS {}{}", db::QuoteIdentifier(dialect(), schema),
+                       dialect() == db::Dialect::kPostgres ? " CASCADE" : "");
+  };
+  struct DropSchemas {
+    db::Connection& conn;
+    std::vector<std::string> sql;
+    ~DropSchemas() {
+      for (const std::string& s : sql) (void)conn.Execute(s);
+    }
+  } drop{*conn_, {drop_sql(app), drop_sql(extra)}};
+  const auto schema_count = [&](const std::string& schema) {
+    return Scalar(fmt::format(
+        "SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{}'", schema));
+  };
+  const std::string history =
+      fmt::format("{}.strata_schema_history", db::QuoteIdentifier(dialect(), app));
+  const auto marker_lists = [&](const std::string& script) {
+    return Scalar(
+        fmt::format("SELECT count(*) FROM {} WHERE installed_rank = 0 AND type = "
+                    "'SCHEMA' AND description = '<< Flyway Schema Creation >>' AND "
+                    "script = '{}' AND version IS NULL",
+                    history, script));
+  };
+  const std::string q_app = db::QuoteIdentifier(dialect(), app);
+  const std::string q_extra = db::QuoteIdentifier(dialect(), extra);
+
+  // create_schemas = false: refused, nothing created.
+  WriteConfig(fmt::format("default_schema = \"{}\"\ncreate_schemas = false\n", app));
+  ExpectError(Strata({"baseline"}), 2, "create_schemas is false");
+  EXPECT_EQ(schema_count(app), 0);
+
+  // baseline creates the default schema and records it at rank 0, the baseline at rank 1.
+  WriteConfig(fmt::format("default_schema = \"{}\"\nclean_disabled = false\n", app));
+  RunResult baseline = Strata({"baseline"});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
+  EXPECT_EQ(schema_count(app), 1);
+  EXPECT_EQ(marker_lists(q_app), 1);
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {} WHERE installed_rank = 1 AND type = "
+                               "'BASELINE' AND version = '1'",
+                               history)),
+            1);
+  // Run again: the same baseline, nothing to do.
+  baseline = Strata({"baseline"});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
+  EXPECT_NE(baseline.out.find("already baselined"), std::string::npos) << baseline.out;
+
+  // A schema added later is created by migrate and joins the marker; one that goes missing
+  // is created again by baseline's and migrate's next run.
+  WriteConfig(fmt::format("schemas = [\"{}\", \"{}\"]\nclean_disabled = false\n", app, extra));
+  Write("V2__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+  MigrateThenValidate();
+  EXPECT_EQ(TablesNamed("foo", app), 1);
+  EXPECT_EQ(schema_count(extra), 1);
+  EXPECT_EQ(marker_lists(q_app + "," + q_extra), 1);
+  ASSERT_TRUE(conn_->Execute(drop_sql(extra)));
+  baseline = Strata({"baseline"});
+  EXPECT_EQ(baseline.exit_code, 3) << baseline.all();  // the history has migrations
+  MigrateThenValidate();
+  EXPECT_EQ(schema_count(extra), 1);
+  EXPECT_EQ(marker_lists(q_app + "," + q_extra), 1);
+
+  // clean drops both (the marker names them); a migrate that applies nothing creates both
+  // again, marker first; baseline accepts a history holding only the marker, as Flyway's does.
+  RunResult clean = Strata({"clean"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.all();
+  EXPECT_EQ(schema_count(app), 0);
+  EXPECT_EQ(schema_count(extra), 0);
+  RunResult nothing = Strata({"migrate", "--cherry-pick", "99"});
+  ASSERT_EQ(nothing.exit_code, 0) << nothing.all();
+  EXPECT_EQ(schema_count(extra), 1);
+  EXPECT_EQ(marker_lists(q_app + "," + q_extra), 1);
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {}", history)), 1);
+  baseline = Strata({"baseline"});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
+  EXPECT_EQ(Scalar(fmt::format("SELECT count(*) FROM {}", history)), 2);
+  MigrateThenValidate();
+  EXPECT_EQ(TablesNamed("foo", app), 1);
+}
+
 // ---- What a run records and runs ----------------------------------------------------------
 
 TEST_P(FlywaySettingsCliTest, InstalledByCherryPickAndSkipExecutingMigrations) {
@@ -194,21 +299,95 @@ TEST_P(FlywaySettingsCliTest, InstalledByCherryPickAndSkipExecutingMigrations) {
 
 TEST_P(FlywaySettingsCliTest, GroupAppliesAllOrNothing) {
   Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
-  Write("V2__broken.sql", "CREATE TABLE bar (id INT);\nSELECT * FROM no_such_table;\n");
+  Write("V2__fill_foo.sql", "INSERT INTO foo (id) VALUES (1);\n");
+  Write("V3__broken.sql", "CREATE TABLE bar (id INT);\nSELECT * FROM no_such_table;\n");
   WriteConfig("group = true\n");
   RunResult r = Strata({"migrate"});
   if (dialect() == db::Dialect::kMariaDb) {
+    // Refused before anything runs: one line, exit 2, no table, no history.
     ExpectError(r, 2, "group = true cannot hold on mariadb");
+    EXPECT_EQ(ErrorLines(r.err), 1u) << r.err;
     EXPECT_EQ(TablesNamed("foo"), 0);
+    EXPECT_EQ(TablesNamed("strata_schema_history"), 0);
     return;
   }
+  // The third of three pending migrations fails: the first two roll back with it.
   EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.err.find("V3__broken.sql"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("every migration of this run was rolled back"), std::string::npos) << r.err;
   EXPECT_EQ(TablesNamed("foo"), 0);
+  EXPECT_EQ(TablesNamed("bar"), 0);
   EXPECT_EQ(Scalar("SELECT count(*) FROM strata_schema_history"), 0);
-  Write("V2__broken.sql", "CREATE TABLE bar (id INT);\n");
+  Write("V3__broken.sql", "CREATE TABLE bar (id INT);\n");
   MigrateThenValidate();
+  EXPECT_EQ(Scalar("SELECT count(*) FROM foo"), 1);
   EXPECT_EQ(TablesNamed("bar"), 1);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM strata_schema_history WHERE success"), 3);
+}
+
+// ---- Flags: over the environment and the file, named by config show ---------------------------
+
+TEST_P(FlywaySettingsCliTest, FlagsOverrideEnvironmentAndFileAndConfigShowNamesThem) {
+  Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+  Write("V2_misnamed.sql", "CREATE TABLE misnamed (id INT);\n");
+  WriteConfig("installed_by = \"from_file\"\nvalidate_migration_naming = true\n");
+  RunOptions env;
+  env.env["STRATA_INSTALLED_BY"] = "from_env";
+  ExpectError(Strata({"migrate"}, env), 2, "V2_misnamed.sql");
+
+  RunResult show = Strata({"config", "show", "--json", "--installed-by", "from_flag",
+                           "--no-validate-migration-naming", "--group"},
+                          env);
+  ASSERT_EQ(show.exit_code, 0) << show.all();
+  std::map<std::string, nlohmann::json> by_key;
+  const auto doc = nlohmann::json::parse(show.out);
+  for (const auto& s : doc["settings"]) by_key[s["key"]] = s;
+  EXPECT_EQ(by_key["installed_by"]["value"], "from_flag");
+  EXPECT_EQ(by_key["installed_by"]["source"], "--installed-by");
+  EXPECT_EQ(by_key["installed_by"]["origin"], "flag");
+  EXPECT_EQ(by_key["validate_migration_naming"]["value"], false);
+  EXPECT_EQ(by_key["validate_migration_naming"]["source"], "--no-validate-migration-naming");
+  EXPECT_EQ(by_key["group"]["value"], true);
+  EXPECT_EQ(by_key["group"]["source"], "--group");
+  RunResult text = Strata({"config", "show", "--installed-by", "from_flag"}, env);
+  ASSERT_EQ(text.exit_code, 0) << text.all();
+  EXPECT_NE(text.out.find("--installed-by"), std::string::npos) << text.out;
+
+  RunResult migrate =
+      Strata({"migrate", "--no-validate-migration-naming", "--installed-by", "from_flag"}, env);
+  ASSERT_EQ(migrate.exit_code, 0) << migrate.all();
+  EXPECT_NE(migrate.err.find("V2_misnamed.sql"), std::string::npos) << migrate.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM strata_schema_history WHERE installed_by = 'from_flag'"),
+            1);
+  EXPECT_EQ(TablesNamed("misnamed"), 0);
+}
+
+TEST_P(FlywaySettingsCliTest, BadFlagValueIsOneLineNamingTheFlagAndAppliesNothing) {
+  Write("V1__create_foo.sql", "CREATE TABLE foo (id INT);\n");
+  const std::vector<std::vector<std::string>> cases = {
+      {"--connect-retries", "abc"},
+      {"--connect-retries-interval", "-1"},
+      {"--sql-migration-separator", ""},
+      {"--placeholder-suffix", ""},
+      {"--sql-migration-prefix", "R"},
+      {"--group=maybe"},
+      {"--no-create-schemas", "--schemas", "no_such_schema_x"},
+  };
+  for (const std::vector<std::string>& flags : cases) {
+    std::vector<std::string> args = {"migrate"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    RunResult r = Strata(args);
+    const std::string flag = flags.front().substr(0, flags.front().find('='));
+    if (flag == "--no-create-schemas") {
+      // A valid flag whose setting refuses the run: the schema it names does not exist.
+      EXPECT_EQ(r.exit_code, 2) << r.all();
+    } else {
+      ExpectError(r, 2, flag);
+    }
+    EXPECT_EQ(ErrorLines(r.err), 1u) << flag << ": " << r.err;
+    EXPECT_EQ(TablesNamed("foo"), 0) << flag;
+    EXPECT_EQ(TablesNamed("strata_schema_history"), 0) << flag;
+  }
 }
 
 TEST_P(FlywaySettingsCliTest, InitSqlRunsOnTheMigrationConnection) {
