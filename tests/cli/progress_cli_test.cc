@@ -111,12 +111,23 @@ TEST_P(MariaDbProgressCliTest, AScriptWhoseThirdStatementOfFourFailedResumesTher
   EXPECT_EQ(Strata({"validate"}).exit_code, 0);
 }
 
-// Spawns `strata -C <project> ARGS...` and signals it with `signo` after `after`; its exit code.
-int SignalledStrata(const TestProject& project, std::vector<std::string> args, int signo,
-                    std::chrono::milliseconds after) {
+// Spawns `strata -C <project> ARGS...`, waits (up to 20 s) until `conn` sees a statement
+// containing `running` on the server, signals the process with `signo`, and returns its exit
+// code; `signalled` is when the signal was sent.
+int SignalledStrata(const TestProject& project, std::vector<std::string> args, db::Connection& conn,
+                    const std::string& running, int signo,
+                    std::chrono::steady_clock::time_point& signalled) {
   args.insert(args.begin(), {"-C", project.root().string()});
   const int pid = SpawnStrata(args);
-  std::this_thread::sleep_for(after);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < give_up &&
+         QueryInt(conn,
+                  "SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID <> "
+                  "CONNECTION_ID() AND INFO LIKE CONCAT('%', ?, '%')",
+                  {running}) == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  signalled = std::chrono::steady_clock::now();
   ::kill(pid, signo);
   return WaitStrata(pid);
 }
@@ -132,11 +143,11 @@ TEST_P(MariaDbProgressCliTest, SigtermStopsAMultiScriptUndoWithTheTruthRecorded)
   Write("U3__c.sql", "DROP TABLE c;\nSELECT SLEEP(3);\n");
   ASSERT_EQ(Strata({"migrate"}).exit_code, 0);
 
-  const auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(SignalledStrata(project_, {"undo", "--target", "1"}, SIGTERM,
-                            std::chrono::milliseconds(800)),
-            6);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2700))
+  std::chrono::steady_clock::time_point signalled;
+  EXPECT_EQ(
+      SignalledStrata(project_, {"undo", "--target", "1"}, *conn_, "SLEEP(3)", SIGTERM, signalled),
+      6);
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::milliseconds(2000))
       << "the SLEEP was not cancelled";
   EXPECT_FALSE(HasTable("c"));
   EXPECT_TRUE(HasTable("b")) << "undo went on to the next U script after the signal";
@@ -168,7 +179,8 @@ TEST_P(MariaDbProgressCliTest, AnUndoKilledMidScriptIsReportedAndResumed) {
   Write("U1__four.sql", "DROP TABLE ua;\nDROP TABLE ub;\nSELECT SLEEP(2);\nDROP TABLE uc;\n");
   ASSERT_EQ(Strata({"migrate"}).exit_code, 0);
 
-  EXPECT_EQ(SignalledStrata(project_, {"undo"}, SIGKILL, std::chrono::milliseconds(1000)),
+  std::chrono::steady_clock::time_point signalled;
+  EXPECT_EQ(SignalledStrata(project_, {"undo"}, *conn_, "SLEEP(2)", SIGKILL, signalled),
             128 + SIGKILL);
   RunResult info = Strata({"info", "--json"});
   ASSERT_EQ(info.exit_code, 0) << info.all();
