@@ -1,6 +1,7 @@
 // The runner label every strata connection carries (db/runner.h): info and validate carry it
-// too, and a successor finds what a dead runner left running on a history table whichever
-// spelling of that table (explicit schema or the default one) each of them used.
+// too, a successor finds what a dead runner left running on a history table whichever spelling
+// of that table (explicit schema or the default one) each of them used, and its wait for that
+// statement shares lock_timeout with its wait for the lock (migrations/lifecycle.h).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 #include "db/open.h"
 #include "db/runner.h"
 #include "migrations/history.h"
+#include "migrations/lock.h"
 #include "tests/support/run_strata.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_project.h"
@@ -111,6 +113,44 @@ TEST_P(RunnerLabelCliTest, EitherSpellingOfTheHistoryTableFindsTheDeadRunnersSta
     ExecOrFail(*conn_, "DROP TABLE t");
     ExecOrFail(*conn_, "DROP TABLE strata_schema_history");
   }
+}
+
+// lock_timeout bounds the wait for the lock and the wait for a dead runner's statement
+// together: a runner that waited 3 s for the lock has 1 s of a 4 s budget left for the orphan.
+TEST_P(RunnerLabelCliTest, TheLockWaitAndTheOrphanWaitShareLockTimeout) {
+  WriteConfig("");
+  const std::string label =
+      fmt::format("strata migrate pid=1 run=deadbeef scope={}",
+                  db::ScopeTag(DefaultSchema(), migrations::HistoryTableName{}.table));
+  std::unique_ptr<db::Connection> dead = Labelled(label);
+  ASSERT_NE(dead, nullptr);
+  std::thread orphan([&] {
+    (void)dead->Query(GetParam() == db::Dialect::kPostgres ? "SELECT pg_sleep(12)"
+                                                           : "SELECT SLEEP(12)");
+  });
+  // Another runner holds the lock for 3 s.
+  std::unique_ptr<db::Connection> holder_conn = scratch_->Connect();
+  const std::string quoted = migrations::SchemaHistory(*holder_conn, {}).quoted();
+  auto held = migrations::MigrationLock::Acquire(*holder_conn, quoted, {}, nullptr);
+  ASSERT_TRUE(held) << held.error().message;
+  std::thread holder([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    (void)held->Release();
+  });
+
+  const auto started = std::chrono::steady_clock::now();
+  RunResult r = project_.Strata({"migrate", "--lock-timeout", "4s"});
+  const auto took = std::chrono::steady_clock::now() - started;
+  holder.join();
+  EXPECT_EQ(r.exit_code, 4) << r.all();
+  EXPECT_NE(r.err.find("for the lock: lock_timeout bounds both waits"), std::string::npos)
+      << r.all();
+  EXPECT_GE(took, std::chrono::seconds(3)) << r.all();
+  EXPECT_LT(took, std::chrono::milliseconds(6500))
+      << "the orphan wait had a lock_timeout of its own on top of the lock wait: " << r.all();
+  // Cancel the orphan (its statement would outlive the scratch database otherwise).
+  EXPECT_EQ(project_.Strata({"migrate", "--cancel-orphans"}).exit_code, 0);
+  orphan.join();
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, RunnerLabelCliTest,
