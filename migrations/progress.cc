@@ -1,4 +1,4 @@
-// One file of about 700 lines, on purpose: the record's writes, its reconciliation and resuming
+// One file of about 750 lines, on purpose: the record's writes, its reconciliation and resuming
 // from it share the table's layout and the rules of PartialScript, and read best together. The
 // statement-effect parser (ParseEffect) is the one part that could move out if it grows.
 #include "migrations/progress.h"
