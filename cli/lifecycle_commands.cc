@@ -74,8 +74,7 @@ Result<Prepared> Prepare(Context& ctx, const LifecycleFlags& flags, std::string_
   STRATA_ASSIGN_OR_RETURN(p.resolution,
                           ResolveAndWarn(ctx.out(), ResolveOptionsFor(ctx.config(), flags.run)));
   STRATA_ASSIGN_OR_RETURN(p.run, RunOptionsFor(ctx.config(), flags.run, p.resolution.callbacks));
-  STRATA_ASSIGN_OR_RETURN(p.connections,
-                          ConnectForRun(ctx, p.run.dry_run, RunnerFor(command, p.run.history)));
+  STRATA_ASSIGN_OR_RETURN(p.connections, ConnectForRun(ctx, p.run.dry_run, command, p.run.history));
   p.run.lock.on_orphans = OrphanWaitWarnings(ctx.out(), p.conn().dialect());
   return p;
 }

@@ -203,8 +203,7 @@ Status RunMigrate(Context& ctx, const MigrationFlags& flags) {
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
   if (ctx.config().lint_on_migrate) STRATA_TRY(LintBeforeMigrate(ctx, flags.run));
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, ResolveAndWarn(ctx.out(), s.resolve));
-  STRATA_ASSIGN_OR_RETURN(RunConnections c,
-                          ConnectForRun(ctx, dry_run, RunnerFor("migrate", s.history)));
+  STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run, "migrate", s.history));
   db::Connection& conn = *c.conn;
   const StopRunOnSignals stop({c.conn.get(), c.lock_conn.get()});
   s.lock.stop = stop.stop_requested();
@@ -262,8 +261,7 @@ Status RunBaseline(Context& ctx, const MigrationFlags& flags) {
   const bool dry_run = flags.run.DryRun();
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, ResolveAndWarn(ctx.out(), s.resolve));
-  STRATA_ASSIGN_OR_RETURN(RunConnections c,
-                          ConnectForRun(ctx, dry_run, RunnerFor("baseline", s.history)));
+  STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, dry_run, "baseline", s.history));
   db::Connection& conn = *c.conn;
   const StopRunOnSignals stop({c.conn.get(), c.lock_conn.get()});
   s.lock.stop = stop.stop_requested();
@@ -316,11 +314,13 @@ struct Inspection {
   std::vector<migrations::PartialScript> partials;
 };
 
-Result<Inspection> InspectFor(Context& ctx, const Settings& s) {
+// `command` ("info", "validate") names the connection's runner label (db/runner.h), as every
+// strata connection is named in pg_stat_activity / PROCESSLIST; orphan detection ignores it.
+Result<Inspection> InspectFor(Context& ctx, const Settings& s, std::string_view command) {
   std::future<Result<migrations::Resolution>> resolving =
       std::async(std::launch::async | std::launch::deferred,
                  [&s] { return migrations::ResolveMigrations(s.resolve); });
-  Result<std::unique_ptr<db::Connection>> conn = ConnectForMigrations(ctx);
+  Result<std::unique_ptr<db::Connection>> conn = ConnectAsRunner(ctx, command, s.history);
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution, resolving.get());
   WarnAboutSkippedFiles(ctx.out(), resolution);
   // A callback strata never runs is refused here too, as by every command that runs callbacks.
@@ -434,7 +434,7 @@ void PrintInfoTable(Output& out, const Plan& plan) {
 
 Status RunInfo(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
-  STRATA_ASSIGN_OR_RETURN(Inspection inspection, InspectFor(ctx, s));
+  STRATA_ASSIGN_OR_RETURN(Inspection inspection, InspectFor(ctx, s, "info"));
   if (ctx.out().json()) {
     nlohmann::json doc = InfoJson(inspection.plan);
     doc["partial"] = PartialsJson(inspection.partials);
@@ -475,7 +475,7 @@ nlohmann::json ProblemJson(const Plan& plan, const migrations::ValidationProblem
 Status RunValidate(Context& ctx, const MigrationFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(Settings s, SettingsFor(ctx.config(), flags));
   STRATA_TRY(migrations::VerifySumFiles(s.resolve.locations));  // strata.sum, when present
-  STRATA_ASSIGN_OR_RETURN(Inspection inspection, InspectFor(ctx, s));
+  STRATA_ASSIGN_OR_RETURN(Inspection inspection, InspectFor(ctx, s, "validate"));
   const Plan& plan = inspection.plan;
   STRATA_TRY(CheckJobSteps(ctx, plan));
   if (!ctx.out().json()) {

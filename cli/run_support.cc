@@ -9,6 +9,7 @@
 #include "base/file.h"
 #include "cli/flyway_settings.h"
 #include "db/flavor/flavor.h"
+#include "migrations/history.h"
 #include "migrations/lifecycle.h"
 
 namespace strata::cli {
@@ -76,9 +77,54 @@ Result<std::unique_ptr<db::Connection>> ConnectForMigrations(Context& ctx,
   return OpenMigrationConnection(ctx.config(), url, options, ctx.out());
 }
 
-Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run, const db::RunnerIdentity& runner) {
+namespace {
+
+// Makes `runner`'s scope name the history table with its schema as the server resolves it on
+// `conn` (an empty schema: the current one), so that every spelling of one history table
+// ("--schema public" or none) gets one tag and a successor finds its predecessor's orphans
+// whichever spelling each used. The label `conn` carries follows: PostgreSQL sets its
+// application_name again (unless init_sql named the session otherwise); MariaDB, whose label
+// leads every statement the driver sends and is a connection attribute, connects again. A
+// schema that cannot be resolved (a MariaDB URL without a database, which every command
+// refuses later) leaves the label as it is.
+Status ScopeOnResolvedSchema(Context& ctx, const migrations::HistoryTableName& history,
+                             db::RunnerIdentity& runner, std::unique_ptr<db::Connection>& conn) {
+  if (!history.schema.empty() || conn->dialect() == db::Dialect::kSqlite) return Ok();
+  migrations::SchemaHistory probe(*conn, history);
+  Result<std::string> schema = probe.ResolvedSchema();
+  if (!schema) return Ok();
+  const std::string scope = db::ScopeTag(*schema, history.table);
+  if (scope == runner.scope) return Ok();
+  const std::string provisional = runner.Label();
+  runner.scope = scope;
+  if (conn->dialect() == db::Dialect::kPostgres) {
+    STRATA_TRY(
+        conn->Query("SELECT pg_catalog.set_config('application_name', $1, false) WHERE "
+                    "pg_catalog.current_setting('application_name') = $2",
+                    {runner.Label(), provisional}));
+    return Ok();
+  }
+  STRATA_ASSIGN_OR_RETURN(conn, ConnectForMigrations(ctx, &runner));
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<db::Connection>> ConnectAsRunner(Context& ctx, std::string_view command,
+                                                        const migrations::HistoryTableName& history,
+                                                        db::RunnerIdentity* runner_out) {
+  db::RunnerIdentity runner = RunnerFor(command, history);
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> conn, ConnectForMigrations(ctx, &runner));
+  STRATA_TRY(ScopeOnResolvedSchema(ctx, history, runner, conn));
+  if (runner_out != nullptr) *runner_out = runner;
+  return conn;
+}
+
+Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run, std::string_view command,
+                                     const migrations::HistoryTableName& history) {
   RunConnections connections;
-  STRATA_ASSIGN_OR_RETURN(connections.conn, ConnectForMigrations(ctx, &runner));
+  db::RunnerIdentity runner;
+  STRATA_ASSIGN_OR_RETURN(connections.conn, ConnectAsRunner(ctx, command, history, &runner));
   // PostgreSQL and MariaDB locks live on a connection of their own that keeps no transaction
   // open; SQLite locks a file, and a dry run takes no lock at all.
   if (!dry_run && db::FlavorOf(*connections.conn).migration_lock_needs_connection()) {

@@ -70,12 +70,21 @@ struct RunConnections {
 
 // Connects to the target and, unless `dry_run` (a dry run takes no lock) or the target is
 // SQLite (whose lock is a file), once more for the lock: PostgreSQL and MariaDB locks live on
-// a connection of their own that keeps no transaction open. Both connections carry `runner`'s
-// label and are opened with Flyway's settings (OpenMigrationConnection: connect_retries,
-// init_sql, default_schema).
-Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run, const db::RunnerIdentity& runner);
-// One connection to the target opened as ConnectForRun opens them (info, validate), carrying
-// `runner`'s label when one is given.
+// a connection of their own that keeps no transaction open. Both connections carry the label
+// of this process running `command` on `history` (ConnectAsRunner) and are opened with Flyway's
+// settings (OpenMigrationConnection: connect_retries, init_sql, default_schema).
+Result<RunConnections> ConnectForRun(Context& ctx, bool dry_run, std::string_view command,
+                                     const migrations::HistoryTableName& history);
+// One connection to the target opened as ConnectForRun opens them (info, validate, and the
+// first connection of every run), carrying the label of this process running `command` on
+// `history` (RunnerFor), whose scope names the history table with its schema as the server
+// resolves it: every spelling of one history table gets one scope. The identity goes to
+// `runner_out` when it is not null.
+Result<std::unique_ptr<db::Connection>> ConnectAsRunner(Context& ctx, std::string_view command,
+                                                        const migrations::HistoryTableName& history,
+                                                        db::RunnerIdentity* runner_out = nullptr);
+// One connection to the target opened with Flyway's settings, carrying `runner`'s label when
+// one is given.
 Result<std::unique_ptr<db::Connection>> ConnectForMigrations(
     Context& ctx, const db::RunnerIdentity* runner = nullptr);
 // The files of a run: ResolveMigrations, warning about every file or location skipped
@@ -86,7 +95,8 @@ Result<migrations::Resolution> ResolveAndWarn(Output& out,
 // ---- Runners: who this run is, what dead runners left running --------------------------------
 
 // This process running `command` on the history table `history`: its pid, a fresh random run
-// id, and the history table's scope tag (db/runner.h).
+// id, and the history table's scope tag (db/runner.h) as configured (ConnectAsRunner makes it
+// name the resolved schema).
 db::RunnerIdentity RunnerFor(std::string_view command, const migrations::HistoryTableName& history);
 // Registers --cancel-orphans on `cmd`.
 void AddCancelOrphansFlag(CLI::App* cmd, RunFlags& flags);

@@ -96,14 +96,20 @@ std::string Abbreviated(std::string_view sql) {
 }
 
 std::string TimeoutMessage(const Orphan& oldest, std::size_t count, db::Dialect dialect,
-                           std::chrono::milliseconds waited) {
+                           std::chrono::milliseconds waited,
+                           std::chrono::milliseconds lock_waited) {
+  const std::string lock_part =
+      lock_waited.count() > 0
+          ? fmt::format(" (after {} for the lock: lock_timeout bounds both waits)",
+                        FormatDuration(lock_waited))
+          : std::string();
   return fmt::format(
-      "{} left running by a strata runner that is gone {} still running after {}: {}; wait for "
+      "{} left running by a strata runner that is gone {} still running after {}{}: {}; wait for "
       "{} to end (then run the command again), or run it again with --cancel-orphans to cancel "
       "{} on the server",
       count == 1 ? "a statement" : fmt::format("{} statements", count), count == 1 ? "is" : "are",
-      FormatDuration(waited), DescribeOrphan(oldest, dialect), count == 1 ? "it" : "them",
-      count == 1 ? "it" : "them");
+      FormatDuration(waited), lock_part, DescribeOrphan(oldest, dialect),
+      count == 1 ? "it" : "them", count == 1 ? "it" : "them");
 }
 
 }  // namespace
@@ -121,7 +127,8 @@ std::string DescribeOrphan(const Orphan& orphan, db::Dialect dialect) {
       FormatDuration(orphan.statement.running_for), orphan.runner.Label());
 }
 
-Status WaitForOrphans(db::Connection& conn, const LockOptions& lock, Clock& clock) {
+Status WaitForOrphans(db::Connection& conn, const LockOptions& lock, Clock& clock,
+                      std::chrono::milliseconds already_waited) {
   STRATA_ASSIGN_OR_RETURN(std::optional<db::RunnerIdentity> self, OwnRunner(conn));
   if (!self) return Ok();
   STRATA_ASSIGN_OR_RETURN(std::vector<Orphan> running, OrphansOf(conn, *self));
@@ -138,9 +145,9 @@ Status WaitForOrphans(db::Connection& conn, const LockOptions& lock, Clock& cloc
                  fmt::format("stopped while waiting for {}; nothing was applied",
                              DescribeOrphan(running.front(), conn.dialect())));
     }
-    if (waited >= lock.timeout) {
-      return Err(ErrorCode::kLockTimeout,
-                 TimeoutMessage(running.front(), running.size(), conn.dialect(), waited));
+    if (already_waited + waited >= lock.timeout) {
+      return Err(ErrorCode::kLockTimeout, TimeoutMessage(running.front(), running.size(),
+                                                         conn.dialect(), waited, already_waited));
     }
     if (lock.cancel_orphans) {
       // Asked again each round until the statement is gone: a second cancel is harmless,

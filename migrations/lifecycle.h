@@ -7,6 +7,7 @@
 #ifndef STRATA_MIGRATIONS_LIFECYCLE_H_
 #define STRATA_MIGRATIONS_LIFECYCLE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -105,9 +106,11 @@ std::string DescribeOrphan(const Orphan& orphan, db::Dialect dialect);
 
 // Waits until FindOrphans(conn) finds nothing, reporting to lock.on_orphans at once and every
 // lock.report_every, or with lock.cancel_orphans asks the server to cancel them and waits for
-// them to be gone. Errors: kLockTimeout naming the oldest orphan and --cancel-orphans when they
-// are still running after lock.timeout; kCancelled when *lock.stop is set.
-Status WaitForOrphans(db::Connection& conn, const LockOptions& lock, Clock& clock = Clock::Real());
+// them to be gone. `already_waited` (the wait for the lock) counts against lock.timeout: one
+// budget bounds both waits. Errors: kLockTimeout naming the oldest orphan and --cancel-orphans
+// when they are still running once lock.timeout is spent; kCancelled when *lock.stop is set.
+Status WaitForOrphans(db::Connection& conn, const LockOptions& lock, Clock& clock = Clock::Real(),
+                      std::chrono::milliseconds already_waited = std::chrono::milliseconds(0));
 
 // A run's lock, and what the run read under it.
 template <typename State>
@@ -121,14 +124,20 @@ struct Locked {
 // running (WaitForOrphans; not for dry runs), then runs `read`, which only reads, on `conn`
 // under it (ReadOnlyIfDryRun). Reading once under the lock is as good as re-reading
 // before each write: no other strata runner can write the history until the lock is released.
+// lock.timeout bounds the two waits together, from the start of this call.
 template <typename Fn>
 auto LockThenRead(db::Connection& conn, db::Connection& lock_conn, const std::string& quoted_table,
                   bool dry_run, const LockOptions& lock, const LockWaitListener& on_wait, Fn read)
     -> Result<Locked<typename decltype(read())::value_type>> {
   using State = typename decltype(read())::value_type;
+  const Clock::TimePoint start = Clock::Real().Now();
   STRATA_ASSIGN_OR_RETURN(LockHold hold,
                           LockHold::Take(lock_conn, quoted_table, dry_run, lock, on_wait));
-  if (!dry_run) STRATA_TRY(WaitForOrphans(conn, lock));
+  if (!dry_run) {
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::Real().Now() - start);
+    STRATA_TRY(WaitForOrphans(conn, lock, Clock::Real(), waited));
+  }
   STRATA_ASSIGN_OR_RETURN(State state, ReadOnlyIfDryRun(conn, dry_run, std::move(read)));
   return Locked<State>{std::move(hold), std::move(state)};
 }

@@ -95,9 +95,17 @@ void AppendCreateHistory(const SchemaHistory& history, Script& script) {
   }
 }
 
-Status RefuseFailedMigrations(const Plan& plan, const std::string& table) {
+Status RefuseFailedMigrations(const Plan& plan, const std::string& table,
+                              const std::vector<PartialScript>& partials) {
   for (const PlanEntry& e : plan.entries) {
     if (!IsFailedState(e.state)) continue;
+    // A U script that undo left partly applied: undo, not a hand, finishes it.
+    if (const PartialScript* p = FindPartial(partials, e.script()); p != nullptr && p->undo) {
+      return Err(
+          ErrorCode::kValidation,
+          fmt::format("history table {} records a failed undo of version {}: {}; {}", table,
+                      e.version() ? e.version()->ToString() : "-", p->Describe(), p->NextStep()));
+    }
     return Err(ErrorCode::kValidation,
                fmt::format("history table {} records a failed migration: version {} ({}). Remove "
                            "its half-applied changes by hand, then run strata repair",
@@ -651,7 +659,7 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> plan_rows,
                           RowsToPlan(rows, state.partials, resolved, resumed_failed));
   STRATA_ASSIGN_OR_RETURN(Plan plan, MakePlan(std::move(resolved), plan_rows, plan_options));
-  STRATA_TRY(RefuseFailedMigrations(plan, history.quoted()));
+  STRATA_TRY(RefuseFailedMigrations(plan, history.quoted(), state.partials));
   if (options.validate_on_migrate) STRATA_TRY(ValidationStatus(plan));
   KeepCherryPicked(plan, options.flyway.cherry_pick);
   STRATA_ASSIGN_OR_RETURN(Script create_schemas,

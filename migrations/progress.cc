@@ -1,4 +1,4 @@
-// One file of about 700 lines, on purpose: the record's writes, its reconciliation and resuming
+// One file of about 750 lines, on purpose: the record's writes, its reconciliation and resuming
 // from it share the table's layout and the rules of PartialScript, and read best together. The
 // statement-effect parser (ParseEffect) is the one part that could move out if it grows.
 #include "migrations/progress.h"
@@ -15,6 +15,7 @@
 
 #include "base/strings.h"
 #include "db/flavor/flavor.h"
+#include "db/runner.h"
 #include "db/sql/tokenizer.h"
 
 namespace strata::migrations {
@@ -195,10 +196,23 @@ PartialScript Summarise(const std::vector<const StatementRecord*>& records) {
   return p;
 }
 
+// A U script's rows are its UNDO_SQL rows: the script names differ from the V scripts'.
 bool AppliedWithSameChecksum(const PartialScript& p, const std::vector<HistoryRow>& rows) {
   return std::any_of(rows.begin(), rows.end(), [&](const HistoryRow& row) {
     return row.success && row.script == p.script && row.checksum == p.checksum &&
-           !IsSynthetic(row.type) && !IsUndoType(row.type);
+           !IsSynthetic(row.type);
+  });
+}
+
+// Whether `p` is a U script: the runner that recorded it was `undo`, or the history has an
+// UNDO_SQL row for it (a run without a runner label).
+bool IsUndoScript(const PartialScript& p, const std::vector<const StatementRecord*>& records,
+                  const std::vector<HistoryRow>& rows) {
+  const std::optional<db::RunnerIdentity> runner =
+      db::RunnerIdentity::Parse(records.front()->runner);
+  if (runner) return runner->command == "undo";
+  return std::any_of(rows.begin(), rows.end(), [&](const HistoryRow& row) {
+    return row.script == p.script && IsUndoType(row.type);
   });
 }
 
@@ -401,9 +415,14 @@ std::string PartialScript::Describe() const {
   if (!stopped) return applied + ", but its runner died before recording it in the history";
   const std::string where = fmt::format("statement {} (line {})", stopped->number, stopped->line);
   if (!runner_died()) return fmt::format("{}, {} failed: {}", applied, where, stopped->error);
-  const std::string session = stopped->connection_id.empty()
-                                  ? std::string()
-                                  : fmt::format(" in server connection {}", stopped->connection_id);
+  std::string session = stopped->connection_id.empty()
+                            ? std::string()
+                            : fmt::format(" in server connection {}", stopped->connection_id);
+  // The runner as the server showed it (its runner label), so that the report matches what
+  // pg_stat_activity / PROCESSLIST showed while it ran.
+  if (!session.empty() && db::RunnerIdentity::Parse(stopped->runner)) {
+    session += fmt::format(" ({})", stopped->runner);
+  }
   std::string result;
   switch (outcome) {
     case Outcome::kRecorded:
@@ -426,13 +445,18 @@ std::string PartialScript::Describe() const {
 
 std::string PartialScript::NextStep() const {
   if (outcome == Outcome::kStillRunning) {
-    return "wait for it to end, then run strata migrate: it resumes where the statement left off";
+    return fmt::format(
+        "wait for it to end, then run strata {}: it resumes where the statement left off",
+        command());
   }
-  if (!stopped) return "run strata migrate: it records the migration as applied";
+  if (!stopped) {
+    return fmt::format("run strata {}: it records the {} as applied", command(),
+                       undo ? "undo" : "migration");
+  }
   return fmt::format(
-      "run strata migrate: it resumes at statement {} (the file must stay as it is: its checksum "
+      "run strata {}: it resumes at statement {} (the file must stay as it is: its checksum "
       "is checked){}",
-      resume_at(),
+      command(), resume_at(),
       invalid_indexes.empty()
           ? ""
           : fmt::format(", and first drops the INVALID index {} concurrently and builds it again",
@@ -493,6 +517,7 @@ Result<std::vector<PartialScript>> ReconcileProgress(db::Connection& conn,
   for (const StatementRecord& r : records) by_script[r.script].push_back(&r);
   for (auto& [script, list] : by_script) {
     PartialScript p = Summarise(list);
+    p.undo = IsUndoScript(p, list, rows);
     if (AppliedWithSameChecksum(p, rows)) {
       // The runner died between the history row and forgetting the progress.
       if (settle) {
@@ -522,28 +547,29 @@ ScriptStep ForgetProgressStep(db::Dialect dialect, const HistoryTableName& histo
 // ---- Resuming ---------------------------------------------------------------------------------
 
 Error ScriptEditedSinceEarlierRun(const PartialScript& p, std::int32_t checksum_now) {
-  return Err(
-      ErrorCode::kValidation,
-      fmt::format("{} changed since an earlier run applied {} of {} of it (checksum {} "
-                  "then, {} now): put the file back as it was and run strata migrate, "
-                  "which resumes at statement {}; or undo the applied statements by hand "
-                  "and run strata repair (it forgets the earlier run), after which strata "
-                  "migrate runs the whole script",
-                  p.script, StatementsText(p.statements_done), p.statement_count,
-                  p.checksum ? std::to_string(*p.checksum) : "NULL", checksum_now, p.resume_at()));
+  return Err(ErrorCode::kValidation,
+             fmt::format("{} changed since an earlier run applied {} of {} of it (checksum {} "
+                         "then, {} now): put the file back as it was and run strata {}, "
+                         "which resumes at statement {}; or undo the applied statements by hand "
+                         "and run strata repair (it forgets the earlier run), after which strata "
+                         "{} runs the whole script",
+                         p.script, StatementsText(p.statements_done), p.statement_count,
+                         p.checksum ? std::to_string(*p.checksum) : "NULL", checksum_now,
+                         p.command(), p.resume_at(), p.command()));
 }
 
 Result<std::vector<HistoryRow>> RowsToPlan(const std::vector<HistoryRow>& rows,
                                            const std::vector<PartialScript>& partials,
                                            const std::vector<ResolvedMigration>& resolved,
-                                           std::map<std::string, std::int32_t>& resumed_failed) {
+                                           std::map<std::string, std::int32_t>& resumed_failed,
+                                           bool undo_rows) {
   std::vector<HistoryRow> out;
   for (const HistoryRow& row : rows) {
     const PartialScript* p = row.success ? nullptr : FindPartial(partials, row.script);
     const auto file = std::find_if(resolved.begin(), resolved.end(), [&](const auto& m) {
       return m.script == row.script && m.version == row.version;
     });
-    if (p == nullptr || IsUndoType(row.type) || file == resolved.end()) {
+    if (p == nullptr || IsUndoType(row.type) != undo_rows || file == resolved.end()) {
       out.push_back(row);
       continue;
     }
@@ -619,6 +645,12 @@ Status ProgressRecorder::Prepare() {
   STRATA_ASSIGN_OR_RETURN(const std::int64_t id, flavor.ServerConnectionId(conn_));
   connection_id_ = id == 0 ? "" : std::to_string(id);
   runner_ = RunnerIdentity();
+  if (id != 0) {
+    // The runner label the session carries (db/runner.h), as pg_stat_activity / PROCESSLIST
+    // show it to others, so that a report on a dead runner's statement names it as they did.
+    STRATA_ASSIGN_OR_RETURN(std::optional<db::ServerStatement> own, flavor.StatementIn(conn_, id));
+    if (own && !own->label.empty()) runner_ = own->label.substr(0, 200);
+  }
   prepared_ = true;
   return Ok();
 }

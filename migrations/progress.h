@@ -18,7 +18,9 @@
 //   state           VARCHAR(10)    'running', 'done' or 'failed'
 //   connection_id   VARCHAR(40)    the server session that ran it (pg_backend_pid(),
 //                                  CONNECTION_ID()); NULL on SQLite
-//   runner          VARCHAR(200)   who ran it ("strata pid 4242 on host")
+//   runner          VARCHAR(200)   who ran it: the connection's runner label ("strata migrate
+//                                  pid=4242 run=ab12cd34 scope=5e6f7a8b", db/runner.h), or
+//                                  "strata pid 4242 on host" for a connection without one
 //   effect          VARCHAR(600)   what the statement creates, when that can be checked in the
 //                                  catalog: "index|schema|name|concurrently", "table|schema|name",
 //                                  "column|schema|table|name"; "" otherwise
@@ -113,6 +115,9 @@ struct PartialScript {
   Outcome outcome = Outcome::kRecorded;
   // PostgreSQL: indexes that `stopped` left INVALID (an interrupted CREATE INDEX CONCURRENTLY).
   std::vector<std::string> invalid_indexes;
+  // Whether the script is a U script run by `undo` (its runner label names undo, or the history
+  // records it as UNDO_SQL): `undo`, not `migrate`, resumes it.
+  bool undo = false;
 
   // Whether the runner that started `stopped` died before recording its end.
   bool runner_died() const { return stopped && stopped->state == StatementState::kRunning; }
@@ -121,8 +126,11 @@ struct PartialScript {
   // "V7__x.sql: statements 1–2 of 4 applied, statement 3 (line 12) was running in server
   // connection 1334 when the runner died; it finished".
   std::string Describe() const;
-  // What to do next, e.g. "run strata migrate: it resumes at statement 4".
+  // What to do next, e.g. "run strata migrate: it resumes at statement 4" ("strata undo" for
+  // a U script).
   std::string NextStep() const;
+  // "undo" for a U script, "migrate" otherwise: the command that resumes it.
+  std::string_view command() const { return undo ? "undo" : "migrate"; }
 };
 
 // "statements 1–2", "statement 1", "no statement": the first `n` statements.
@@ -172,11 +180,14 @@ Error ScriptEditedSinceEarlierRun(const PartialScript& partial, std::int32_t che
 // The history rows migrate's plan sees: failed rows of scripts that `partials` shows partly
 // applied, with an unchanged file, are left out (their migration is pending again: it resumes),
 // and their ranks are put in `resumed_failed` (by script) so that the resumed run deletes them.
-// A failed row whose file changed since is refused (ScriptEditedSinceEarlierRun).
+// A failed row whose file changed since is refused (ScriptEditedSinceEarlierRun). With
+// `undo_rows`, the rows undo's plan sees: the same for failed UNDO_SQL rows (the version counts
+// as applied again, and undo resumes its U script) instead of failed migration rows.
 Result<std::vector<HistoryRow>> RowsToPlan(const std::vector<HistoryRow>& rows,
                                            const std::vector<PartialScript>& partials,
                                            const std::vector<ResolvedMigration>& resolved,
-                                           std::map<std::string, std::int32_t>& resumed_failed);
+                                           std::map<std::string, std::int32_t>& resumed_failed,
+                                           bool undo_rows = false);
 
 // For migration `m`, about to run outside a transaction with the statements `body` (all of its
 // file's): drops from `body` the statements `partial` (may be null) shows done, sets
@@ -215,7 +226,8 @@ class ProgressRecorder {
   std::string runner_;
 };
 
-// "strata pid 4242 on host": who this process is, as progress rows record it.
+// "strata pid 4242 on host": who this process is, as progress rows record it when the
+// connection carries no runner label.
 std::string RunnerIdentity();
 
 // The line a statement starts at, from its origin "path:line:col"; 0 when it has none.

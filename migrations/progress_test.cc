@@ -3,8 +3,10 @@
 // reconciliation, and the resumed run.
 #include "migrations/progress.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "db/open.h"
 #include "migrations/lifecycle_test_util.h"
 #include "migrations/repair.h"
 #include "migrations/sql_file.h"
@@ -70,8 +72,8 @@ class ProgressTest : public LifecycleTest {
 
   // The rows a runner that died while running statement `running` leaves: statements before it
   // done, that one running in a session that is gone now.
-  void LeaveDeadRunner(int running) {
-    std::unique_ptr<db::Connection> dead = scratch_->Connect();
+  void LeaveDeadRunner(int running, const std::string& label = "") {
+    std::unique_ptr<db::Connection> dead = Open(label);
     ProgressRecorder recorder(*dead, {});
     const ResolvedMigration m = Files()[0];
     auto file = PrepareSqlFile(m.path, m.config_path, SqlFileOptionsFor(*dead, false, nullptr));
@@ -83,6 +85,17 @@ class ProgressTest : public LifecycleTest {
         ASSERT_TRUE(recorder.Done(m.script, n));
       }
     }
+  }
+
+  // A connection to the scratch database carrying the runner label `label` ("" for none).
+  std::unique_ptr<db::Connection> Open(const std::string& label) {
+    auto url = db::ParseUrl(scratch_->url());
+    EXPECT_TRUE(url) << url.error().message;
+    db::ConnectOptions options;
+    options.runner = label;
+    auto conn = db::Open(*url, options);
+    EXPECT_TRUE(conn) << conn.error().message;
+    return conn ? std::move(conn).value() : nullptr;
   }
 
   std::string ProgressRows() {
@@ -167,6 +180,30 @@ TEST_P(ProgressTest, ADeadRunnersStatementThatFinishedIsSettledAndNotRunAgain) {
   EXPECT_TRUE(History()[0].success);
   EXPECT_TRUE(TableExists("pd"));
   EXPECT_EQ(ProgressRows(), "0");
+}
+
+TEST_P(ProgressTest, ADeadRunnersStatementIsReportedWithTheRunnerLabelItsConnectionCarried) {
+  WriteFourTables();
+  const std::string label = "strata migrate pid=4242 run=deadbeef scope=0badcafe";
+  LeaveDeadRunner(2, label);
+  Exec("CREATE TABLE pa (id INT)");
+
+  std::vector<PartialScript> partials = Partials();
+  ASSERT_EQ(partials.size(), 1u);
+  ASSERT_TRUE(partials[0].stopped);
+  const std::string described = partials[0].Describe();
+  if (dialect() == db::Dialect::kSqlite) {
+    // No server: no connection, no label shown to anyone; the process is named instead.
+    EXPECT_NE(partials[0].stopped->runner.find("strata pid "), std::string::npos);
+    EXPECT_EQ(described.find(label), std::string::npos) << described;
+  } else {
+    EXPECT_EQ(partials[0].stopped->runner, label);
+    EXPECT_NE(described.find(fmt::format("was running in server connection {} ({}) when the "
+                                         "runner died",
+                                         partials[0].stopped->connection_id, label)),
+              std::string::npos)
+        << described;
+  }
 }
 
 TEST_P(ProgressTest, ADeadRunnersStatementThatDidNotFinishRunsAgain) {

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <utility>
 
 #include "base/clock.h"
 #include "migrations/history.h"
+#include "migrations/progress.h"
 
 namespace strata::migrations {
 namespace {
@@ -74,7 +76,12 @@ std::vector<const PlanEntry*> InRange(const Plan& plan, const std::optional<Vers
 // One U script ready to run.
 struct UndoUnit {
   const UndoStep* step = nullptr;
-  SqlFile file;
+  SqlFile file;  // outside a transaction: only the statements left to run (resumed)
+  // Outside a transaction: what runs first when an earlier run left the script partly applied
+  // (ResumeSteps), the number of the first statement left, and the file's statement count.
+  Script resume;
+  int first_statement = 1;
+  int statement_count = 0;
 };
 
 HistoryRow UndoRow(const UndoStep& step, std::int32_t rank, const std::string& user,
@@ -99,6 +106,7 @@ Script Body(const UndoUnit& unit) {
       Comment(fmt::format("undo {} with {}{}", Identify(unit.step->applied), unit.step->undo.script,
                           unit.file.in_transaction ? "" : " (outside a transaction)")));
   if (unit.file.in_transaction) script.push_back(Begin());
+  Append(script, unit.resume);
   script.insert(script.end(), unit.file.statements.begin(), unit.file.statements.end());
   return script;
 }
@@ -123,7 +131,26 @@ struct UndoState {
   std::optional<RunFiles> files;
   std::string user;
   std::int32_t next_rank = 1;
+  std::vector<PartialScript> partials;  // U scripts an earlier run left unfinished
 };
+
+// Outside a transaction, a U script an earlier run left partly applied resumes at its first
+// unapplied statement (progress.h), after deleting that run's failed UNDO_SQL row.
+Status PrepareResume(UndoUnit& unit, const UndoState& state,
+                     const std::map<std::string, std::int32_t>& resumed_failed,
+                     db::Connection& conn, const SchemaHistory& history) {
+  unit.statement_count = static_cast<int>(unit.file.statements.size());
+  if (unit.file.in_transaction) return Ok();
+  const ResolvedMigration& undo = unit.step->undo;
+  std::optional<std::int32_t> failed_rank;
+  if (auto it = resumed_failed.find(undo.script); it != resumed_failed.end()) {
+    failed_rank = it->second;
+  }
+  STRATA_ASSIGN_OR_RETURN(
+      unit.resume, ResumeSteps(undo, FindPartial(state.partials, undo.script), failed_rank, conn,
+                               history.quoted(), unit.file.statements, unit.first_statement));
+  return Ok();
+}
 
 Result<std::unique_ptr<UndoState>> ReadState(db::Connection& conn, SchemaHistory& history,
                                              std::vector<ResolvedMigration> resolved,
@@ -131,7 +158,15 @@ Result<std::unique_ptr<UndoState>> ReadState(db::Connection& conn, SchemaHistory
   auto state = std::make_unique<UndoState>();
   STRATA_ASSIGN_OR_RETURN(HistoryContents contents, ReadHistory(history));
   state->next_rank = NextInstalledRank(contents.rows);
-  STRATA_ASSIGN_OR_RETURN(state->plan, MakePlan(std::move(resolved), std::move(contents.rows), {}));
+  // Under the lock (and after the orphan wait): settle what a dead runner left; a dry run only
+  // looks.
+  STRATA_ASSIGN_OR_RETURN(state->partials, ReconcileProgress(conn, history.name(), contents.rows,
+                                                             /*settle=*/!options.run.dry_run));
+  std::map<std::string, std::int32_t> resumed_failed;
+  STRATA_ASSIGN_OR_RETURN(std::vector<HistoryRow> plan_rows,
+                          RowsToPlan(contents.rows, state->partials, resolved, resumed_failed,
+                                     /*undo_rows=*/true));
+  STRATA_ASSIGN_OR_RETURN(state->plan, MakePlan(std::move(resolved), std::move(plan_rows), {}));
   STRATA_ASSIGN_OR_RETURN(state->steps, PlanUndo(state->plan, options.target));
   state->user = options.run.installed_by;
   if (state->user.empty()) {
@@ -142,7 +177,11 @@ Result<std::unique_ptr<UndoState>> ReadState(db::Connection& conn, SchemaHistory
   // Every U script is read and split before any runs: a bad one undoes nothing.
   for (const UndoStep& step : state->steps) {
     STRATA_ASSIGN_OR_RETURN(SqlFile file, state->files->Prepare(step.undo));
-    state->units.push_back({&step, std::move(file)});
+    UndoUnit unit;
+    unit.step = &step;
+    unit.file = std::move(file);
+    STRATA_TRY(PrepareResume(unit, *state, resumed_failed, conn, history));
+    state->units.push_back(std::move(unit));
   }
   return state;
 }
@@ -158,28 +197,99 @@ std::optional<Version> VersionAfter(const Plan& plan, const std::vector<UndoStep
   return highest;
 }
 
+Status RunOneStatement(const ScriptStep& step, db::Connection& conn) {
+  if (step.copy_data) return conn.CopyFrom(step.sql, *step.copy_data);
+  auto done = conn.Execute(step.sql, step.params);
+  if (!done) return std::move(done).error();
+  return Ok();
+}
+
+// Runs the statements of a U script outside a transaction (after its resume steps), each
+// recorded in the progress table before and after it runs, as migrate does for V scripts
+// (migrator.cc). On failure, `failed_at` is the statement's number in the file.
+Status RunRecorded(const UndoUnit& unit, db::Connection& conn, ProgressRecorder& progress,
+                   int& failed_at) {
+  const ResolvedMigration& u = unit.step->undo;
+  STRATA_TRY(Execute(unit.resume, conn));
+  for (std::size_t i = 0; i < unit.file.statements.size(); ++i) {
+    const ScriptStep& step = unit.file.statements[i];
+    const int number = unit.first_statement + static_cast<int>(i);
+    failed_at = number;
+    STRATA_TRY(progress.Start(u, number, unit.statement_count, step));
+    if (Status ran = RunOneStatement(step, conn); !ran) {
+      Error e = ran.error();
+      if (Status noted = progress.Failed(u.script, number, e.message); !noted) {
+        e.message += "; recording it in the progress table also failed: " + noted.error().message;
+      }
+      e.message = fmt::format("{}: statement {} of {} failed: {}",
+                              step.origin.empty() ? u.script : step.origin, number,
+                              unit.statement_count, e.message);
+      return e;
+    }
+    STRATA_TRY(progress.Done(u.script, number));
+  }
+  return Ok();
+}
+
 // Runs one U script and records it. A script outside a transaction that fails is recorded as
-// failed, so that nothing continues until the partial changes are dealt with.
+// failed, with how far it got, so that nothing continues until `undo` resumes it (or the partial
+// changes are dealt with by hand and `repair` removes the row).
 Result<UndoneMigration> RunUnit(const UndoUnit& unit, db::Connection& conn, SchemaHistory& history,
-                                const std::string& user, std::int32_t& next_rank) {
+                                ProgressRecorder& progress, const std::string& user,
+                                std::int32_t& next_rank) {
   const auto start = Clock::Real().Now();
-  if (Status ran = Execute(Body(unit), conn); !ran) {
+  int failed_at = 0;
+  if (Status ran = unit.file.in_transaction ? Execute(Body(unit), conn)
+                                            : RunRecorded(unit, conn, progress, failed_at);
+      !ran) {
     Error e = std::move(ran).error();
     if (unit.file.in_transaction) {
       e.message += "; the undo was rolled back and nothing was recorded";
       return e;
     }
     Status recorded = history.Insert(UndoRow(*unit.step, next_rank++, user, Since(start), false));
-    e.message += recorded ? "; recorded as failed: undo its partial changes by hand, then run "
-                            "strata repair"
-                          : "; recording the failure also failed: " + recorded.error().message;
+    e.message += recorded
+                     ? fmt::format(
+                           "; {} applied before it; recorded as failed: remove the cause, then run "
+                           "strata undo: it resumes at statement {} (the file must stay as it is: "
+                           "its checksum is checked); or undo its partial changes by hand and run "
+                           "strata repair",
+                           StatementsText(failed_at - 1), failed_at)
+                     : "; recording the failure also failed: " + recorded.error().message;
     return e;
   }
   const HistoryRow row = UndoRow(*unit.step, next_rank, user, Since(start), true);
   STRATA_TRY(Execute(Finish(unit, history, row), conn));
   ++next_rank;
+  // The history row is the truth from here on; rows left by a failure to forget them are
+  // stale, and the next run's reconciliation deletes them.
+  if (!unit.file.in_transaction) (void)progress.Forget(unit.step->undo.script);
   return UndoneMigration{*unit.step->applied.version, unit.step->applied.description,
                          unit.step->undo.script, Since(start)};
+}
+
+// "3, 2": the versions undone so far.
+std::string VersionsUndone(const UndoResult& result) {
+  std::string versions;
+  for (const UndoneMigration& u : result.undone) {
+    versions += (versions.empty() ? "" : ", ") + u.version.ToString();
+  }
+  return versions;
+}
+
+// Stops before the next U script once `stop` is set (SIGINT/SIGTERM): the statement that was
+// running when it came has been cancelled on the server by the caller (a MariaDB SLEEP() or a
+// statement that ended just then is not an error), and nothing new starts.
+Status StopBefore(const UndoUnit& unit, const std::atomic<bool>* stop, const UndoResult& result) {
+  if (stop == nullptr || !stop->load()) return Ok();
+  return Err(
+      ErrorCode::kCancelled,
+      fmt::format("stopped before {}: {} undone{}; run strata undo again to undo the rest",
+                  unit.step->undo.script,
+                  result.undone.size() == 1 ? "1 migration"
+                                            : fmt::format("{} migrations", result.undone.size()),
+                  result.undone.empty() ? std::string()
+                                        : fmt::format(" (version {})", VersionsUndone(result))));
 }
 
 }  // namespace
@@ -264,17 +374,15 @@ Result<UndoResult> Undo(db::Connection& conn, db::Connection& lock_conn,
   }
 
   STRATA_TRY(Execute(script, conn));
+  ProgressRecorder progress(conn, history.name());
   std::int32_t rank = state->next_rank;
   for (const UndoUnit& unit : state->units) {
-    Result<UndoneMigration> undone = RunUnit(unit, conn, history, state->user, rank);
+    STRATA_TRY(StopBefore(unit, options.run.lock.stop, result));
+    Result<UndoneMigration> undone = RunUnit(unit, conn, history, progress, state->user, rank);
     if (!undone) {
       Error e = std::move(undone).error();
       if (!result.undone.empty()) {
-        std::string versions;
-        for (const UndoneMigration& u : result.undone) {
-          versions += (versions.empty() ? "" : ", ") + u.version.ToString();
-        }
-        e.message += fmt::format(" (undone before the failure: {})", versions);
+        e.message += fmt::format(" (undone before the failure: {})", VersionsUndone(result));
       }
       return e;
     }

@@ -15,8 +15,13 @@
 //
 // Transactions, as in migrate: on PostgreSQL and SQLite each U script and its UNDO_SQL row commit
 // together; a U script that cannot run in a transaction (or MariaDB, which commits DDL) runs
-// statement by statement, and a failure records a failed UNDO_SQL row, so that migrate and undo
-// refuse to continue until the partial changes are cleaned up and `repair` removes the row.
+// statement by statement, each recorded in the progress table (progress.h) as migrate records a
+// V script's. A failure records a failed UNDO_SQL row: migrate refuses to continue, naming how
+// far the U script got, and the next undo resumes it at its first unapplied statement (a dead
+// runner's too); or the partial changes are cleaned up by hand and `repair` removes the row.
+//
+// SIGINT/SIGTERM (UndoOptions::run.lock.stop): the statement running is cancelled by the caller,
+// and undo stops before the next U script (kCancelled), having recorded what it did.
 #ifndef STRATA_MIGRATIONS_UNDO_H_
 #define STRATA_MIGRATIONS_UNDO_H_
 

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "migrations/lifecycle_test_util.h"
+#include "migrations/progress.h"
 #include "migrations/repair.h"
 
 namespace strata::migrations {
@@ -298,18 +301,36 @@ TEST_P(UndoTest, UndoScriptThatCannotRunInATransactionRunsOutsideOne) {
   EXPECT_EQ(History().back().type, MigrationType::kUndoSql);
 }
 
-TEST_P(UndoTest, AFailedUndoBlocksMigrateAndUndoUntilRepaired) {
+TEST_P(UndoTest, AFailedUndoBlocksMigrateAndUndoResumesItUntilRepaired) {
   if (dialect() != db::Dialect::kMariaDb) GTEST_SKIP() << "only MariaDB records failed undos";
   Migrate();
   Write("U3__drop_c.sql", "DROP TABLE c;\nDROP TABLE no_such_table;\n");
-  ASSERT_FALSE(RunUndo());
+  auto failed = RunUndo();
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("U3__drop_c.sql:2:1: statement 2 of 2 failed"),
+            std::string::npos)
+      << failed.error().message;
+  EXPECT_NE(failed.error().message.find("statement 1 applied before it; recorded as failed"),
+            std::string::npos)
+      << failed.error().message;
   MigrateListener listener;
   auto blocked = migrations::Migrate(conn(), lock_conn(), Files(), {}, listener);
   ASSERT_FALSE(blocked);
   EXPECT_EQ(blocked.error().code, ErrorCode::kValidation);
-  auto undo_blocked = RunUndo();
-  ASSERT_FALSE(undo_blocked);
-  EXPECT_EQ(undo_blocked.error().code, ErrorCode::kValidation);
+  EXPECT_NE(blocked.error().message.find("U3__drop_c.sql: statement 1 of 2 applied, statement 2 "
+                                         "(line 2) failed"),
+            std::string::npos)
+      << blocked.error().message;
+  EXPECT_NE(blocked.error().message.find("run strata undo: it resumes at statement 2"),
+            std::string::npos)
+      << blocked.error().message;
+  // undo resumes at statement 2 (DROP TABLE c again would fail otherwise), which fails again.
+  auto undo_again = RunUndo();
+  ASSERT_FALSE(undo_again);
+  EXPECT_EQ(undo_again.error().code, ErrorCode::kDatabase);
+  EXPECT_NE(undo_again.error().message.find("statement 2 of 2 failed"), std::string::npos)
+      << undo_again.error().message;
+  EXPECT_EQ(History().size(), 4u);  // the earlier failed row replaced by this one
 
   RepairOptions repair;
   repair.run = Run();
@@ -318,6 +339,45 @@ TEST_P(UndoTest, AFailedUndoBlocksMigrateAndUndoUntilRepaired) {
   ASSERT_EQ(repaired->actions.size(), 1u);
   EXPECT_EQ(repaired->actions[0].row.type, MigrationType::kUndoSql);
   EXPECT_EQ(History().size(), 3u);
+}
+
+TEST_P(UndoTest, AStopRequestEndsTheRunBeforeTheNextUndoScript) {
+  Migrate();
+  std::atomic<bool> stop{true};  // SIGINT/SIGTERM came while the lock was being taken
+  UndoOptions options;
+  options.run = Run();
+  options.run.lock.stop = &stop;
+  options.target = V("1");
+  auto stopped = migrations::Undo(conn(), lock_conn(), Files(), options, {});
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().code, ErrorCode::kCancelled);
+  EXPECT_NE(stopped.error().message.find("stopped before U3__drop_c.sql: 0 migrations undone; "
+                                         "run strata undo again"),
+            std::string::npos)
+      << stopped.error().message;
+  EXPECT_TRUE(TableExists("c"));
+  EXPECT_EQ(History().size(), 3u);
+}
+
+TEST_P(UndoTest, AnUndoThatFailedHalfWayResumesAtTheStatementThatFailed) {
+  if (dialect() != db::Dialect::kMariaDb) GTEST_SKIP() << "MariaDB commits every DDL statement";
+  Migrate();
+  Write("U3__drop_c.sql",
+        "DROP TABLE c;\nDROP TABLE resume_blocker;\nCREATE TABLE undone (id INT);\n");
+  ASSERT_FALSE(RunUndo());
+  EXPECT_FALSE(TableExists("c"));
+  EXPECT_FALSE(TableExists("undone"));
+
+  Exec("CREATE TABLE resume_blocker (id INT)");  // the cause removed; the file stays as it is
+  auto resumed = RunUndo();
+  ASSERT_TRUE(resumed) << resumed.error().message;
+  ASSERT_EQ(resumed->undone.size(), 1u);
+  EXPECT_FALSE(TableExists("resume_blocker"));
+  EXPECT_TRUE(TableExists("undone"));
+  ASSERT_EQ(History().size(), 4u);  // the failed UNDO_SQL row went, the success row came
+  EXPECT_EQ(History().back().type, MigrationType::kUndoSql);
+  EXPECT_TRUE(History().back().success);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM " + ProgressTableName({}).Quoted(conn().dialect())), "0");
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEngines, UndoTest, ::testing::ValuesIn(testing::kAllDialects),

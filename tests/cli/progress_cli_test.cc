@@ -5,8 +5,11 @@
 // reconciliation itself is tested in migrations/progress_test.cc.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "migrations/history.h"
 #include "tests/support/run_strata.h"
@@ -106,6 +109,103 @@ TEST_P(MariaDbProgressCliTest, AScriptWhoseThirdStatementOfFourFailedResumesTher
   RunResult after = Strata({"info", "--json"});
   EXPECT_EQ(nlohmann::json::parse(after.out)["partial"], nlohmann::json::array()) << after.out;
   EXPECT_EQ(Strata({"validate"}).exit_code, 0);
+}
+
+// Spawns `strata -C <project> ARGS...`, waits (up to 20 s) until `conn` sees a statement
+// containing `running` on the server, signals the process with `signo`, and returns its exit
+// code; `signalled` is when the signal was sent.
+int SignalledStrata(const TestProject& project, std::vector<std::string> args, db::Connection& conn,
+                    const std::string& running, int signo,
+                    std::chrono::steady_clock::time_point& signalled) {
+  args.insert(args.begin(), {"-C", project.root().string()});
+  const int pid = SpawnStrata(args);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < give_up &&
+         QueryInt(conn,
+                  "SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID <> "
+                  "CONNECTION_ID() AND INFO LIKE CONCAT('%', ?, '%')",
+                  {running}) == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  signalled = std::chrono::steady_clock::now();
+  ::kill(pid, signo);
+  return WaitStrata(pid);
+}
+
+// SIGTERM while `undo --target 1` runs the first of two U scripts: the statement running is
+// cancelled on the server, the U script is recorded as failed with how far it got (statement 1
+// of 2), undo stops before the next U script, exit 6, and the next undo resumes and finishes.
+TEST_P(MariaDbProgressCliTest, SigtermStopsAMultiScriptUndoWithTheTruthRecorded) {
+  Write("V1__a.sql", "CREATE TABLE a (id INT);\n");
+  Write("V2__b.sql", "CREATE TABLE b (id INT);\n");
+  Write("V3__c.sql", "CREATE TABLE c (id INT);\n");
+  Write("U2__b.sql", "DROP TABLE b;\n");
+  Write("U3__c.sql", "DROP TABLE c;\nSELECT SLEEP(3);\n");
+  ASSERT_EQ(Strata({"migrate"}).exit_code, 0);
+
+  std::chrono::steady_clock::time_point signalled;
+  EXPECT_EQ(
+      SignalledStrata(project_, {"undo", "--target", "1"}, *conn_, "SLEEP(3)", SIGTERM, signalled),
+      6);
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::milliseconds(2000))
+      << "the SLEEP was not cancelled";
+  EXPECT_FALSE(HasTable("c"));
+  EXPECT_TRUE(HasTable("b")) << "undo went on to the next U script after the signal";
+  RunResult info = Strata({"info", "--json"});
+  ASSERT_EQ(info.exit_code, 0) << info.all();
+  const auto partial = nlohmann::json::parse(info.out)["partial"];
+  ASSERT_EQ(partial.size(), 1u) << info.out;
+  EXPECT_EQ(partial[0]["script"], "U3__c.sql");
+  EXPECT_EQ(partial[0]["statements_done"], 1);
+  EXPECT_EQ(partial[0]["statement"]["state"], "failed");
+  EXPECT_NE(partial[0]["next_step"].get<std::string>().find("run strata undo: it resumes at "
+                                                            "statement 2"),
+            std::string::npos)
+      << info.out;
+
+  RunResult rest = Strata({"undo", "--target", "1"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.all();
+  EXPECT_FALSE(HasTable("b"));
+  RunResult after = Strata({"info", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(after.out)["current_version"], "1") << after.out;
+  EXPECT_EQ(nlohmann::json::parse(after.out)["partial"], nlohmann::json::array()) << after.out;
+}
+
+// kill -9 while a four-statement U script runs its third: info names how far it got, and the
+// next undo waits for the orphaned statement, then resumes the script there.
+TEST_P(MariaDbProgressCliTest, AnUndoKilledMidScriptIsReportedAndResumed) {
+  Write("V1__four.sql",
+        "CREATE TABLE ua (id INT);\nCREATE TABLE ub (id INT);\nCREATE TABLE uc (id INT);\n");
+  Write("U1__four.sql", "DROP TABLE ua;\nDROP TABLE ub;\nSELECT SLEEP(2);\nDROP TABLE uc;\n");
+  ASSERT_EQ(Strata({"migrate"}).exit_code, 0);
+
+  std::chrono::steady_clock::time_point signalled;
+  EXPECT_EQ(SignalledStrata(project_, {"undo"}, *conn_, "SLEEP(2)", SIGKILL, signalled),
+            128 + SIGKILL);
+  RunResult info = Strata({"info", "--json"});
+  ASSERT_EQ(info.exit_code, 0) << info.all();
+  const auto partial = nlohmann::json::parse(info.out)["partial"];
+  ASSERT_EQ(partial.size(), 1u) << info.out;
+  EXPECT_EQ(partial[0]["script"], "U1__four.sql");
+  EXPECT_EQ(partial[0]["statements_done"], 2);
+  EXPECT_EQ(partial[0]["resume_at"], 3);
+  EXPECT_EQ(partial[0]["runner_died"], true);
+  EXPECT_NE(partial[0]["statement"]["runner"].get<std::string>().find("strata undo pid="),
+            std::string::npos)
+      << info.out;
+  RunResult validate = Strata({"validate"});
+  EXPECT_NE(validate.all().find("U1__four.sql: statements 1\u20132 of 4 applied, statement 3 "
+                                "(line 3) was running in server connection"),
+            std::string::npos)
+      << validate.all();
+  EXPECT_NE(validate.all().find("run strata undo"), std::string::npos) << validate.all();
+
+  RunResult resumed = Strata({"undo"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
+  EXPECT_FALSE(HasTable("uc"));
+  RunResult after = Strata({"info", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(after.out)["partial"], nlohmann::json::array()) << after.out;
+  EXPECT_EQ(nlohmann::json::parse(after.out)["current_version"], nullptr) << after.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(MariaDb, MariaDbProgressCliTest, ::testing::Values(db::Dialect::kMariaDb),

@@ -9,7 +9,11 @@
 //     own running on the server;
 //   - the successor ends in an outcome ClassifyOutcome() accepts.
 // Trials per scenario and signal: STRATA_DEATH_TRIALS (default 1, so CI stays cheap; the issue
-// asks for 10, e.g. STRATA_DEATH_TRIALS=10 ctest -R RunnerDeath).
+// asks for 10). Rows in the big table: STRATA_DEATH_ROWS, a number or "issue" for the issue's
+// scale (3,000,000 on PostgreSQL, 2,000,000 on MariaDB); the default keeps CI cheap. At the
+// issue's scale the setup times one uninterrupted run of the long statement and fails unless it
+// takes at least 2 s, and the kill moments spread over that whole run. The issue's runs:
+//   STRATA_DEATH_TRIALS=10 STRATA_DEATH_ROWS=issue ctest -R RunnerDeath
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -22,6 +26,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -42,10 +47,14 @@ struct Scenario {
   const char* script;  // V1__long.sql: its long statement touches the table big
 };
 
-// Big enough that the long statement takes at least 2 s on a CI machine, small enough to build
-// in a few seconds: PostgreSQL sorts text (md5) keys, MariaDB copies every row.
+// The default row counts: the long statement takes a second or more on a CI machine and the
+// table builds in a few seconds (PostgreSQL sorts text (md5) keys, MariaDB copies every row).
 constexpr int kPostgresRows = 600000;
 constexpr int kMariaDbRows = 500000;
+// The issue's scale (STRATA_DEATH_ROWS=issue), at which the long statement must take >= 2 s.
+constexpr int kPostgresIssueRows = 3000000;
+constexpr int kMariaDbIssueRows = 2000000;
+constexpr std::chrono::milliseconds kIssueMinimumStatement{2000};
 
 const Scenario kScenarios[] = {
     {"postgres_cic", db::Dialect::kPostgres, "CREATE INDEX CONCURRENTLY big_v ON big (v);\n"},
@@ -66,6 +75,31 @@ std::string ScenarioName(const ::testing::TestParamInfo<Scenario>& info) { retur
 int Trials() {
   const char* env = std::getenv("STRATA_DEATH_TRIALS");
   return env != nullptr && std::atoi(env) > 0 ? std::atoi(env) : 1;
+}
+
+// Whether STRATA_DEATH_ROWS asks for the issue's scale.
+bool IssueScale() {
+  const char* env = std::getenv("STRATA_DEATH_ROWS");
+  return env != nullptr && std::string_view(env) == "issue";
+}
+
+// The rows of the big table: STRATA_DEATH_ROWS ("issue" or a number), else the default.
+int Rows(db::Dialect dialect) {
+  const bool postgres = dialect == db::Dialect::kPostgres;
+  if (IssueScale()) return postgres ? kPostgresIssueRows : kMariaDbIssueRows;
+  const char* env = std::getenv("STRATA_DEATH_ROWS");
+  if (env != nullptr && std::atoi(env) > 0) return std::atoi(env);
+  return postgres ? kPostgresRows : kMariaDbRows;
+}
+
+// The scenario's long statement alone, and what undoes it.
+const char* LongStatement(db::Dialect dialect) {
+  return dialect == db::Dialect::kPostgres
+             ? "CREATE INDEX CONCURRENTLY big_v ON big (v)"
+             : "ALTER TABLE big ADD COLUMN c int NOT NULL DEFAULT 0, ALGORITHM=COPY";
+}
+const char* UndoLongStatement(db::Dialect dialect) {
+  return dialect == db::Dialect::kPostgres ? "DROP INDEX big_v" : "ALTER TABLE big DROP COLUMN c";
 }
 
 // ---- The watcher -----------------------------------------------------------------------------
@@ -240,6 +274,7 @@ class RunnerDeathTest : public ::testing::TestWithParam<Scenario> {
     project_ = std::make_unique<TestProject>("runner_death");
     project_->Write("V1__long.sql", GetParam().script);
     BuildBigTable();
+    if (IssueScale()) MeasureLongStatement();
   }
 
   void BuildBigTable() {
@@ -247,13 +282,37 @@ class RunnerDeathTest : public ::testing::TestWithParam<Scenario> {
     if (GetParam().dialect == db::Dialect::kPostgres) {
       ExecOrFail(*conn, fmt::format("CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM "
                                     "generate_series(1, {}) g",
-                                    kPostgresRows));
+                                    Rows(db::Dialect::kPostgres)));
       ExecOrFail(*conn, "CREATE TABLE small (id int)");
     } else {
       ExecOrFail(*conn, "CREATE TABLE big (id INT PRIMARY KEY, v INT) ENGINE=InnoDB");
       ExecOrFail(*conn, fmt::format("INSERT INTO big SELECT seq, seq % 1000 FROM seq_1_to_{}",
-                                    kMariaDbRows));
+                                    Rows(db::Dialect::kMariaDb)));
     }
+  }
+
+  // Times one uninterrupted run of the long statement (then undoes it): the issue asks for
+  // statements of at least 2 s, so a machine fast enough to make it shorter fails the run
+  // rather than passing trials that prove less. The kill moments then spread over that time.
+  void MeasureLongStatement() {
+    auto conn = db_->Connect();
+    const auto start = std::chrono::steady_clock::now();
+    ExecOrFail(*conn, LongStatement(GetParam().dialect));
+    statement_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    ExecOrFail(*conn, UndoLongStatement(GetParam().dialect));
+    std::printf("  %d rows: the long statement alone takes %lld ms\n", Rows(GetParam().dialect),
+                static_cast<long long>(statement_time_.count()));
+    ASSERT_GE(statement_time_, kIssueMinimumStatement)
+        << "the long statement is too quick to test what the issue asks for";
+  }
+
+  // When the first runner is killed: at the default scale within 2.5 s, at the issue's scale
+  // anywhere in the time the long statement takes (plus its runner's start).
+  std::chrono::milliseconds KillDelay(std::mt19937& random) const {
+    const int last =
+        statement_time_.count() > 0 ? static_cast<int>(statement_time_.count()) + 500 : 2500;
+    return std::chrono::milliseconds(std::uniform_int_distribution<int>(300, last)(random));
   }
 
   // Undoes V1 and drops the history, for the next trial.
@@ -278,8 +337,9 @@ class RunnerDeathTest : public ::testing::TestWithParam<Scenario> {
     Reset();
     Watcher watcher(*db_);
     const int first = SpawnStrata(Migrate());
-    std::uniform_int_distribution<int> delay_ms(300, 2500);
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+    const std::chrono::milliseconds delay = KillDelay(random);
+    std::this_thread::sleep_for(delay);
+    const auto killed_at = std::chrono::steady_clock::now();
     ::kill(first, signo);
     const int first_exit = WaitStrata(first);
     if (signo == SIGKILL) {
@@ -291,11 +351,17 @@ class RunnerDeathTest : public ::testing::TestWithParam<Scenario> {
           << "the stopped runner left a statement running on the server";
     }
     const RunResult successor = RunStrata(Migrate());
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - killed_at);
     watcher.Stop();
     EXPECT_EQ(watcher.Collision(), "") << "two runners' statements ran at once";
     EXPECT_EQ(successor.all().find("deadlock detected"), std::string::npos) << successor.all();
     const Outcome outcome = ClassifyOutcome(*db_, successor);
     ++outcomes_[outcome];
+    std::printf(
+        "  %s after %lld ms: first exit %d, successor exit %d, done %lld ms after the signal: %s\n",
+        signo == SIGKILL ? "SIGKILL" : "SIGTERM", static_cast<long long>(delay.count()), first_exit,
+        successor.exit_code, static_cast<long long>(elapsed.count()), OutcomeName(outcome));
     ExpectAcceptable(outcome, successor);
   }
 
@@ -308,6 +374,7 @@ class RunnerDeathTest : public ::testing::TestWithParam<Scenario> {
   std::unique_ptr<ScratchDatabase> db_;
   std::unique_ptr<TestProject> project_;
   std::map<Outcome, int> outcomes_;
+  std::chrono::milliseconds statement_time_{0};  // MeasureLongStatement(); 0: not measured
 };
 
 TEST_P(RunnerDeathTest, KillNineThenMigrateAtOnce) {
