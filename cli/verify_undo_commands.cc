@@ -234,8 +234,7 @@ Status RunVerifyUndo(Context& ctx, const VerifyUndoFlags& flags) {
   STRATA_ASSIGN_OR_RETURN(migrations::Resolution resolution,
                           ResolveAndWarn(ctx.out(), ResolveOptionsFor(config, flags.run)));
   m.callbacks = resolution.callbacks;
-  STRATA_ASSIGN_OR_RETURN(RunConnections c,
-                          ConnectForRun(ctx, false, RunnerFor("verify-undo", m.history)));
+  STRATA_ASSIGN_OR_RETURN(RunConnections c, ConnectForRun(ctx, false, "verify-undo", m.history));
   db::Connection& conn = *c.conn;
   const StopRunOnSignals stop({c.conn.get(), c.lock_conn.get()});
   m.lock.stop = stop.stop_requested();

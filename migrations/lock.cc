@@ -68,22 +68,6 @@ Status WaitFor(const std::function<Result<bool>()>& try_once,
   }
 }
 
-// The history table as the lock names it. MariaDB's GET_LOCK names are the server's, not a
-// database's: a table written without its database is named with the session's, `db`.`table`,
-// as Flyway names it, so that runs on two databases of one server (a fleet) do not wait for
-// each other. PostgreSQL's advisory locks are per database already.
-Result<std::string> LockedTableName(db::Connection& conn, const std::string& quoted_table) {
-  if (conn.dialect() != db::Dialect::kMariaDb || quoted_table.find("`.`") != std::string::npos) {
-    return quoted_table;
-  }
-  STRATA_ASSIGN_OR_RETURN(db::Rows rows, conn.Query("SELECT DATABASE()", {}));
-  if (rows.empty() || rows.IsNull(0, 0)) return quoted_table;
-  STRATA_ASSIGN_OR_RETURN(std::string database, rows.Text(0, 0));
-  std::string quoted = "`";
-  for (const char c : database) quoted += c == '`' ? std::string("``") : std::string(1, c);
-  return quoted + "`." + quoted_table;
-}
-
 }  // namespace
 
 std::int32_t JavaStringHash(std::string_view text) {
@@ -133,9 +117,9 @@ Status MigrationLock::Release() {
 Result<MigrationLock> MigrationLock::Acquire(db::Connection& conn, const std::string& quoted_table,
                                              const LockOptions& options,
                                              const LockWaitListener& on_wait, Clock& clock) {
-  STRATA_ASSIGN_OR_RETURN(const std::string locked, LockedTableName(conn, quoted_table));
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<db::MigrationLockHandle> handle,
-                          db::FlavorOf(conn).PrepareMigrationLock(conn, FlywayLockId(locked)));
+  STRATA_ASSIGN_OR_RETURN(
+      std::unique_ptr<db::MigrationLockHandle> handle,
+      db::FlavorOf(conn).PrepareMigrationLock(conn, FlywayLockId(quoted_table)));
   db::MigrationLockHandle& lock = *handle;
   LockOptions polling = options;
   // An engine that waits for the lock itself takes a freed lock at once: no sleep between tries.
@@ -146,8 +130,7 @@ Result<MigrationLock> MigrationLock::Acquire(db::Connection& conn, const std::st
 }
 
 Result<std::string> DescribeLock(db::Connection& conn, const std::string& quoted_table) {
-  STRATA_ASSIGN_OR_RETURN(const std::string locked, LockedTableName(conn, quoted_table));
-  return db::FlavorOf(conn).DescribeMigrationLock(conn, FlywayLockId(locked));
+  return db::FlavorOf(conn).DescribeMigrationLock(conn, FlywayLockId(quoted_table));
 }
 
 }  // namespace strata::migrations
