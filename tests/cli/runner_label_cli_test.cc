@@ -130,8 +130,10 @@ TEST_P(RunnerLabelCliTest, TheLockWaitAndTheOrphanWaitShareLockTimeout) {
   });
   // Another runner holds the lock for 3 s.
   std::unique_ptr<db::Connection> holder_conn = scratch_->Connect();
-  const std::string quoted = migrations::SchemaHistory(*holder_conn, {}).quoted();
-  auto held = migrations::MigrationLock::Acquire(*holder_conn, quoted, {}, nullptr);
+  migrations::SchemaHistory history(*holder_conn, {});
+  Result<std::string> lock_name = history.LockName();
+  ASSERT_TRUE(lock_name) << lock_name.error().message;
+  auto held = migrations::MigrationLock::Acquire(*holder_conn, *lock_name, {}, nullptr);
   ASSERT_TRUE(held) << held.error().message;
   std::thread holder([&] {
     std::this_thread::sleep_for(std::chrono::seconds(3));
