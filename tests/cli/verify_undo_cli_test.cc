@@ -72,7 +72,9 @@ TEST_P(VerifyUndoCliTest, RightUndosPassAndLeaveTheDatabaseMigrated) {
   // The database ends migrated to the last version: a second run is refused as not empty.
   const RunResult again = Strata({"verify-undo"});
   EXPECT_EQ(again.exit_code, 2) << again.all();
-  EXPECT_NE(again.err.find("is not empty (history table verify_undo_history, table users"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("is not empty (history table verify_undo_history, table users"),
+            std::string::npos)
+      << again.err;
   EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
 }
 
