@@ -112,6 +112,7 @@ FleetTarget Named(std::string name) {
 
 std::vector<std::string> Names(const std::vector<FleetTarget>& targets) {
   std::vector<std::string> names;
+  names.reserve(targets.size());
   for (const FleetTarget& t : targets) names.push_back(t.name);
   return names;
 }
@@ -143,6 +144,7 @@ TEST(ShardTest, ParsesIOfN) {
 
 TEST(ShardTest, EveryTargetIsInExactlyOneShard) {
   std::vector<FleetTarget> targets;
+  targets.reserve(200);
   for (int i = 0; i < 200; ++i) targets.push_back(Named("tenant_" + std::to_string(i)));
   for (const int count : {1, 2, 3, 7}) {
     std::multiset<std::string> seen;
