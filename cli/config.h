@@ -137,6 +137,8 @@ struct Config {
   std::vector<std::string> warnings;
   // Whether FLYWAY_* variables (FLYWAY_PASSWORD included) apply: no strata.toml is in use.
   bool flyway_environment = false;
+  // The fleet target this configuration was made for (cli/fleet.h); empty outside a fleet.
+  std::string fleet_target;
 
   // The source of `key` (kDefault when nothing set it).
   SettingSource SourceOf(const std::string& key) const;

@@ -22,16 +22,17 @@ namespace strata::cli {
 namespace {
 
 // The commands a fleet runs: those that work on one target given by --url. The others either
-// need no database (sum, lint, config show, backfill list/plan), compare two (schema diff), or
-// would write one file from every target (schema dump) or are too blunt to fan out (clean).
+// need no database (sum, lint, config show, backfill list/plan), would write one file from every
+// target (schema dump) or are too blunt to fan out (clean). `schema diff` compares each target
+// with the one reference database --to names.
 const std::set<std::string, std::less<>> kFleetCommands = {"migrate",         "info",
                                                            "validate",        "baseline",
                                                            "repair",          "undo",
                                                            "db ping",         "schema fingerprint",
-                                                           "schema verify",   "backfill run",
-                                                           "backfill status", "backfill pause",
-                                                           "backfill resume", "backfill cancel",
-                                                           "backfill redrive"};
+                                                           "schema verify",   "schema diff",
+                                                           "backfill run",    "backfill status",
+                                                           "backfill pause",  "backfill resume",
+                                                           "backfill cancel", "backfill redrive"};
 
 // What one target's run came to.
 struct TargetOutcome {
@@ -71,6 +72,7 @@ std::string WithSearchPath(const std::string& text, const std::string& schema) {
 Config ConfigFor(const Config& base, const FleetTarget& target) {
   Config config = base;
   config.url = target.url;
+  config.fleet_target = target.name;
   config.sources["url"] = SettingSource::File(target.where);
   if (!target.schema.empty()) {
     // Schema per tenant: the session's default schema, where the history table goes, and what
@@ -189,6 +191,10 @@ std::string GroupKey(const std::string& command, const TargetOutcome& o, std::st
     prefix = "with fingerprint ";
     return o.result["fingerprint"].get<std::string>().substr(0, 12);
   }
+  if (command == "schema diff" && o.result.is_object() && o.result.contains("to")) {
+    prefix = "equal to ";
+    return o.result["to"].get<std::string>();
+  }
   if (!o.version_after.is_null() || !o.version_before.is_null()) {
     prefix = "at version ";
     return VersionShown(o.version_after);
@@ -202,6 +208,7 @@ std::string Summary(const std::string& command, const std::vector<FleetTarget>& 
   std::vector<std::string> ok_names;
   std::vector<std::string> ok_keys;
   std::vector<std::string> failed;
+  std::vector<std::string> failures;
   std::vector<std::string> not_run;
   std::string prefix;
   for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -210,20 +217,15 @@ std::string Summary(const std::string& command, const std::vector<FleetTarget>& 
       ok_names.push_back(targets[i].name);
       ok_keys.push_back(GroupKey(command, o, prefix));
     } else if (o.status == "failed") {
-      failed.push_back(fmt::format("{}: {}", targets[i].name, ErrorLine(o)));
+      failed.push_back(targets[i].name);
+      failures.push_back(ErrorLine(o));
     } else {
       not_run.push_back(targets[i].name);
     }
   }
   std::vector<std::string> parts;
   if (!ok_names.empty()) parts.push_back(DescribeGroups(GroupBy(ok_names, ok_keys), prefix));
-  if (!failed.empty()) {
-    const std::size_t shown = std::min<std::size_t>(failed.size(), 10);
-    parts.push_back(fmt::format(
-        "{} failed ({}{})", failed.size(),
-        fmt::join(failed.begin(), failed.begin() + static_cast<std::ptrdiff_t>(shown), "; "),
-        shown < failed.size() ? "; ..." : ""));
-  }
+  if (!failed.empty()) parts.push_back(DescribeFailures(failed, failures));
   if (!not_run.empty()) {
     parts.push_back(fmt::format("{} not run ({})", not_run.size(),
                                 stop_reason.empty() ? "stopped" : stop_reason));
@@ -340,7 +342,8 @@ Status CheckFlags(const FleetFlags& flags, const FleetRun& run) {
     return Err(ErrorCode::kInvalidArgument,
                fmt::format("strata {} does not run on a fleet; fleets run: migrate, info, "
                            "validate, baseline, repair, undo, db ping, schema fingerprint, "
-                           "schema verify, backfill run/status/pause/resume/cancel/redrive",
+                           "schema verify, schema diff --to REFERENCE, backfill "
+                           "run/status/pause/resume/cancel/redrive",
                            run.command));
   }
   if (run.url_flag) {

@@ -104,4 +104,25 @@ std::string DescribeGroups(const std::vector<ResultGroup>& groups, const std::st
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+std::string DescribeFailures(const std::vector<std::string>& names,
+                             const std::vector<std::string>& messages, std::size_t max_names,
+                             std::size_t max_groups) {
+  std::vector<ResultGroup> groups = GroupBy(names, messages);
+  std::vector<std::string> parts;
+  for (std::size_t g = 0; g < groups.size() && g < max_groups; ++g) {
+    const std::vector<std::string>& group = groups[g].names;
+    const std::size_t shown = std::min(group.size(), max_names);
+    parts.push_back(fmt::format(
+        "{}{}: {}", fmt::join(group.begin(), group.begin() + static_cast<long>(shown), ", "),
+        shown < group.size() ? fmt::format(" and {} more", group.size() - shown) : std::string(),
+        groups[g].key));
+  }
+  if (groups.size() > max_groups) {
+    std::size_t rest = 0;
+    for (std::size_t g = max_groups; g < groups.size(); ++g) rest += groups[g].names.size();
+    parts.push_back(fmt::format("{} more with other errors", rest));
+  }
+  return fmt::format("{} failed ({})", names.size(), fmt::join(parts, "; "));
+}
+
 }  // namespace strata::cli

@@ -70,6 +70,13 @@ std::vector<ResultGroup> GroupBy(const std::vector<std::string>& names,
 // the names of every group but the first (largest) listed, at most `max_names` of them.
 std::string DescribeGroups(const std::vector<ResultGroup>& groups, const std::string& prefix,
                            std::size_t max_names = 10);
+// "3 failed (tenant_a, tenant_b: connection refused; tenant_c: V3 failed)": the failed targets
+// (`names`, with their error lines `messages`, same length) grouped by identical message, so a
+// fault every target shares is said once; at most `max_names` names a group and `max_groups`
+// groups are shown, the rest counted.
+std::string DescribeFailures(const std::vector<std::string>& names,
+                             const std::vector<std::string>& messages, std::size_t max_names = 5,
+                             std::size_t max_groups = 10);
 
 }  // namespace strata::cli
 

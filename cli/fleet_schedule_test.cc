@@ -116,5 +116,12 @@ TEST(GroupByTest, LongListsAreCut) {
   EXPECT_EQ(DescribeGroups(groups, "", 1), "3 y, 2 x (a, 1 more)");
 }
 
+TEST(DescribeFailuresTest, AFaultTheTargetsShareIsSaidOnce) {
+  EXPECT_EQ(DescribeFailures({"a", "b", "c"}, {"refused", "V3 failed", "refused"}),
+            "3 failed (a, c: refused; b: V3 failed)");
+  EXPECT_EQ(DescribeFailures({"a", "b", "c", "d"}, {"x", "x", "x", "y"}, 2, 1),
+            "4 failed (a, b and 1 more: x; 1 more with other errors)");
+}
+
 }  // namespace
 }  // namespace strata::cli

@@ -136,11 +136,18 @@ Status RunVerify(Context& ctx, const SchemaFlags& flags) {
 }
 
 // The two targets of `schema diff`: --url A --url B, --url A --to B, or (with one --url or
-// --to) the configured target (strata.toml, STRATA_URL or a global --url) against it.
+// --to) the configured target (strata.toml, STRATA_URL, a global --url or, on a fleet, each
+// target) against it.
 Result<std::pair<std::string, std::string>> DiffTargets(const Context& ctx,
                                                         const SchemaFlags& flags) {
   std::vector<std::string> urls = flags.urls;
   if (!flags.to.empty()) urls.push_back(flags.to);
+  if (!ctx.config().fleet_target.empty() && urls.size() != 1) {
+    // Two databases named on the command line would be compared once per target, to no end.
+    return Err(ErrorCode::kInvalidArgument,
+               "on a fleet, schema diff compares each target with one reference database: give "
+               "it as --to REFERENCE_URL");
+  }
   if (urls.size() == 1 && !ctx.config().url.empty()) urls.insert(urls.begin(), ctx.config().url);
   if (urls.size() != 2) {
     return Err(ErrorCode::kInvalidArgument,

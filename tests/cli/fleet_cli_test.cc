@@ -400,6 +400,18 @@ TEST(FleetCommandsTest, LifecycleAndSchemaCommandsRunOnAFleet) {
   const RunResult verify = fleet({"schema", "verify", "--expected", "app.schema", "--json"});
   EXPECT_EQ(verify.exit_code, 3) << verify.all();
   EXPECT_EQ(WithStatus(Document(verify), "failed").size(), 1U) << verify.out;
+
+  // schema diff compares every target with one reference: the drifted one is named.
+  const RunResult diff = fleet({"schema", "diff", "--to", files[0]->url(), "--json"});
+  EXPECT_EQ(diff.exit_code, 3) << diff.all();
+  EXPECT_EQ(WithStatus(Document(diff), "failed").size(), 1U) << diff.out;
+  EXPECT_EQ(WithStatus(Document(diff), "ok").size(), 2U) << diff.out;
+  const RunResult two =
+      fleet({"schema", "diff", "--url", files[0]->url(), "--to", files[1]->url()});
+  EXPECT_EQ(two.exit_code, 2) << two.all();
+  EXPECT_NE(two.out.find("3 failed (" + std::string(Document(verify)["targets"][0]["name"]) + ", "),
+            std::string::npos)
+      << two.out;
 }
 
 // Bad input: one line naming the file, line and target; refused combinations.
