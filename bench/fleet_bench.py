@@ -24,8 +24,9 @@ a shared machine the load changes from minute to minute, and a single run in a f
 charges whatever else runs at the time to whichever way runs then. --env-file FILE (repeatable)
 takes STRATA_TEST_POSTGRES_URL from a file of NAME=VALUE lines instead of the environment,
 one server per file, e.g. the test servers' (fsync off) and the durable servers' (fsync and
-synchronous_commit on, as production runs): each server is measured in turn and labelled with
-its fsync and synchronous_commit settings. The load average (os.getloadavg) before and after
+synchronous_commit on, as production runs; `STRATA_SERVERS_DURABLE=1 tests/with-servers` starts
+such a pair): each server is measured in turn and labelled with its fsync and
+synchronous_commit settings. The load average (os.getloadavg) before and after
 each way is recorded too.
 """
 import argparse
@@ -185,7 +186,7 @@ def report(doc):
         loads = " ".join(f"{x['load_before']:.1f}" for x in r["runs"])
         print(f"{mode:8} {r['seconds']:8.2f} {ratio} {r['peak_rss_kib'] / 1024:13.1f} "
               f"{r['peak_connections']:10}  {runs}  {loads}")
-    print(json.dumps(doc))
+    print(json.dumps(doc), flush=True)
 
 
 def main():
