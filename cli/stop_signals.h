@@ -5,7 +5,9 @@
 #define STRATA_CLI_STOP_SIGNALS_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -61,7 +63,9 @@ class StopRunOnSignals {
 
   StopOnSignals signals_;
   std::vector<std::shared_ptr<db::Canceler>> cancelers_;
-  std::atomic<bool> done_{false};
+  std::mutex mutex_;  // guards done_
+  std::condition_variable done_changed_;
+  bool done_ = false;    // set when the run ends: the watcher returns at once
   std::thread watcher_;  // cancels the statements once a signal has arrived
 };
 

@@ -88,11 +88,17 @@ HistoryRow BaselineRow(const BaselineSettings& baseline, const std::string& user
   return row;
 }
 
-void AppendCreateHistory(const SchemaHistory& history, Script& script) {
+// The table, its primary key and its index in one transaction where DDL is transactional (as
+// Flyway creates it): one commit instead of three — on a durable server, one WAL flush instead
+// of three for every new history table — and never a half-created table.
+void AppendCreateHistory(const SchemaHistory& history, db::Dialect dialect, Script& script) {
   script.push_back(Comment("create the history table " + history.quoted()));
+  const bool in_transaction = db::FlavorFor(dialect).has_transactional_ddl();
+  if (in_transaction) script.push_back(Begin());
   for (std::string& sql : history.CreateStatements()) {
     script.push_back(Statement(std::move(sql), {}, "history table " + history.quoted()));
   }
+  if (in_transaction) script.push_back(Commit());
 }
 
 Status RefuseFailedMigrations(const Plan& plan, const std::string& table,
@@ -705,7 +711,7 @@ Result<MigrateResult> Migrate(db::Connection& conn, db::Connection& lock_conn,
   steps.prologue.insert(steps.prologue.begin(), schema_marker.begin(), schema_marker.end());
   if (!state.history.exists && (!steps.units.empty() || baseline_now || !schema_marker.empty())) {
     Script create;
-    AppendCreateHistory(history, create);
+    AppendCreateHistory(history, conn.dialect(), create);
     steps.prologue.insert(steps.prologue.begin(), create.begin(), create.end());
   }
   STRATA_ASSIGN_OR_RETURN(Script before, callbacks.StepsFor("beforeMigrate", file_options, true));
@@ -805,7 +811,7 @@ Result<BaselineResult> Baseline(db::Connection& conn, db::Connection& lock_conn,
                             callbacks.StepsFor("beforeBaseline", file_options, true));
     Append(script, std::move(before));
   }
-  if (!state.history.exists) AppendCreateHistory(history, script);
+  if (!state.history.exists) AppendCreateHistory(history, conn.dialect(), script);
   Append(script, schema_marker);
   if (!result.already_baselined) {
     script.push_back(

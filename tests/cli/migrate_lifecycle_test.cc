@@ -136,7 +136,11 @@ TEST_P(LifecycleTest, ExecuteInTransactionFalseRunsWithoutATransaction) {
   Write("V1__ok.sql.conf", "executeInTransaction=false\n");
   RunResult r = Strata({"migrate", "--dry-run"});
   ASSERT_EQ(r.exit_code, 0) << r.all();
-  EXPECT_EQ(r.out.find("COMMIT;"), std::string::npos) << r.out;
+  // The history table is created in a transaction of its own where DDL is transactional; the
+  // migration after it has none.
+  const std::size_t migration = r.out.find("-- migration V1__ok.sql");
+  ASSERT_NE(migration, std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("COMMIT;", migration), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("runs outside a transaction"), std::string::npos) << r.out;
 }
 
