@@ -9,6 +9,7 @@
 #define STRATA_CLI_FLEET_H_
 
 #include <CLI/CLI.hpp>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct FleetFlags {
   int max_failures = 0;                   // --max-failures K (default 0: no limit)
   std::string shard;                      // --shard I/N (default: the whole fleet)
   std::string junit;                      // --junit FILE: a JUnit XML report too
+  bool no_live = false;                   // --no-live: a line per target even on a terminal
 
   // Whether the command line selects targets: a fleet run.
   bool Requested() const {
@@ -53,6 +55,9 @@ struct FleetRun {
   Config config;          // the merged configuration (its url is replaced per target)
   Getenv getenv;          // the process environment
   bool url_flag = false;  // whether --url was given (refused beside a selection)
+  // The terminal (stdout) for the live view (cli/fleet_live.h, LiveViewWanted); null: a line
+  // per target as it finishes.
+  std::ostream* terminal = nullptr;
 };
 
 // Runs `run` on the targets `flags` select and returns the exit code (the worst of the
