@@ -291,6 +291,7 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
     }
     const bool url_flag = global.url.has_value();
     FleetRun run{ParsedCommandPath(app), command, std::move(*config), getenv, url_flag};
+    run.file_flags = FileOutputFlags(app);
     if (LiveViewWanted(interactive, global.json, fleet.no_live, getenv)) run.terminal = &out;
     return RunFleet(fleet, run, output);
   }

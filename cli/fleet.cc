@@ -127,6 +127,7 @@ TargetOutcome RunTarget(const FleetRun& run, const FleetTarget& target, std::siz
   out.Observe({[&](std::string_view line) { reporter.Said(index, line); },
                [&](const nlohmann::json& event) { reporter.Sent(index, event); }});
   Context ctx(ConfigFor(run.config, target), out, GetenvFor(run.getenv, target));
+  ctx.set_fleet_target(target.name);
   Status status = Ok();
   try {
     status = (*run.fn)(ctx);
@@ -367,6 +368,15 @@ Status CheckFlags(const FleetFlags& flags, const FleetRun& run) {
                "--url names one target; a fleet's targets come from [[targets]] or --targets: "
                "drop --url or the target selection");
   }
+  for (const auto& [flag, path] : run.file_flags) {
+    if (path.find("{target}") == std::string::npos) {
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("{} {}: every target of the fleet would write this one file; put "
+                             "{{target}} in the path for a file per target, e.g. {} "
+                             "'out/{{target}}.sql'",
+                             flag, path, flag));
+    }
+  }
   if (flags.parallel < 1 || flags.canary < 0 || flags.max_failures < 0) {
     return Err(ErrorCode::kInvalidArgument,
                "--parallel must be at least 1, --canary and --max-failures at least 0");
@@ -474,6 +484,20 @@ void AddFleetOptions(CLI::App& app, FleetFlags& flags) {
   app.add_option("--junit", flags.junit, "Fleet: also write a JUnit XML report, a case a target");
   app.add_flag("--no-live", flags.no_live,
                "Fleet: no live view on a terminal; a line per target as it finishes");
+}
+
+std::vector<std::pair<std::string, std::string>> FileOutputFlags(const CLI::App& app) {
+  // The command-line options that name a file a fleet command writes.
+  static const std::vector<std::string> kFileOptions = {"--dry-run-output"};
+  std::vector<std::pair<std::string, std::string>> given;
+  const CLI::App* command = &app;
+  while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
+  for (const std::string& name : kFileOptions) {
+    const CLI::Option* option = command->get_option_no_throw(name);
+    if (option != nullptr && option->count() > 0)
+      given.emplace_back(name, option->as<std::string>());
+  }
+  return given;
 }
 
 int RunFleet(const FleetFlags& flags, const FleetRun& run, Output& out) {

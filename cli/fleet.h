@@ -12,6 +12,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/command.h"
@@ -58,7 +59,15 @@ struct FleetRun {
   // The terminal (stdout) for the live view (cli/fleet_live.h, LiveViewWanted); null: a line
   // per target as it finishes.
   std::ostream* terminal = nullptr;
+  // The options of the command that name a file it writes, as given: {"--dry-run-output",
+  // "out/{target}.sql"} (FileOutputFlags). On a fleet each must hold "{target}", which each
+  // target replaces with its name (Context::PathForTarget).
+  std::vector<std::pair<std::string, std::string>> file_flags = {};
 };
+
+// The options given to the command `app` parsed that name a file the command writes
+// (--dry-run-output), each with its value, for FleetRun::file_flags.
+std::vector<std::pair<std::string, std::string>> FileOutputFlags(const CLI::App& app);
 
 // Runs `run` on the targets `flags` select and returns the exit code (the worst of the
 // targets', see WorstExitCode; 6 when a signal stopped the run). Every output goes through
