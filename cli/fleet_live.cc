@@ -1,6 +1,8 @@
 #include "cli/fleet_live.h"
 
 #include <fmt/format.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -167,6 +169,23 @@ TerminalSize SizeOf(int fd) {
   return {size.ws_col, size.ws_row};
 }
 
+// A log sink that hands each message to `push` instead of writing it: while the live view is
+// drawn, log lines (a PostgreSQL WARNING notice) must not land in the middle of it.
+class HandOverSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  using Push = std::function<void(spdlog::level::level_enum, std::string)>;
+  explicit HandOverSink(Push push) : push_(std::move(push)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    push_(msg.level, std::string(msg.payload.data(), msg.payload.size()));
+  }
+  void flush_() override {}
+
+ private:
+  Push push_;
+};
+
 class LiveReporter : public FleetReporter {
  public:
   LiveReporter(Output& out, std::ostream& terminal, int fd, std::string command,
@@ -179,6 +198,16 @@ class LiveReporter : public FleetReporter {
         targets_(names_.size()),
         interval_(interval_ms),
         start_(Clock::now()) {
+    // Log lines go through the drawing thread, which writes them with the logger they were for.
+    logger_ = spdlog::default_logger();
+    auto sink =
+        std::make_shared<HandOverSink>([this](spdlog::level::level_enum level, std::string text) {
+          const std::lock_guard<std::mutex> lock(mutex_);
+          logs_.emplace_back(level, std::move(text));
+        });
+    auto handover = std::make_shared<spdlog::logger>("strata", sink);
+    handover->set_level(logger_->level());
+    spdlog::set_default_logger(handover);
     drawer_ = std::thread([this] { Draw(); });
   }
   ~LiveReporter() override { End(); }
@@ -224,9 +253,10 @@ class LiveReporter : public FleetReporter {
     }
     wake_.notify_all();
     drawer_.join();
+    spdlog::set_default_logger(logger_);
     // The view is gone: what a plain run prints follows, through the same output.
     Erase();
-    PrintWarnings();
+    PrintWarnings(std::exchange(warnings_, {}), std::exchange(logs_, {}));
     for (const std::string& line : final_lines_) out_.Line(line);
   }
 
@@ -245,11 +275,12 @@ class LiveReporter : public FleetReporter {
     while (!ended_) {
       const LiveSnapshot snapshot = Snapshot();
       std::vector<std::string> warnings = std::exchange(warnings_, {});
+      std::vector<LogLine> logs = std::exchange(logs_, {});
       lock.unlock();
       const TerminalSize size = SizeOf(fd_);
-      if (!warnings.empty()) {
+      if (!warnings.empty() || !logs.empty()) {
         Erase();
-        for (const std::string& warning : warnings) out_.Warning(warning);
+        PrintWarnings(std::move(warnings), std::move(logs));
       }
       // One column and one line are kept free: a full line or a full screen would make the
       // terminal wrap or scroll, and the next redraw would miss its start.
@@ -302,9 +333,11 @@ class LiveReporter : public FleetReporter {
     drawn_ = lines.size();
   }
 
-  void PrintWarnings() {
-    for (const std::string& warning : warnings_) out_.Warning(warning);
-    warnings_.clear();
+  using LogLine = std::pair<spdlog::level::level_enum, std::string>;
+
+  void PrintWarnings(std::vector<std::string> warnings, std::vector<LogLine> logs) {
+    for (const auto& [level, text] : logs) logger_->log(level, "{}", text);
+    for (const std::string& warning : warnings) out_.Warning(warning);
   }
 
   Output& out_;
@@ -321,10 +354,12 @@ class LiveReporter : public FleetReporter {
   std::vector<std::size_t> started_;
   std::vector<std::size_t> failed_;
   std::vector<std::string> warnings_;
+  std::vector<std::pair<spdlog::level::level_enum, std::string>> logs_;
   std::vector<std::string> final_lines_;
   bool ended_ = false;
 
-  std::size_t drawn_ = 0;  // lines of the view on the screen
+  std::shared_ptr<spdlog::logger> logger_;  // the process's logger, back at End
+  std::size_t drawn_ = 0;                   // lines of the view on the screen
   std::thread drawer_;
 };
 

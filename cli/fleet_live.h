@@ -94,7 +94,8 @@ class FleetReporter {
 
   // The live view on `terminal` (stdout, a terminal), its size read with TIOCGWINSZ on `fd`
   // (80x24 when that fails), redrawn at most every `interval_ms` by a thread of its own that
-  // also prints the warnings (through `out`) above it; `out` prints the final lines at End.
+  // also prints the warnings (through `out`) and the log lines (spdlog's default logger is
+  // replaced until End) above it; `out` prints the final lines at End.
   static std::unique_ptr<FleetReporter> Live(Output& out, std::ostream& terminal, int fd,
                                              std::string command, std::vector<std::string> names,
                                              int interval_ms = 100);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <map>
@@ -147,6 +149,28 @@ TEST(LiveReporterTest, EndsWithThePlainLines) {
   EXPECT_NE(terminal.str().find("\x1b[J"), std::string::npos) << terminal.str();
   EXPECT_EQ(out_text.str(), "a  ok  1  3 ms\nb  failed  2 ms  exit 5: no\n");
   EXPECT_EQ(err_text.str(), "strata: warning: a: slow\n");
+}
+
+// A log line said while the view is drawn goes through the drawing thread to the logger it was
+// for, and that logger is the process's again at the end.
+TEST(LiveReporterTest, LogLinesGoThroughTheDrawingThread) {
+  std::ostringstream log_text;
+  auto logger = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text, true));
+  logger->set_pattern("%l: %v");
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(logger);
+  std::ostringstream terminal;
+  std::ostringstream out_text;
+  Output out(out_text, out_text, /*json=*/false, /*color=*/false);
+  auto reporter = FleetReporter::Live(out, terminal, /*fd=*/-1, "migrate", {"a"}, 1);
+  spdlog::warn("WARNING: a notice");
+  EXPECT_NE(spdlog::default_logger(), logger);
+  reporter->End();
+  EXPECT_EQ(spdlog::default_logger(), logger);
+  EXPECT_EQ(log_text.str(), "warning: WARNING: a notice\n");
+  EXPECT_EQ(terminal.str().find("a notice"), std::string::npos);
+  spdlog::set_default_logger(previous);
 }
 
 }  // namespace
