@@ -210,7 +210,7 @@ class LiveReporter : public FleetReporter {
     spdlog::set_default_logger(handover);
     drawer_ = std::thread([this] { Draw(); });
   }
-  ~LiveReporter() override { End(); }
+  ~LiveReporter() override { Stop(); }
   LiveReporter(const LiveReporter&) = delete;
   LiveReporter& operator=(const LiveReporter&) = delete;
 
@@ -245,7 +245,11 @@ class LiveReporter : public FleetReporter {
     if (!ok) failed_.push_back(index);
     final_lines_.push_back(std::move(line));
   }
-  void End() override {
+  void End() override { Stop(); }
+
+ private:
+  // End's work; not virtual, for the destructor too.
+  void Stop() {
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       if (ended_) return;
@@ -256,11 +260,10 @@ class LiveReporter : public FleetReporter {
     spdlog::set_default_logger(logger_);
     // The view is gone: what a plain run prints follows, through the same output.
     Erase();
-    PrintWarnings(std::exchange(warnings_, {}), std::exchange(logs_, {}));
+    PrintWarnings(warnings_, logs_);
     for (const std::string& line : final_lines_) out_.Line(line);
   }
 
- private:
   enum class State { kQueued, kRunning, kOk, kFailed };
   struct Target {
     State state = State::kQueued;
@@ -280,7 +283,7 @@ class LiveReporter : public FleetReporter {
       const TerminalSize size = SizeOf(fd_);
       if (!warnings.empty() || !logs.empty()) {
         Erase();
-        PrintWarnings(std::move(warnings), std::move(logs));
+        PrintWarnings(warnings, logs);
       }
       // One column and one line are kept free: a full line or a full screen would make the
       // terminal wrap or scroll, and the next redraw would miss its start.
@@ -335,7 +338,7 @@ class LiveReporter : public FleetReporter {
 
   using LogLine = std::pair<spdlog::level::level_enum, std::string>;
 
-  void PrintWarnings(std::vector<std::string> warnings, std::vector<LogLine> logs) {
+  void PrintWarnings(const std::vector<std::string>& warnings, const std::vector<LogLine>& logs) {
     for (const auto& [level, text] : logs) logger_->log(level, "{}", text);
     for (const std::string& warning : warnings) out_.Warning(warning);
   }
