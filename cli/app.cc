@@ -16,6 +16,7 @@
 #include "cli/context.h"
 #include "cli/exit_codes.h"
 #include "cli/fleet.h"
+#include "cli/fleet_live.h"
 #include "cli/flyway_flags.h"
 #include "cli/output.h"
 #include "cli/suggest.h"
@@ -289,9 +290,10 @@ int RunStrata(int argc, const char* const* argv, std::ostream& out, std::ostream
                            "usage");
     }
     const bool url_flag = global.url.has_value();
-    return RunFleet(fleet,
-                    FleetRun{ParsedCommandPath(app), command, std::move(*config), getenv, url_flag},
-                    output);
+    FleetRun run{ParsedCommandPath(app), command, std::move(*config), getenv, url_flag};
+    run.file_flags = FileOutputFlags(app);
+    if (LiveViewWanted(interactive, global.json, fleet.no_live, getenv)) run.terminal = &out;
+    return RunFleet(fleet, run, output);
   }
   Context ctx(std::move(*config), output, getenv);
   return output.Finish((*command)(ctx));

@@ -8,6 +8,17 @@ namespace strata::cli {
 
 Result<db::Url> Context::TargetUrl() const { return db::ParseUrl(config_.url); }
 
+std::string Context::PathForTarget(std::string_view path) const {
+  std::string expanded(path);
+  if (fleet_target_.empty()) return expanded;
+  static constexpr std::string_view kPlaceholder = "{target}";
+  for (std::size_t at = expanded.find(kPlaceholder); at != std::string::npos;
+       at = expanded.find(kPlaceholder, at + fleet_target_.size())) {
+    expanded.replace(at, kPlaceholder.size(), fleet_target_);
+  }
+  return expanded;
+}
+
 Result<db::ConnectOptions> Context::ConnectOptionsFor() const {
   db::ConnectOptions options;
   STRATA_ASSIGN_OR_RETURN(options.password, ResolvePassword(config_, getenv_));

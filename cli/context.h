@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "cli/config.h"
@@ -40,6 +41,14 @@ class Context {
   // Options for connecting: strata's application name and the password from
   // STRATA_PASSWORD / password_file when the URL carries none.
   Result<db::ConnectOptions> ConnectOptionsFor() const;
+  // On a fleet run (cli/fleet.h), the name of the target this context runs on; "" otherwise.
+  const std::string& fleet_target() const { return fleet_target_; }
+  void set_fleet_target(std::string name) { fleet_target_ = std::move(name); }
+  // A file a command writes (--dry-run-output FILE): on a fleet run, `path` with every
+  // "{target}" replaced by the target's name, so that each target writes a file of its own;
+  // `path` as it is otherwise.
+  std::string PathForTarget(std::string_view path) const;
+
   // Opens a connection to the configured target.
   Result<std::unique_ptr<db::Connection>> Connect() const;
   // The same, the connection carrying `runner`'s label (db::ConnectOptions::runner).
@@ -49,6 +58,7 @@ class Context {
   Config config_;
   Output& out_;
   Getenv getenv_;
+  std::string fleet_target_;
 };
 
 }  // namespace strata::cli

@@ -1,10 +1,12 @@
 #include "cli/fleet.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -13,6 +15,7 @@
 
 #include "cli/context.h"
 #include "cli/exit_codes.h"
+#include "cli/fleet_live.h"
 #include "cli/fleet_schedule.h"
 #include "cli/fleet_targets.h"
 #include "cli/stop_signals.h"
@@ -115,15 +118,18 @@ void ReadVersions(const nlohmann::json& doc, TargetOutcome& outcome) {
   if (doc.contains("baseline_version")) outcome.version_after = doc["baseline_version"];
 }
 
-TargetOutcome RunTarget(const FleetRun& run, const FleetTarget& target, Output& fleet_out,
-                        std::mutex& out_mutex) {
+TargetOutcome RunTarget(const FleetRun& run, const FleetTarget& target, std::size_t index,
+                        FleetReporter& reporter) {
   const auto start = std::chrono::steady_clock::now();
   std::ostringstream captured_out;
   std::ostringstream captured_err;
   // Always a document: the fleet reads it, and prints its own lines.
   Output out(captured_out, captured_err, /*json=*/true, /*color=*/false);
   out.SetCommand(run.command);
+  out.Observe({[&](std::string_view line) { reporter.Said(index, line); },
+               [&](const nlohmann::json& event) { reporter.Sent(index, event); }});
   Context ctx(ConfigFor(run.config, target), out, GetenvFor(run.getenv, target));
+  ctx.set_fleet_target(target.name);
   Status status = Ok();
   try {
     status = (*run.fn)(ctx);
@@ -145,12 +151,11 @@ TargetOutcome RunTarget(const FleetRun& run, const FleetTarget& target, Output& 
   ReadVersions(outcome.result, outcome);
   // Warnings and logs of the target, each line naming it; its error is in the target's line.
   std::istringstream err_lines(captured_err.str());
-  const std::lock_guard<std::mutex> lock(out_mutex);
   for (std::string line; std::getline(err_lines, line);) {
     if (line.starts_with("strata: error:")) continue;
     const std::string_view prefix = "strata: warning: ";
-    fleet_out.Warning(fmt::format("{}: {}", target.name,
-                                  line.starts_with(prefix) ? line.substr(prefix.size()) : line));
+    reporter.Warning(fmt::format("{}: {}", target.name,
+                                 line.starts_with(prefix) ? line.substr(prefix.size()) : line));
   }
   return outcome;
 }
@@ -335,6 +340,21 @@ std::string JunitXml(const std::string& command, const std::vector<FleetTarget>&
   return xml;
 }
 
+// A failed target's row in the live view: "exit 1: <the error's first line>".
+std::string ErrorDetail(const TargetOutcome& o) {
+  return o.status == "ok" ? std::string() : fmt::format("exit {}: {}", o.exit_code, ErrorLine(o));
+}
+
+// The live view on a terminal (cli/fleet_live.h), else a line per target.
+std::unique_ptr<FleetReporter> MakeReporter(const FleetFlags& flags, const FleetRun& run,
+                                            const std::vector<FleetTarget>& targets, Output& out) {
+  if (run.terminal == nullptr || flags.no_live) return FleetReporter::Plain(out);
+  std::vector<std::string> names;
+  names.reserve(targets.size());
+  for (const FleetTarget& target : targets) names.push_back(target.name);
+  return FleetReporter::Live(out, *run.terminal, STDOUT_FILENO, run.command, std::move(names));
+}
+
 // ---- Choosing the targets -------------------------------------------------------------------
 
 Status CheckFlags(const FleetFlags& flags, const FleetRun& run) {
@@ -350,6 +370,15 @@ Status CheckFlags(const FleetFlags& flags, const FleetRun& run) {
     return Err(ErrorCode::kInvalidArgument,
                "--url names one target; a fleet's targets come from [[targets]] or --targets: "
                "drop --url or the target selection");
+  }
+  for (const auto& [flag, path] : run.file_flags) {
+    if (path.find("{target}") == std::string::npos) {
+      return Err(ErrorCode::kInvalidArgument,
+                 fmt::format("{} {}: every target of the fleet would write this one file; put "
+                             "{{target}} in the path for a file per target, e.g. {} "
+                             "'out/{{target}}.sql'",
+                             flag, path, flag));
+    }
   }
   if (flags.parallel < 1 || flags.canary < 0 || flags.max_failures < 0) {
     return Err(ErrorCode::kInvalidArgument,
@@ -394,12 +423,13 @@ struct FleetProgress {
 };
 
 FleetProgress RunTargets(const FleetFlags& flags, const FleetRun& run,
-                         const std::vector<FleetTarget>& targets, Output& out) {
+                         const std::vector<FleetTarget>& targets, Output& out,
+                         FleetReporter& reporter) {
   const FleetStopSignals signals;
   FleetProgress progress;
   progress.outcomes.resize(targets.size());
   FleetScheduler scheduler(targets.size(), {flags.parallel, flags.canary, flags.max_failures});
-  std::mutex mutex;  // guards scheduler, progress and out
+  std::mutex mutex;  // guards scheduler and progress
   std::condition_variable changed;
   auto worker = [&] {
     std::unique_lock<std::mutex> lock(mutex);
@@ -412,11 +442,13 @@ FleetProgress RunTargets(const FleetFlags& flags, const FleetRun& run,
         changed.wait_for(lock, std::chrono::milliseconds(50));
         continue;
       }
+      reporter.Started(*next);
       lock.unlock();
-      TargetOutcome outcome = RunTarget(run, targets[*next], out, mutex);
+      TargetOutcome outcome = RunTarget(run, targets[*next], *next, reporter);
       lock.lock();
       scheduler.Finished(*next, outcome.status == "ok");
-      out.Line(TargetLine(out, targets[*next], outcome));
+      reporter.Finished(*next, outcome.status == "ok", TargetLine(out, targets[*next], outcome),
+                        ErrorDetail(outcome));
       progress.outcomes[*next] = std::move(outcome);
       changed.notify_all();
     }
@@ -453,13 +485,31 @@ void AddFleetOptions(CLI::App& app, FleetFlags& flags) {
   app.add_option("--shard", flags.shard,
                  "Fleet: run only shard I of N (I from 0), split by a hash of the target name");
   app.add_option("--junit", flags.junit, "Fleet: also write a JUnit XML report, a case a target");
+  app.add_flag("--no-live", flags.no_live,
+               "Fleet: no live view on a terminal; a line per target as it finishes");
+}
+
+std::vector<std::pair<std::string, std::string>> FileOutputFlags(const CLI::App& app) {
+  // The command-line options that name a file a fleet command writes.
+  static const std::vector<std::string> kFileOptions = {"--dry-run-output"};
+  std::vector<std::pair<std::string, std::string>> given;
+  const CLI::App* command = &app;
+  while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
+  for (const std::string& name : kFileOptions) {
+    const CLI::Option* option = command->get_option_no_throw(name);
+    if (option != nullptr && option->count() > 0)
+      given.emplace_back(name, option->as<std::string>());
+  }
+  return given;
 }
 
 int RunFleet(const FleetFlags& flags, const FleetRun& run, Output& out) {
   if (Status ok = CheckFlags(flags, run); !ok) return out.Finish(ok, "usage");
   auto targets = ChooseTargets(flags, run);
   if (!targets) return out.Finish(std::move(targets).error());
-  const FleetProgress progress = RunTargets(flags, run, *targets, out);
+  const std::unique_ptr<FleetReporter> reporter = MakeReporter(flags, run, *targets, out);
+  const FleetProgress progress = RunTargets(flags, run, *targets, out, *reporter);
+  reporter->End();
 
   std::vector<int> codes;
   const Error* worst_error = nullptr;

@@ -9,8 +9,10 @@
 #define STRATA_CLI_FLEET_H_
 
 #include <CLI/CLI.hpp>
+#include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/command.h"
@@ -31,6 +33,7 @@ struct FleetFlags {
   int max_failures = 0;                   // --max-failures K (default 0: no limit)
   std::string shard;                      // --shard I/N (default: the whole fleet)
   std::string junit;                      // --junit FILE: a JUnit XML report too
+  bool no_live = false;                   // --no-live: a line per target even on a terminal
 
   // Whether the command line selects targets: a fleet run.
   bool Requested() const {
@@ -53,7 +56,18 @@ struct FleetRun {
   Config config;          // the merged configuration (its url is replaced per target)
   Getenv getenv;          // the process environment
   bool url_flag = false;  // whether --url was given (refused beside a selection)
+  // The terminal (stdout) for the live view (cli/fleet_live.h, LiveViewWanted); null: a line
+  // per target as it finishes.
+  std::ostream* terminal = nullptr;
+  // The options of the command that name a file it writes, as given: {"--dry-run-output",
+  // "out/{target}.sql"} (FileOutputFlags). On a fleet each must hold "{target}", which each
+  // target replaces with its name (Context::PathForTarget).
+  std::vector<std::pair<std::string, std::string>> file_flags = {};
 };
+
+// The options given to the command `app` parsed that name a file the command writes
+// (--dry-run-output), each with its value, for FleetRun::file_flags.
+std::vector<std::pair<std::string, std::string>> FileOutputFlags(const CLI::App& app);
 
 // Runs `run` on the targets `flags` select and returns the exit code (the worst of the
 // targets', see WorstExitCode; 6 when a signal stopped the run). Every output goes through

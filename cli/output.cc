@@ -95,6 +95,7 @@ nlohmann::json ErrorJson(const Error& error, std::optional<std::string_view> kin
 }
 
 void Output::Line(std::string_view text) {
+  if (observer_.line) observer_.line(text);
   if (!json_) out_ << text << '\n';
 }
 
@@ -153,6 +154,7 @@ void Output::Json(const nlohmann::json& document) {
 }
 
 void Output::Event(const nlohmann::json& event) {
+  if (observer_.event) observer_.event(event);
   if (!json_) return;
   nlohmann::json line = event;
   line["schema_version"] = kJsonSchemaVersion;
@@ -172,6 +174,7 @@ int Output::Finish(const Status& status, std::optional<std::string_view> kind) {
 }
 
 void Output::Warning(std::string_view text) {
+  if (observer_.line) observer_.line(text);
   err_ << Yellow("strata: warning:") << ' ' << text << '\n';
 }
 

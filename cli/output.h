@@ -10,6 +10,7 @@
 #ifndef STRATA_CLI_OUTPUT_H_
 #define STRATA_CLI_OUTPUT_H_
 
+#include <functional>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -39,6 +40,14 @@ std::string_view ErrorKindName(ErrorCode code);
 // `kind` overrides the kind derived from the code ("usage" for a bad command line).
 nlohmann::json ErrorJson(const Error& error, std::optional<std::string_view> kind = {});
 
+// Sees what a command says while it runs, even with --json, where lines are not printed: a
+// fleet's live view shows each target's latest line (cli/fleet_live.h). Called on the thread
+// that says it.
+struct OutputObserver {
+  std::function<void(std::string_view)> line;        // each Line and Warning text
+  std::function<void(const nlohmann::json&)> event;  // each Event (json or not)
+};
+
 class Output {
  public:
   // `color`: whether human output may use ANSI colors (a terminal, no --no-color, no NO_COLOR).
@@ -50,6 +59,9 @@ class Output {
   // The command the document is about, as typed: "migrate", "schema verify" ("" while the
   // command line is not understood: the document says null).
   void SetCommand(std::string command) { command_ = std::move(command); }
+
+  // Tells `observer` what the command says from now on (see OutputObserver).
+  void Observe(OutputObserver observer) { observer_ = std::move(observer); }
 
   // A line of human output (suppressed with --json).
   void Line(std::string_view text);
@@ -84,6 +96,7 @@ class Output {
   bool color_;
   std::string command_;
   nlohmann::json document_ = nlohmann::json::object();
+  OutputObserver observer_;
 };
 
 }  // namespace strata::cli

@@ -190,14 +190,12 @@ Status EmitDryRun(Context& ctx, const RunFlags& flags, std::string_view command,
       command, conn.display_url(), db::DialectName(conn.dialect()), sql);
   doc["dry_run"] = true;
   if (flags.dry_run_output) {
-    Status written = WriteFileAtomically(*flags.dry_run_output, text);
-    if (!written) {
-      return std::move(written).error().WithContext("writing the dry run to " +
-                                                    *flags.dry_run_output);
-    }
-    doc["dry_run_output"] = *flags.dry_run_output;
-    ctx.out().Line(
-        fmt::format("dry run: SQL written to {}; nothing was changed", *flags.dry_run_output));
+    // On a fleet, each target's own file (--dry-run-output 'out/{target}.sql').
+    const std::string path = ctx.PathForTarget(*flags.dry_run_output);
+    Status written = WriteFileAtomically(path, text);
+    if (!written) return std::move(written).error().WithContext("writing the dry run to " + path);
+    doc["dry_run_output"] = path;
+    ctx.out().Line(fmt::format("dry run: SQL written to {}; nothing was changed", path));
   } else if (ctx.out().json()) {
     doc["dry_run_sql"] = text;
   } else {

@@ -10,10 +10,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -412,6 +414,50 @@ TEST(FleetCommandsTest, LifecycleAndSchemaCommandsRunOnAFleet) {
   EXPECT_NE(two.out.find("3 failed (" + std::string(Document(verify)["targets"][0]["name"]) + ", "),
             std::string::npos)
       << two.out;
+}
+
+// A file a command writes (--dry-run-output) on a fleet: one per target with {target} in the
+// path; without it, one usage error naming the flag and the placeholder, and nothing written.
+TEST(FleetFileOutputTest, DryRunOutputNeedsATargetPlaceholder) {
+  TestProject project("fleet_files");
+  project.Write("V1__a.sql", "CREATE TABLE fleet_a (id INTEGER PRIMARY KEY);\n");
+  std::vector<std::unique_ptr<ScratchDatabase>> files;
+  std::string list;
+  for (int i = 0; i < 3; ++i) {
+    files.push_back(ScratchDatabase::Create(db::Dialect::kSqlite));
+    list += files.back()->url() + "\n";
+  }
+  std::ofstream(project.root() / "fleet.txt") << list;
+  fs::create_directories(project.root() / "out");
+  for (const char* command : {"migrate", "baseline", "undo", "repair"}) {
+    const RunResult refused = project.Strata(
+        {command, "--targets", "fleet.txt", "--all-targets", "--dry-run-output", "out/all.sql"});
+    EXPECT_EQ(refused.exit_code, 2) << command << ": " << refused.all();
+    EXPECT_NE(refused.err.find("--dry-run-output out/all.sql: every target of the fleet would "
+                               "write this one file; put {target} in the path"),
+              std::string::npos)
+        << refused.err;
+    EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  }
+  EXPECT_TRUE(fs::is_empty(project.root() / "out"));
+
+  const RunResult each = project.Strata({"migrate", "--targets", "fleet.txt", "--all-targets",
+                                         "--dry-run-output", "out/{target}.sql", "--json"});
+  ASSERT_EQ(each.exit_code, 0) << each.all();
+  for (const nlohmann::json& t : Document(each)["targets"]) {
+    const std::string name = t["name"];
+    const fs::path file = project.root() / "out" / (name + ".sql");
+    EXPECT_EQ(t["result"]["dry_run_output"], "out/" + name + ".sql") << t;
+    std::ifstream in(file);
+    const std::string sql((std::istreambuf_iterator<char>(in)), {});
+    // Each file is its own target's dry run.
+    EXPECT_NE(sql.find(name + ".db (sqlite)"), std::string::npos) << file << ": " << sql;
+    EXPECT_NE(sql.find("CREATE TABLE fleet_a"), std::string::npos) << sql;
+  }
+  EXPECT_EQ(std::distance(fs::directory_iterator(project.root() / "out"), {}), 3);
+  // Nothing was applied.
+  auto conn = files[1]->Connect();
+  EXPECT_EQ(QueryInt(*conn, "SELECT count(*) FROM sqlite_master WHERE name = 'fleet_a'"), 0);
 }
 
 // Bad input: one line naming the file, line and target; refused combinations.
