@@ -51,6 +51,7 @@ struct FileState {
 struct StatementInput {
   const db::sql::Statement& statement;
   int server_version = 0;  // 0: the newest
+  bool mysql = false;      // MariaDB dialect: the server is MySQL (AnalyzeOptions::mysql)
 };
 
 // Whether `table` (lower-cased) is an existing table for lock rules: not created in the set.

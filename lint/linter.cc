@@ -184,7 +184,7 @@ void AnalyzeFile(const SourceFile& file, const AnalyzeOptions& options, internal
   std::vector<Candidate> candidates;
   std::vector<std::size_t> statement_of;
   for (std::size_t k = 0; k < statements->size(); ++k) {
-    const internal::StatementInput in{(*statements)[k], options.server_version};
+    const internal::StatementInput in{(*statements)[k], options.server_version, options.mysql};
     CheckStatement(options.dialect, in, state, set, candidates);
     statement_of.resize(candidates.size(), k);
   }

@@ -53,6 +53,9 @@ struct AnalyzeOptions {
   // The target's version (db::ServerInfo::version_number, e.g. 150004, 101106); 0 (default)
   // assumes the newest, as without a URL.
   int server_version = 0;
+  // MariaDB dialect: whether the server is MySQL rather than MariaDB (db::ServerInfo::product),
+  // which the online DDL model (lint/online_ddl.h) tells apart.
+  bool mysql = false;
 };
 
 // What Analyze() found: the candidate findings in file order and the tables they are about.

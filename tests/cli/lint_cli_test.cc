@@ -139,6 +139,44 @@ TEST_F(LintCliTest, JsonDocument) {
   EXPECT_EQ(doc["findings"][0]["line"], 3);
 }
 
+// MariaDB/MySQL offline: the online DDL rules are judged for the version --server-version or
+// [lint] server_version states, else the oldest MariaDB strata supports, and the output says
+// which.
+TEST(LintServerVersionTest, OfflineAssumesAStatedOrDefaultServer) {
+  TestProject project("lint_server_version");
+  project.Write("V1__add.sql", "ALTER TABLE orders ADD COLUMN x INT AFTER id;\n");
+  const auto lint = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"lint", "--all", "--dialect", "mariadb"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return project.Strata(args, kNoUrl);
+  };
+  RunResult r = lint({});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.out.find("can run ALGORITHM=INSTANT on MariaDB 10.6: add ALGORITHM=INSTANT"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("; assumed MariaDB 10.6 (set [lint] server_version or --server-version)"),
+            std::string::npos)
+      << r.out;
+  r = lint({"--server-version", "mysql-8.0.28"});
+  EXPECT_NE(r.out.find("can run ALGORITHM=INPLACE, LOCK=NONE on MySQL 8.0.28"), std::string::npos)
+      << r.out;
+  project.WriteConfig("[lint]\nserver_version = \"mysql-8.0.29\"\n");
+  r = lint({"--json"});
+  const auto doc = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
+  EXPECT_EQ(doc["server"], "MySQL 8.0.29") << r.out;
+  EXPECT_EQ(doc["server_assumed"], true) << r.out;
+  EXPECT_NE(doc["findings"][0]["message"].get<std::string>().find("ALGORITHM=INSTANT on MySQL "
+                                                                  "8.0.29"),
+            std::string::npos)
+      << r.out;
+  r = lint({"--server-version", "oracle-19"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("--server-version 'oracle-19' is not a MariaDB or MySQL version"),
+            std::string::npos)
+      << r.err;
+}
+
 // The corpora the differential tests apply, and the example's migrations: real scripts with
 // functions, triggers, COPY data and DELIMITER blocks lint without a crash.
 TEST(LintCorpusTest, RealMigrationSetsLintWithoutACrash) {
@@ -195,6 +233,12 @@ TEST_P(LintLiveTest, SmallTableIsAWarningAndSaysItsSize) {
   EXPECT_NE(r.out.find("(orders: ~"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("below lint_large_table"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("table sizes from"), std::string::npos) << r.out;
+  if (GetParam() == db::Dialect::kMariaDb) {  // the target's version, not an assumed one
+    EXPECT_NE(r.out.find("can run ALGORITHM=NOCOPY, LOCK=NONE on MariaDB 1"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("; server MariaDB 1"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("assumed MariaDB"), std::string::npos) << r.out;
+  }
 }
 
 TEST_P(LintLiveTest, TableAboveTheThresholdIsAnError) {
