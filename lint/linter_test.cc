@@ -234,6 +234,41 @@ TEST(LinterTest, MariaDbFindingsNameWhatThisServerVersionCanDo) {
               HasSubstr("can run ALGORITHM=INPLACE, LOCK=NONE"));
 }
 
+TEST(LinterTest, MariaDbIndexFindingsCarryTheirColumnsForTheLiveDuplicateCheck) {
+  const auto key = [](const std::string& script) {
+    for (const Finding& f : LintOn("mariadb-10.11", script)) {
+      if (f.rule->id == "MY201" || f.rule->id == "MY202") return f.live_key;
+    }
+    return std::string("(none)");
+  };
+  EXPECT_EQ(key("CREATE INDEX i ON orders (customer, `Note` DESC);"), "customer,note");
+  EXPECT_EQ(key("ALTER TABLE orders ADD COLUMN x INT, ADD UNIQUE KEY u (customer);"), "customer");
+  EXPECT_EQ(key("ALTER TABLE orders ADD CONSTRAINT u UNIQUE (a, b);"), "a,b");
+  EXPECT_EQ(key("CREATE INDEX i ON orders (note(10));"), "");  // a prefix: not a plain index
+  EXPECT_EQ(key("ALTER TABLE orders ADD COLUMN x INT;"), "");
+
+  TableFacts facts;
+  facts.rows = 10;
+  facts.indexes["orders_customer_idx"] = "customer";
+  LiveFacts live;
+  live.tables["orders"] = facts;
+  JudgeOptions judge;
+  judge.live = &live;
+  AnalyzeOptions options;
+  options.dialect = Dialect::kMariaDb;
+  const auto judged = Judge(Analyze({{"V1__x.sql",
+                                      "CREATE INDEX again ON orders (customer);\n"
+                                      "CREATE INDEX other ON orders (customer, note);"}},
+                                    options)
+                                .findings,
+                            judge);
+  ASSERT_EQ(judged.size(), 2u);
+  EXPECT_THAT(judged[0].message,
+              HasSubstr("orders already has index orders_customer_idx on (customer): this one "
+                        "may duplicate it"));
+  EXPECT_THAT(judged[1].message, Not(HasSubstr("already has index")));
+}
+
 TEST(LinterTest, ParsesServerVersions) {
   EXPECT_EQ(ParseMyServer("mariadb-10.6")->version, 100600);
   EXPECT_FALSE(ParseMyServer("MariaDB 10.11.6")->mysql);

@@ -117,6 +117,35 @@ class MariaDbChecker {
     out_.push_back(Candidate{rule, std::move(message), table,
                              token < tokens_.size() ? tokens_[token].offset : 0, false, ""});
   }
+  // The columns "a,b" of the index the statement adds, for a live check against the existing
+  // indexes (linter.h: Finding::live_key); "" when it adds none, or not on plain columns.
+  void AddOnlineDdl(std::string_view rule, std::string message, const std::string& table,
+                    std::size_t token) {
+    Add(rule, std::move(message), table, token);
+    out_.back().live_key = index_columns_;
+  }
+
+  // Reads `(a, b DESC)` at tokens[i]: "a,b"; "" for anything but plain columns (a prefix
+  // `a(10)`, an expression).
+  std::string IndexColumns(std::size_t i, std::size_t to) const {
+    if (i >= to || !tokens_[i].IsPunctuation('(')) return "";
+    std::string columns;
+    for (++i; i < to; ++i) {
+      if (tokens_[i].kind != TokenKind::kWord && tokens_[i].kind != TokenKind::kQuotedIdentifier) {
+        return "";
+      }
+      columns += (columns.empty() ? "" : ",") + IdentifierText(tokens_[i]);
+      i = SkipWords(tokens_, i + 1, {"ASC", "DESC"});
+      if (i < to && tokens_[i].IsPunctuation(')')) return columns;
+      if (i >= to || !tokens_[i].IsPunctuation(',')) return "";
+    }
+    return "";
+  }
+  // The first `(` at or after tokens[i], before `to`.
+  std::size_t OpeningParenthesis(std::size_t i, std::size_t to) const {
+    while (i < to && !tokens_[i].IsPunctuation('(')) ++i;
+    return i;
+  }
   bool Existing(const std::string& table) const { return IsExisting(set_, table); }
 
   void OnCreate() {
@@ -140,6 +169,7 @@ class MariaDbChecker {
     std::size_t next = 0;
     const std::string table = ReadName(tokens_, on + 1, next);
     if (!Existing(table)) return;
+    index_columns_ = IndexColumns(next, tokens_.size());
     AlterKind kind = AlterKind::kAddIndex;
     if (WordAt(tokens_, kind_at, "UNIQUE")) kind = AlterKind::kAddUniqueIndex;
     if (WordAt(tokens_, kind_at, "FULLTEXT")) kind = AlterKind::kAddFulltextIndex;
@@ -319,12 +349,14 @@ class MariaDbChecker {
       std::string clauses = OnlineDdlClauses(need);
       if (tokens_[0].IsWord("CREATE"))
         clauses.erase(std::remove(clauses.begin(), clauses.end(), ','), clauses.end());
-      Add("MY201",
+      AddOnlineDdl(
+          "MY201",
           fmt::format("{} can run {} on {}: add {} so the server refuses rather than copies", what,
                       OnlineDdlClauses(need), server, clauses),
           table, at);
     } else if (!asked.lock && *asked.algorithm != AlterAlgorithm::kInstant && !instant) {
-      Add("MY201",
+      AddOnlineDdl(
+          "MY201",
           fmt::format("{} runs {} on {} without LOCK=: add LOCK=NONE so the server refuses "
                       "rather than blocks writes",
                       what, OnlineDdlClauses(need), server),
@@ -352,6 +384,10 @@ class MariaDbChecker {
         if (!(word(2, "PRIMARY") || word(2, "UNIQUE") || word(2, "FOREIGN") || word(2, "CHECK"))) {
           k = 3;
         }
+      }
+      const bool index = word(k, "UNIQUE") || word(k, "INDEX") || word(k, "KEY");
+      if (index && index_columns_.empty()) {
+        index_columns_ = IndexColumns(OpeningParenthesis(from + k, to), to);
       }
       if (word(k, "PRIMARY")) return AlterKind::kAddPrimaryKey;
       if (word(k, "UNIQUE")) return AlterKind::kAddUniqueIndex;
@@ -508,6 +544,7 @@ class MariaDbChecker {
   std::vector<Candidate>& out_;
   MyServer server_;  // version 0: the newest
   Tokens tokens_;
+  std::string index_columns_;  // of the index the statement adds (AddOnlineDdl)
 };
 
 }  // namespace
