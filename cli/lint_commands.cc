@@ -16,6 +16,7 @@
 #include "cli/lint_render.h"
 #include "db/flavor/flavor.h"
 #include "lint/linter.h"
+#include "lint/online_ddl.h"
 #include "migrations/migrator.h"
 #include "migrations/placeholders.h"
 #include "migrations/resolver.h"
@@ -30,6 +31,9 @@ struct LintFlags {
   bool all = false;     // --all: every file, no history needed
   std::string format;   // --format text|json|github|sarif; default text (json with --json)
   std::string dialect;  // --dialect, offline without a URL; default postgresql
+  // --server-version: the MariaDB/MySQL version assumed offline ("mariadb-10.6",
+  // "mysql-8.0.29"); default [lint] server_version, else lint::kDefaultMyServer.
+  std::string server_version;
 };
 
 // The engine of the scripts when there is no URL to tell: --dialect, else PostgreSQL.
@@ -88,7 +92,8 @@ Result<lint::JudgeOptions> JudgeOptionsFor(const Config& config) {
       large_table = value;
       continue;
     }
-    if (key == "on_migrate") continue;  // STRATA_LINT_ON_MIGRATE lands here too
+    if (key == "on_migrate") continue;      // STRATA_LINT_ON_MIGRATE lands here too
+    if (key == "server_version") continue;  // read by OfflineServer
     const lint::Rule* rule = lint::FindRule(key);
     if (rule == nullptr) {
       return Err(ErrorCode::kInvalidArgument,
@@ -104,6 +109,28 @@ Result<lint::JudgeOptions> JudgeOptionsFor(const Config& config) {
   }
   STRATA_TRY(ParseLargeTable(large_table, judge));
   return judge;
+}
+
+// The MariaDB/MySQL server assumed without a URL: --server-version, else [lint]
+// server_version, else the oldest MariaDB strata supports.
+Result<lint::MyServer> OfflineServer(const Config& config, const LintFlags& flags) {
+  std::string text = flags.server_version;
+  std::string source = "--server-version";
+  if (text.empty()) {
+    if (auto it = config.lint.find("server_version"); it != config.lint.end()) {
+      text = it->second;
+      source = "[lint] server_version";
+    }
+  }
+  if (text.empty()) return lint::kDefaultMyServer;
+  auto server = lint::ParseMyServer(text);
+  if (!server) {
+    return Err(ErrorCode::kInvalidArgument,
+               fmt::format("{} '{}' is not a MariaDB or MySQL version: write e.g. mariadb-10.6 or "
+                           "mysql-8.0.29",
+                           source, text));
+  }
+  return *server;
 }
 
 // ---- Which files -----------------------------------------------------------------------------
@@ -196,12 +223,23 @@ Result<LintRun> Lint(Context& ctx, const LintFlags& flags) {
                           PlaceholderSettingsFor(ctx.config(), flags.run));
   std::unique_ptr<db::Connection> conn;
   lint::AnalyzeOptions analyze;
+  LintRun run;
   if (!ctx.config().url.empty()) {
     STRATA_ASSIGN_OR_RETURN(conn, ctx.Connect());
     analyze.dialect = conn->dialect();
     analyze.server_version = conn->server().version_number;
+    analyze.mysql = conn->server().product == "MySQL";
   } else {
     STRATA_ASSIGN_OR_RETURN(analyze.dialect, DialectForOffline(flags));
+    if (analyze.dialect == db::Dialect::kMariaDb) {
+      STRATA_ASSIGN_OR_RETURN(const lint::MyServer server, OfflineServer(ctx.config(), flags));
+      analyze.server_version = server.version;
+      analyze.mysql = server.mysql;
+      run.summary.server_assumed = true;
+    }
+  }
+  if (analyze.dialect == db::Dialect::kMariaDb) {
+    run.summary.server = lint::MyServerName({analyze.mysql, analyze.server_version});
   }
   STRATA_ASSIGN_OR_RETURN(auto selected, Selected(ctx, flags, conn.get(), placeholder_settings));
   const migrations::Placeholders placeholders(placeholder_settings.enabled,
@@ -214,7 +252,6 @@ Result<LintRun> Lint(Context& ctx, const LintFlags& flags) {
   }
   lint::Analysis analysis = lint::Analyze(files, analyze);
   lint::LiveFacts live;
-  LintRun run;
   run.summary.files = files.size();
   if (conn) {
     const std::vector<std::string> tables(analysis.tables.begin(), analysis.tables.end());
@@ -288,6 +325,9 @@ void RegisterLintCommands(CLI::App& app, CommandTable& table) {
   cmd->add_option("--dialect", flags->dialect,
                   "Engine of the scripts when linting offline without a URL: postgresql "
                   "(default), mariadb, sqlite");
+  cmd->add_option("--server-version", flags->server_version,
+                  "MariaDB/MySQL version assumed offline, e.g. mariadb-10.6 or mysql-8.0.29 "
+                  "(default: [lint] server_version, else mariadb-10.6); a URL's server wins");
   table.Add(cmd, [flags](Context& ctx) { return RunLint(ctx, *flags); });
 }
 

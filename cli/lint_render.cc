@@ -92,6 +92,12 @@ std::string RenderLintText(const std::vector<lint::Finding>& findings, const Lin
       summary.target.empty() ? "offline: every existing table was assumed large (give --url to "
                                "weigh them)"
                              : "table sizes from " + summary.target);
+  if (!summary.server.empty()) {
+    out += summary.server_assumed
+               ? fmt::format("; assumed {} (set [lint] server_version or --server-version)",
+                             summary.server)
+               : fmt::format("; server {}", summary.server);
+  }
   return out;
 }
 
@@ -170,7 +176,9 @@ nlohmann::json RenderLintJson(const std::vector<lint::Finding>& findings,
           {"warnings", c.warnings},
           {"suppressed", c.suppressed},
           {"files", summary.files},
-          {"target", summary.target.empty() ? nlohmann::json() : nlohmann::json(summary.target)}};
+          {"target", summary.target.empty() ? nlohmann::json() : nlohmann::json(summary.target)},
+          {"server", summary.server.empty() ? nlohmann::json() : nlohmann::json(summary.server)},
+          {"server_assumed", summary.server_assumed}};
 }
 
 }  // namespace strata::cli

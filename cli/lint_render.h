@@ -18,6 +18,10 @@ struct LintSummary {
   std::size_t files = 0;
   // "" offline; else the target's URL (password redacted) the sizes were read from.
   std::string target;
+  // MariaDB/MySQL: the server the online DDL rules were judged for ("MariaDB 10.11"), read from
+  // the target or assumed offline (server_assumed); "" for the other engines.
+  std::string server;
+  bool server_assumed = false;
 };
 
 // Every finding that is not suppressed, each followed by its reason and recipe, then a summary
@@ -30,7 +34,7 @@ std::string RenderLintGithub(const std::vector<lint::Finding>& findings);
 nlohmann::json RenderLintSarif(const std::vector<lint::Finding>& findings,
                                std::string_view tool_version);
 // strata's own document: {"findings": [...], "errors": n, "warnings": n, "suppressed": n,
-// "files": n, "target": url or null}.
+// "files": n, "target": url or null, "server": "MariaDB 10.6" or null, "server_assumed": bool}.
 nlohmann::json RenderLintJson(const std::vector<lint::Finding>& findings,
                               const LintSummary& summary);
 

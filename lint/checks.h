@@ -24,8 +24,9 @@ struct Candidate {
   std::size_t offset = 0;  // in the statement text: where to point (0: its first token)
   bool cancelled = false;  // a later statement showed it was fine (SQLite rebuild's DROP)
   // What a live fact about `table` can settle (Judge, linter.h): PG104 the column whose
-  // validated CHECK (column IS NOT NULL) makes SET NOT NULL cheap; PG101 the indexed columns,
-  // "a,b", which an existing index may already cover. "" for the others.
+  // validated CHECK (column IS NOT NULL) makes SET NOT NULL cheap; PG101, and MY201/MY202 of a
+  // statement adding an index, the indexed columns "a,b", which an existing index may already
+  // cover. "" for the others.
   std::string live_key;
 };
 
@@ -51,6 +52,7 @@ struct FileState {
 struct StatementInput {
   const db::sql::Statement& statement;
   int server_version = 0;  // 0: the newest
+  bool mysql = false;      // MariaDB dialect: the server is MySQL (AnalyzeOptions::mysql)
 };
 
 // Whether `table` (lower-cased) is an existing table for lock rules: not created in the set.

@@ -184,7 +184,7 @@ void AnalyzeFile(const SourceFile& file, const AnalyzeOptions& options, internal
   std::vector<Candidate> candidates;
   std::vector<std::size_t> statement_of;
   for (std::size_t k = 0; k < statements->size(); ++k) {
-    const internal::StatementInput in{(*statements)[k], options.server_version};
+    const internal::StatementInput in{(*statements)[k], options.server_version, options.mysql};
     CheckStatement(options.dialect, in, state, set, candidates);
     statement_of.resize(candidates.size(), k);
   }
@@ -236,10 +236,11 @@ bool SettledByFacts(const Finding& f, const TableFacts& facts) {
          facts.not_null_checked.count(f.live_key) != 0;
 }
 
-// PG101 on columns an existing index already covers in the same order: say so, the index may
-// not be needed at all.
+// An index built on columns an existing index already covers in the same order (PG101; MY201
+// and MY202 of a CREATE INDEX / ADD INDEX): say so, the index may not be needed at all.
 void NoteDuplicateIndex(Finding& f, const TableFacts& facts) {
-  if (f.rule->id != "PG101" || f.live_key.empty()) return;
+  if (f.live_key.empty()) return;
+  if (f.rule->id != "PG101" && f.rule->id != "MY201" && f.rule->id != "MY202") return;
   for (const auto& [name, columns] : facts.indexes) {
     if (columns != f.live_key) continue;
     f.message += fmt::format("; {} already has index {} on ({}): this one may duplicate it",

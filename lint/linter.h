@@ -41,10 +41,10 @@ struct Finding {
   std::string file;
   int line = 1;
   int column = 1;
-  std::string message;             // one line, naming the table and (after Judge) its size
-  std::string table;               // the existing table it is about (lower-cased); "" for none
-  std::string live_key;            // what a live fact may settle (PG104: the column; PG101: "a,b")
-  bool suppressed = false;         // a strata:lint-ignore comment covers it
+  std::string message;      // one line, naming the table and (after Judge) its size
+  std::string table;        // the existing table it is about (lower-cased); "" for none
+  std::string live_key;     // what a live fact may settle (PG104: the column; an index: "a,b")
+  bool suppressed = false;  // a strata:lint-ignore comment covers it
   std::string suppression_reason;  // that comment's reason
 };
 
@@ -53,6 +53,9 @@ struct AnalyzeOptions {
   // The target's version (db::ServerInfo::version_number, e.g. 150004, 101106); 0 (default)
   // assumes the newest, as without a URL.
   int server_version = 0;
+  // MariaDB dialect: whether the server is MySQL rather than MariaDB (db::ServerInfo::product),
+  // which the online DDL model (lint/online_ddl.h) tells apart.
+  bool mysql = false;
 };
 
 // What Analyze() found: the candidate findings in file order and the tables they are about.
@@ -72,8 +75,9 @@ struct TableFacts {
   // PostgreSQL: the columns (lower-cased) a validated CHECK (column IS NOT NULL) covers: SET
   // NOT NULL on them skips the scan (PG104 is then dropped).
   std::set<std::string> not_null_checked;
-  // PostgreSQL: the plain indexes (no expression, no predicate) by name, each with its columns
-  // "a,b": a CREATE INDEX on the same columns is named as a likely duplicate (PG101's text).
+  // The plain indexes (no expression, no predicate, no prefix) by name, each with its columns
+  // "a,b": a CREATE INDEX on the same columns is named as a likely duplicate (the text of
+  // PG101, and of MY201/MY202 on an index).
   std::map<std::string, std::string> indexes;
 };
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "lint/online_ddl.h"
+
 namespace strata::lint {
 namespace {
 
@@ -131,6 +133,11 @@ const RuleCase kCases[] = {
     {"MY207", Dialect::kMariaDb,
      "DELIMITER //\nCREATE PROCEDURE p() BEGIN ALTER TABLE orders ADD COLUMN x INT; END //\n",
      "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\n"},
+    {"MY209", Dialect::kMariaDb,
+     "ALTER TABLE orders MODIFY total BIGINT, ALGORITHM=INPLACE, LOCK=NONE;",
+     "ALTER TABLE orders ADD COLUMN x INT, ALGORITHM=INSTANT;"},
+    {"MY209", Dialect::kMariaDb, "CREATE FULLTEXT INDEX f ON orders (note) LOCK=NONE;",
+     "CREATE FULLTEXT INDEX f ON orders (note) ALGORITHM=INPLACE LOCK=SHARED;"},
     {"MY208", Dialect::kMariaDb, "TRUNCATE TABLE orders;", "CREATE TABLE t (a INT);\nTRUNCATE t;"},
     // SQLite
     {"SL301", Dialect::kSqlite, "ALTER TABLE orders ADD CONSTRAINT c CHECK (total > 0);",
@@ -157,6 +164,122 @@ TEST(LinterTest, EveryEngineRuleHasACase) {
     for (const RuleCase& c : kCases) found = found || c.rule == rule.id;
     EXPECT_TRUE(found) << rule.id << " has no positive/negative case";
   }
+}
+
+// The MariaDB/MySQL findings of one script on one server.
+std::vector<Finding> LintOn(const std::string& server, const std::string& script) {
+  const auto parsed = ParseMyServer(server);
+  EXPECT_TRUE(parsed) << server;
+  AnalyzeOptions options;
+  options.dialect = Dialect::kMariaDb;
+  options.server_version = parsed ? parsed->version : 0;
+  options.mysql = parsed && parsed->mysql;
+  return Judge(Analyze({{"V1__x.sql", script}}, options).findings, {});
+}
+
+std::string FirstMessage(const std::vector<Finding>& findings, std::string_view rule) {
+  for (const Finding& f : findings) {
+    if (f.rule->id == rule) return f.message;
+  }
+  return "(no " + std::string(rule) + ")";
+}
+
+TEST(LinterTest, MariaDbFindingsNameWhatThisServerVersionCanDo) {
+  EXPECT_THAT(
+      FirstMessage(LintOn("mariadb-10.11", "ALTER TABLE orders ADD COLUMN note TEXT;"), "MY201"),
+      HasSubstr("ALTER TABLE orders ADD COLUMN note TEXT can run ALGORITHM=INSTANT on "
+                "MariaDB 10.11: add ALGORITHM=INSTANT so the server refuses rather than "
+                "copies"));
+  EXPECT_THAT(
+      FirstMessage(LintOn("mariadb-10.11", "ALTER TABLE orders MODIFY amount BIGINT;"), "MY202"),
+      HasSubstr("ALTER TABLE orders MODIFY amount BIGINT needs ALGORITHM=COPY, LOCK=SHARED on "
+                "MariaDB 10.11: writes to orders wait for the whole copy; add a new column"));
+  EXPECT_THAT(FirstMessage(LintOn("mariadb-10.11", "CREATE INDEX i ON orders (a);"), "MY201"),
+              HasSubstr("can run ALGORITHM=NOCOPY, LOCK=NONE on MariaDB 10.11"));
+  // DROP COLUMN is instant from MariaDB 10.4 and MySQL 8.0.29.
+  EXPECT_THAT(FirstMessage(LintOn("mariadb-10.3",
+                                  "ALTER TABLE orders DROP COLUMN note, "
+                                  "ALGORITHM=INSTANT;"),
+                           "MY209"),
+              HasSubstr("cannot run ALGORITHM=INSTANT on MariaDB 10.3: the server refuses it (the "
+                        "best it can do for DROP COLUMN is ALGORITHM=INPLACE, LOCK=NONE)"));
+  EXPECT_EQ(FirstMessage(LintOn("mariadb-10.4",
+                                "ALTER TABLE orders DROP COLUMN note, "
+                                "ALGORITHM=INSTANT;"),
+                         "MY209"),
+            "(no MY209)");
+  EXPECT_THAT(FirstMessage(LintOn("mysql-8.0.28", "ALTER TABLE orders ADD COLUMN x INT AFTER id;"),
+                           "MY201"),
+              HasSubstr("can run ALGORITHM=INPLACE, LOCK=NONE on MySQL 8.0.28"));
+  EXPECT_THAT(FirstMessage(LintOn("mysql-8.0.29", "ALTER TABLE orders ADD COLUMN x INT AFTER id;"),
+                           "MY201"),
+              HasSubstr("can run ALGORITHM=INSTANT on MySQL 8.0.29"));
+  // MySQL has no NOCOPY; a FULLTEXT index blocks writes on both.
+  EXPECT_THAT(FirstMessage(LintOn("mysql-5.7", "ALTER TABLE orders ADD INDEX i (a);"), "MY201"),
+              HasSubstr("can run ALGORITHM=INPLACE, LOCK=NONE on MySQL 5.7"));
+  EXPECT_THAT(
+      FirstMessage(LintOn("mysql-8.0", "ALTER TABLE orders ADD FULLTEXT INDEX f (t);"), "MY202"),
+      HasSubstr("needs ALGORITHM=INPLACE, LOCK=SHARED on MySQL 8.0: writes to orders "
+                "wait until it finishes"));
+  // The clause that needs the most is the one named; a replaced primary key runs in place.
+  EXPECT_THAT(FirstMessage(LintOn("mariadb-10.11",
+                                  "ALTER TABLE orders ADD COLUMN x INT, ADD "
+                                  "CONSTRAINT f FOREIGN KEY (c) REFERENCES "
+                                  "customers (id);"),
+                           "MY202"),
+              HasSubstr("ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY"));
+  EXPECT_THAT(FirstMessage(LintOn("mariadb-10.11",
+                                  "ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, a);"),
+                           "MY201"),
+              HasSubstr("can run ALGORITHM=INPLACE, LOCK=NONE"));
+}
+
+TEST(LinterTest, MariaDbIndexFindingsCarryTheirColumnsForTheLiveDuplicateCheck) {
+  const auto key = [](const std::string& script) {
+    for (const Finding& f : LintOn("mariadb-10.11", script)) {
+      if (f.rule->id == "MY201" || f.rule->id == "MY202") return f.live_key;
+    }
+    return std::string("(none)");
+  };
+  EXPECT_EQ(key("CREATE INDEX i ON orders (customer, `Note` DESC);"), "customer,note");
+  EXPECT_EQ(key("ALTER TABLE orders ADD COLUMN x INT, ADD UNIQUE KEY u (customer);"), "customer");
+  EXPECT_EQ(key("ALTER TABLE orders ADD CONSTRAINT u UNIQUE (a, b);"), "a,b");
+  EXPECT_EQ(key("CREATE INDEX i ON orders (note(10));"), "");  // a prefix: not a plain index
+  EXPECT_EQ(key("ALTER TABLE orders ADD COLUMN x INT;"), "");
+
+  TableFacts facts;
+  facts.rows = 10;
+  facts.indexes["orders_customer_idx"] = "customer";
+  LiveFacts live;
+  live.tables["orders"] = facts;
+  JudgeOptions judge;
+  judge.live = &live;
+  AnalyzeOptions options;
+  options.dialect = Dialect::kMariaDb;
+  const auto judged = Judge(Analyze({{"V1__x.sql",
+                                      "CREATE INDEX again ON orders (customer);\n"
+                                      "CREATE INDEX other ON orders (customer, note);"}},
+                                    options)
+                                .findings,
+                            judge);
+  ASSERT_EQ(judged.size(), 2u);
+  EXPECT_THAT(judged[0].message,
+              HasSubstr("orders already has index orders_customer_idx on (customer): this one "
+                        "may duplicate it"));
+  EXPECT_THAT(judged[1].message, Not(HasSubstr("already has index")));
+}
+
+TEST(LinterTest, ParsesServerVersions) {
+  EXPECT_EQ(ParseMyServer("mariadb-10.6")->version, 100600);
+  EXPECT_FALSE(ParseMyServer("MariaDB 10.11.6")->mysql);
+  EXPECT_EQ(ParseMyServer("MariaDB 10.11.6")->version, 101106);
+  EXPECT_TRUE(ParseMyServer("mysql-8.0.29")->mysql);
+  EXPECT_TRUE(ParseMyServer("8.0")->mysql);
+  EXPECT_FALSE(ParseMyServer("11.4")->mysql);
+  EXPECT_FALSE(ParseMyServer("mariadb"));
+  EXPECT_FALSE(ParseMyServer("10.x"));
+  EXPECT_FALSE(ParseMyServer("oracle-19"));
+  EXPECT_EQ(MyServerName(*ParseMyServer("mysql 8.0.29")), "MySQL 8.0.29");
 }
 
 TEST(LinterTest, PositionIsFileLineColumnOfTheStatement) {

@@ -174,6 +174,10 @@ constexpr std::array kRules = {
          "TRUNCATE drops and recreates the table at once; data in a migration is rarely meant "
          "to vanish",
          "DELETE FROM orders WHERE status = 'archived' ORDER BY id LIMIT 1000;"},
+    Rule{"MY209", "alter-algorithm-refused", kMy, kW, false,
+         "the ALTER asks for an ALGORITHM= or LOCK= that this server version cannot do for it: "
+         "the server refuses the statement and the migration fails",
+         "ALTER TABLE orders ADD COLUMN shipped_at DATETIME NULL, ALGORITHM=INSTANT;"},
 
     // ---- SQLite ----------------------------------------------------------------------------
     Rule{"SL301", "alter-needs-rebuild", kSl, kE, false,

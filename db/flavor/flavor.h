@@ -321,8 +321,9 @@ class Flavor {
     std::string name;                   // lower-cased
     std::optional<std::int64_t> rows;   // the planner's estimate; nullopt when never analyzed
     std::optional<std::int64_t> bytes;  // table, indexes and TOAST (MariaDB: data + indexes)
-    // PostgreSQL, in the same query: the columns (lower-cased) a validated CHECK (column IS NOT
-    // NULL) covers, and the plain indexes as "name a,b" (columns lower-cased, in order).
+    // In the same query: the columns (lower-cased) a validated CHECK (column IS NOT NULL)
+    // covers (PostgreSQL), and the plain indexes as "name a,b" (columns lower-cased, in order;
+    // PostgreSQL and MariaDB).
     std::vector<std::string> not_null_checked;
     std::vector<std::string> indexes;
   };

@@ -139,6 +139,44 @@ TEST_F(LintCliTest, JsonDocument) {
   EXPECT_EQ(doc["findings"][0]["line"], 3);
 }
 
+// MariaDB/MySQL offline: the online DDL rules are judged for the version --server-version or
+// [lint] server_version states, else the oldest MariaDB strata supports, and the output says
+// which.
+TEST(LintServerVersionTest, OfflineAssumesAStatedOrDefaultServer) {
+  TestProject project("lint_server_version");
+  project.Write("V1__add.sql", "ALTER TABLE orders ADD COLUMN x INT AFTER id;\n");
+  const auto lint = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"lint", "--all", "--dialect", "mariadb"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return project.Strata(args, kNoUrl);
+  };
+  RunResult r = lint({});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.out.find("can run ALGORITHM=INSTANT on MariaDB 10.6: add ALGORITHM=INSTANT"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("; assumed MariaDB 10.6 (set [lint] server_version or --server-version)"),
+            std::string::npos)
+      << r.out;
+  r = lint({"--server-version", "mysql-8.0.28"});
+  EXPECT_NE(r.out.find("can run ALGORITHM=INPLACE, LOCK=NONE on MySQL 8.0.28"), std::string::npos)
+      << r.out;
+  project.WriteConfig("[lint]\nserver_version = \"mysql-8.0.29\"\n");
+  r = lint({"--json"});
+  const auto doc = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
+  EXPECT_EQ(doc["server"], "MySQL 8.0.29") << r.out;
+  EXPECT_EQ(doc["server_assumed"], true) << r.out;
+  EXPECT_NE(doc["findings"][0]["message"].get<std::string>().find("ALGORITHM=INSTANT on MySQL "
+                                                                  "8.0.29"),
+            std::string::npos)
+      << r.out;
+  r = lint({"--server-version", "oracle-19"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("--server-version 'oracle-19' is not a MariaDB or MySQL version"),
+            std::string::npos)
+      << r.err;
+}
+
 // The corpora the differential tests apply, and the example's migrations: real scripts with
 // functions, triggers, COPY data and DELIMITER blocks lint without a crash.
 TEST(LintCorpusTest, RealMigrationSetsLintWithoutACrash) {
@@ -195,6 +233,12 @@ TEST_P(LintLiveTest, SmallTableIsAWarningAndSaysItsSize) {
   EXPECT_NE(r.out.find("(orders: ~"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("below lint_large_table"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("table sizes from"), std::string::npos) << r.out;
+  if (GetParam() == db::Dialect::kMariaDb) {  // the target's version, not an assumed one
+    EXPECT_NE(r.out.find("can run ALGORITHM=NOCOPY, LOCK=NONE on MariaDB 1"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("; server MariaDB 1"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("assumed MariaDB"), std::string::npos) << r.out;
+  }
 }
 
 TEST_P(LintLiveTest, TableAboveTheThresholdIsAnError) {
@@ -285,6 +329,122 @@ TEST_F(LintLiveFactsTest, AnIndexOnIndexedColumnsNamesTheExistingOne) {
                        "orders while it builds; orders already has"),
             std::string::npos)
       << r.out;
+}
+
+// PostgreSQL, live: a foreign key or CHECK added without NOT VALID on an existing table scans
+// it under a write-blocking lock (PG102, sized); NOT VALID with VALIDATE in a later migration
+// passes (and migrates); VALIDATE in the same script, hence the same transaction, is flagged
+// (PG103).
+class LintPostgresConstraintTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scratch_ = ScratchDatabase::Create(db::Dialect::kPostgres);
+    ASSERT_NE(scratch_, nullptr);
+    auto conn = scratch_->Connect();
+    ExecOrFail(*conn,
+               "CREATE TABLE customers (id bigint PRIMARY KEY);\n"
+               "INSERT INTO customers SELECT g FROM generate_series(1, 10) g;\n"
+               "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint, total numeric);\n"
+               "INSERT INTO orders SELECT g, g % 10 + 1, g FROM generate_series(1, 3000) g;\n"
+               "ANALYZE orders");
+    project_.WriteConfig("url = \"" + scratch_->url() + "\"\nlint_large_table = \"1 B\"\n");
+  }
+
+  std::unique_ptr<ScratchDatabase> scratch_;
+  TestProject project_{"lint_pg_constraints"};
+};
+
+TEST_F(LintPostgresConstraintTest, WithoutNotValidIsAnErrorThatSaysTheSize) {
+  project_.Write("V1__fk.sql",
+                 "SET lock_timeout = '5s';\n"
+                 "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer)\n"
+                 "  REFERENCES customers (id);\n"
+                 "ALTER TABLE orders ADD CONSTRAINT orders_total_ck CHECK (total >= 0);\n");
+  const RunResult r = project_.Strata({"lint"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.out.find("V1__fk.sql:2:1: error[PG102 constraint-not-valid]"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("V1__fk.sql:4:1: error[PG102 constraint-not-valid]"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(orders: ~3.0k rows, "), std::string::npos) << r.out;
+}
+
+TEST_F(LintPostgresConstraintTest, NotValidThenValidateInALaterMigrationPasses) {
+  project_.Write(
+      "V1__fk.sql",
+      "SET lock_timeout = '5s';\n"
+      "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer)\n"
+      "  REFERENCES customers (id) NOT VALID;\n"
+      "ALTER TABLE orders ADD CONSTRAINT orders_total_ck CHECK (total >= 0) NOT VALID;\n");
+  project_.Write("V2__validate.sql",
+                 "ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\n"
+                 "ALTER TABLE orders VALIDATE CONSTRAINT orders_total_ck;\n");
+  const RunResult r = project_.Strata({"lint"});
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.out.find("PG102"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("PG103"), std::string::npos) << r.out;
+  // And it runs on the server.
+  EXPECT_EQ(project_.Strata({"migrate"}).exit_code, 0);
+  auto conn = scratch_->Connect();
+  EXPECT_EQ(QueryInt(*conn,
+                     "SELECT count(*) FROM pg_constraint WHERE conrelid = 'orders'::regclass AND "
+                     "convalidated AND conname IN ('orders_customer_fk', 'orders_total_ck')"),
+            2);
+}
+
+TEST_F(LintPostgresConstraintTest, ValidateInTheSameTransactionIsFlagged) {
+  project_.Write("V1__fk.sql",
+                 "SET lock_timeout = '5s';\n"
+                 "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer)\n"
+                 "  REFERENCES customers (id) NOT VALID;\n"
+                 "ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\n");
+  const RunResult r = project_.Strata({"lint"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_EQ(r.out.find("PG102"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("V1__fk.sql:4:1: error[PG103 validate-in-same-transaction]"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(orders: ~3.0k rows, "), std::string::npos) << r.out;
+}
+
+// MariaDB's live facts, in the same one catalog query as the sizes: its existing indexes. An
+// index on the columns of an existing one names it; the size says why the severity is what it
+// is.
+TEST(LintMariaDbLiveFactsTest, AnIndexOnIndexedColumnsNamesTheExistingOne) {
+  auto scratch = ScratchDatabase::Create(db::Dialect::kMariaDb);
+  ASSERT_NE(scratch, nullptr);
+  auto conn = scratch->Connect();
+  ExecOrFail(*conn,
+             "CREATE TABLE orders (id BIGINT PRIMARY KEY, customer BIGINT, note VARCHAR(20), "
+             "KEY orders_customer_idx (customer), KEY orders_note_prefix (note(5)))");
+  TestProject project("lint_mariadb_live_facts");
+  project.WriteConfig("url = \"" + scratch->url() + "\"\nlint_large_table = \"1 B\"\n");
+  project.Write("V1__indexes.sql",
+                "CREATE INDEX orders_customer_again ON orders (customer);\n"
+                "ALTER TABLE orders ADD INDEX orders_customer_note (customer, note);\n"
+                "ALTER TABLE orders ADD INDEX orders_note (note);\n");
+  const RunResult r = project.Strata({"lint"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.out.find("CREATE INDEX on orders can run ALGORITHM=NOCOPY, LOCK=NONE on MariaDB "
+                       "1"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("; orders already has index orders_customer_idx on (customer): this one "
+                       "may duplicate it (orders: ~"),
+            std::string::npos)
+      << r.out;
+  const auto line_of = [&](const std::string& needle) {
+    const std::size_t at = r.out.find(needle);
+    if (at == std::string::npos) return std::string("(missing)");
+    const std::size_t start = r.out.rfind('\n', at) + 1;
+    return r.out.substr(start, r.out.find('\n', at) - start);
+  };
+  EXPECT_NE(line_of("ADD INDEX orders_customer_note").find("MY201"), std::string::npos) << r.out;
+  EXPECT_EQ(line_of("ADD INDEX orders_customer_note").find("already has"), std::string::npos)
+      << r.out;
+  // A prefix index is not a plain one: it is not taken for a duplicate of an index on `note`.
+  EXPECT_EQ(r.out.find("orders_note_prefix"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("; server MariaDB 1"), std::string::npos) << r.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, LintLiveTest,
