@@ -46,8 +46,11 @@ bool IsRetryable(const Error& e) { return e.transient || IsTimeout(e); }
 bool IsConnectionLost(const Error& e) { return e.code == ErrorCode::kConnection; }
 
 // The adaptive chunk size, shared by a process's workers: grows toward the size that takes
-// `target`, at most 1.2× per chunk; halves after a chunk that took over twice the target or
-// timed out.
+// `target`, at most 2× per chunk while a chunk takes under a quarter of the target and 1.2×
+// nearer to it; halves after a chunk that took over twice the target or timed out. The fast
+// start matters because every chunk costs two commits and a few round trips whatever its size:
+// at 1.2× a run needed about 30 chunks to grow from 16 keys to a 500 ms chunk, which on a
+// server that syncs every commit was most of a run of 10,000 events.
 class ChunkSizer {
  public:
   ChunkSizer(std::int64_t initial, std::int64_t max, milliseconds target)
@@ -66,7 +69,9 @@ class ChunkSizer {
     const double ideal = static_cast<double>(std::max<std::int64_t>(keys, 1)) *
                          static_cast<double>(target_.count()) /
                          static_cast<double>(std::max<std::int64_t>(took.count(), 1));
-    const double grown = std::max(static_cast<double>(size_) * 1.2, static_cast<double>(size_ + 1));
+    const double growth = took * 4 < target_ ? kFastGrowth : kGrowth;
+    const double grown =
+        std::max(static_cast<double>(size_) * growth, static_cast<double>(size_ + 1));
     const double shrunk = static_cast<double>(size_) / 2;
     const double next = std::clamp(ideal, shrunk, grown);
     size_ = std::clamp<std::int64_t>(static_cast<std::int64_t>(next), 1, max_);
@@ -77,6 +82,9 @@ class ChunkSizer {
   }
 
  private:
+  static constexpr double kFastGrowth = 2.0;
+  static constexpr double kGrowth = 1.2;
+
   mutable std::mutex mu_;
   std::int64_t size_;
   const std::int64_t max_;

@@ -133,7 +133,7 @@ TEST_P(ExecutorTest, CopiesEveryRowOnceAndASecondRunWritesNothing) {
             0);
   EXPECT_EQ(Scalar("SELECT count(*) FROM strata_backfill_chunk WHERE attempts <> 1"), 0);
   EXPECT_EQ(static_cast<std::int64_t>(listener.done.size()), summary->totals.chunks);
-  // The size adapts: it starts at 16 keys and grows at most 1.2x per chunk.
+  // The size adapts: it starts at 16 keys and grows (at most 2x per chunk).
   ASSERT_FALSE(listener.done.empty());
   EXPECT_EQ(Scalar("SELECT key_count FROM strata_backfill_chunk WHERE chunk_no = 1"), 16);
   EXPECT_GT(Scalar("SELECT MAX(key_count) FROM strata_backfill_chunk"), 16);

@@ -460,6 +460,16 @@ Status RunStatements(MYSQL* mysql, std::string_view script, const ErrorContext& 
 
 bool IsBlank(std::string_view text) { return Trim(text).empty(); }
 
+// The '?' placeholders among `sql`'s tokens (outside strings, identifiers and comments).
+std::size_t CountPlaceholders(std::string_view sql) {
+  sql::Tokenizer tokens(sql, Dialect::kMariaDb);
+  std::size_t count = 0;
+  while (std::optional<sql::Token> token = tokens.Next()) {
+    if (token->kind == sql::TokenKind::kPlaceholder) ++count;
+  }
+  return count;
+}
+
 }  // namespace
 
 Result<Rows> RunText(MYSQL* mysql, std::string_view sql, const ErrorContext& context) {
@@ -473,6 +483,22 @@ Result<Rows> RunPrepared(MYSQL* mysql, std::string_view sql, const Params& param
                          const ErrorContext& context) {
   StmtPtr stmt(mysql_stmt_init(mysql));
   if (!stmt) return Failure(mysql, context);
+  // MariaDB prepares and executes in one round trip (mariadb_stmt_execute_direct) instead of
+  // two. The server says how many placeholders it found only after executing, so that path
+  // is taken only when the statement's own tokens count as many as there are parameters;
+  // otherwise the statement is prepared first and the counts compared before it runs.
+  if (!context.server_is_mysql && CountPlaceholders(sql) == params.size()) {
+    auto count = static_cast<unsigned int>(params.size());
+    ParamBinding binding(params);
+    if (mysql_stmt_attr_set(stmt.get(), STMT_ATTR_PREBIND_PARAMS, &count) != 0 ||
+        (count > 0 && mysql_stmt_bind_param(stmt.get(), binding.binds()) != 0) ||
+        mariadb_stmt_execute_direct(stmt.get(), sql.data(), sql.size()) != 0) {
+      return Failure(stmt.get(), context);
+    }
+    STRATA_ASSIGN_OR_RETURN(Rows rows, ReadPreparedResult(stmt.get(), sql, context));
+    STRATA_TRY(DrainPreparedResults(stmt.get(), context));
+    return rows;
+  }
   if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
     return Failure(stmt.get(), context);
   }

@@ -29,7 +29,8 @@ struct ErrorContext {
 Result<Rows> RunText(MYSQL* mysql, std::string_view sql, const ErrorContext& context);
 
 // One statement through the binary protocol with `params` bound to its '?' placeholders in
-// order; a count mismatch is kInvalidArgument.
+// order; a count mismatch is kInvalidArgument. On MariaDB one round trip (prepare and execute
+// together), on MySQL two.
 Result<Rows> RunPrepared(MYSQL* mysql, std::string_view sql, const Params& params,
                          const ErrorContext& context);
 

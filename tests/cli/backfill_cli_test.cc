@@ -228,7 +228,10 @@ TEST_P(BackfillCliTest, PauseResumeAndCancelGoThroughTheRunRow) {
 // paused run shows neither.
 TEST_P(BackfillCliTest, StatusCountsHeldKeysAndLeavesPausedTimeOut) {
   Seed(250);
-  RunResult run = RunStrata(Args({"run", "test-copy"}));
+  // Chunks that take over a quarter of the target grow 1.2x at a time, so 250 keys make more
+  // than six of them.
+  RunResult run =
+      RunStrata(Args({"run", "test-copy", "--chunk-target", "20ms", "--param", "sleep_ms=10"}));
   ASSERT_EQ(run.exit_code, 0) << run.all();
   RunResult done = RunStrata(Args({"status", "test-copy", "--json"}));
   ASSERT_EQ(done.exit_code, 0) << done.all();
