@@ -132,7 +132,12 @@ TEST_P(JobStepCliTest, DryRunShowsTheJobStepAndChangesNothing) {
   auto tables = conn_->Query(
       GetParam() == db::Dialect::kSqlite
           ? "SELECT count(*) FROM sqlite_master WHERE name = 'bf_source'"
-          : "SELECT count(*) FROM information_schema.tables WHERE table_name = 'bf_source'");
+      // Only this test's database: other tests running at the same time create their own.
+      : GetParam() == db::Dialect::kMariaDb
+          ? "SELECT count(*) FROM information_schema.tables WHERE table_name = 'bf_source' "
+            "AND table_schema = DATABASE()"
+          : "SELECT count(*) FROM information_schema.tables WHERE table_name = 'bf_source' "
+            "AND table_schema = current_schema()");
   ASSERT_TRUE(tables);
   EXPECT_EQ(tables->rows[0][0], "0") << "a dry run creates nothing";
 }
