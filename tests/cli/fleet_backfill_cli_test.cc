@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "tests/support/copy_job_tables.h"
+#include "tests/support/json_contract.h"
 #include "tests/support/run_strata.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_project.h"
@@ -110,20 +110,8 @@ class FleetBackfillCliTest : public ::testing::Test {
 
   // Every fleet document so far against docs/json-schema (tests/cli/check_json_contract.py).
   void CheckAgainstSchemas() const {
-    const fs::path file = project_->root() / "runs.jsonl";
-    {
-      std::ofstream out(file);
-      for (const nlohmann::json& run : runs_) out << run.dump() << '\n';
-    }
-    const std::string command =
-        "python3 '" + (SourceDir() / "tests/cli/check_json_contract.py").string() + "' '" +
-        (SourceDir() / "docs/json-schema").string() + "' '" + file.string() + "' 2>&1";
-    std::string output;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-    EXPECT_EQ(::pclose(pipe), 0) << output;
+    const auto [status, output] = CheckJsonContract(project_->root(), runs_);
+    EXPECT_EQ(status, 0) << output;
     EXPECT_NE(output.find(fmt::format("checked {} runs", runs_.size())), std::string::npos)
         << output;
   }

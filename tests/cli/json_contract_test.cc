@@ -3,9 +3,10 @@
 // JSON Schemas in docs/json-schema by tests/cli/check_json_contract.py (one python process for
 // all the runs of an engine). The cases share one project and one scratch database, in order,
 // so that the whole table costs a few seconds per engine.
+#include "tests/support/json_contract.h"
+
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -96,20 +97,7 @@ class JsonContractTest : public ScratchDatabaseTest {
 
   // Every run so far against the schemas, in one python process.
   void CheckAgainstSchemas() {
-    const fs::path file = project_->root() / "runs.jsonl";
-    {
-      std::ofstream out(file);
-      for (const nlohmann::json& run : runs_) out << run.dump() << '\n';
-    }
-    const std::string command =
-        "python3 '" + (SourceDir() / "tests/cli/check_json_contract.py").string() + "' '" +
-        (SourceDir() / "docs/json-schema").string() + "' '" + file.string() + "' 2>&1";
-    std::string output;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-    const int status = ::pclose(pipe);
+    const auto [status, output] = CheckJsonContract(project_->root(), runs_);
     EXPECT_EQ(status, 0) << output;
     EXPECT_NE(output.find("checked " + std::to_string(runs_.size()) + " runs"), std::string::npos)
         << output;
