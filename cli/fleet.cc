@@ -173,6 +173,11 @@ std::string ErrorLine(const TargetOutcome& o) {
 }
 
 // "tenant_a  ok  3 -> 5  120 ms", as each target finishes.
+// Whether the target's document is a dry run's: its final version is the one it would reach.
+bool IsDryRun(const TargetOutcome& o) {
+  return o.result.is_object() && o.result.value("dry_run", false);
+}
+
 std::string TargetLine(const Output& out, const FleetTarget& target, const TargetOutcome& o) {
   std::string versions;
   if (!o.version_before.is_null() || !o.version_after.is_null()) {
@@ -184,6 +189,7 @@ std::string TargetLine(const Output& out, const FleetTarget& target, const Targe
   const std::string state = o.status == "ok" ? out.Green("ok") : out.Red("failed");
   std::string line = fmt::format("{}  {}", target.name, state);
   if (!versions.empty()) line += "  " + versions;
+  if (IsDryRun(o)) line += "  (dry run: nothing applied)";
   line += fmt::format("  {} ms", o.duration_ms);
   if (o.status != "ok") line += fmt::format("  exit {}: {}", o.exit_code, ErrorLine(o));
   return line;
@@ -201,7 +207,7 @@ std::string GroupKey(const std::string& command, const TargetOutcome& o, std::st
     return o.result["to"].get<std::string>();
   }
   if (!o.version_after.is_null() || !o.version_before.is_null()) {
-    prefix = "at version ";
+    prefix = IsDryRun(o) ? "would reach version " : "at version ";
     return VersionShown(o.version_after);
   }
   prefix = "";

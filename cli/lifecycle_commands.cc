@@ -43,7 +43,8 @@ void AddLifecycleFlags(CLI::App* cmd, LifecycleFlags& f) {
   cmd->add_flag("--dry-run", f.run.dry_run,
                 "Print the SQL that would run, in order, and change nothing");
   cmd->add_option("--dry-run-output", f.run.dry_run_output,
-                  "Write the dry run's SQL to FILE instead of stdout (implies --dry-run)");
+                  "Write the dry run's SQL to FILE instead of stdout (implies --dry-run; on a "
+                  "fleet, {target} in FILE is each target's name)");
 }
 
 Result<migrations::RunOptions> RunOptionsFor(const Config& config, const RunFlags& flags,

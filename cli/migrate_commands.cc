@@ -61,7 +61,8 @@ void AddDryRunFlags(CLI::App* cmd, MigrationFlags& f) {
                 "Print the SQL that would run, in order, and change nothing (not even the "
                 "history table)");
   cmd->add_option("--dry-run-output", f.run.dry_run_output,
-                  "Write the dry run's SQL to FILE instead of stdout (implies --dry-run)");
+                  "Write the dry run's SQL to FILE instead of stdout (implies --dry-run; on a "
+                  "fleet, {target} in FILE is each target's name)");
 }
 
 // migrate and baseline.

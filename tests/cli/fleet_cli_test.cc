@@ -367,19 +367,25 @@ TEST(FleetBackfillTest, BackfillStatusRunsOnEveryTarget) {
   EXPECT_EQ(doc["command"], "backfill status");
 }
 
+// `count` SQLite files, listed one URL a line in the project's fleet.txt.
+std::vector<std::unique_ptr<ScratchDatabase>> SqliteFleet(const TestProject& project, int count) {
+  std::vector<std::unique_ptr<ScratchDatabase>> files;
+  std::string list;
+  for (int i = 0; i < count; ++i) {
+    files.push_back(ScratchDatabase::Create(db::Dialect::kSqlite));
+    list += files.back()->url() + "\n";
+  }
+  std::ofstream(project.root() / "fleet.txt") << list;
+  return files;
+}
+
 // baseline, undo, repair and schema verify through the same generic runner.
 TEST(FleetCommandsTest, LifecycleAndSchemaCommandsRunOnAFleet) {
   TestProject project("fleet_commands");
   project.Write("V1__a.sql", "CREATE TABLE fleet_a (id INTEGER PRIMARY KEY);\n");
   project.Write("V2__b.sql", "CREATE TABLE fleet_b (id INTEGER PRIMARY KEY);\n");
   project.Write("U2__b.sql", "DROP TABLE fleet_b;\n");
-  std::vector<std::unique_ptr<ScratchDatabase>> files;
-  std::string list;
-  for (int i = 0; i < 3; ++i) {
-    files.push_back(ScratchDatabase::Create(db::Dialect::kSqlite));
-    list += files.back()->url() + "\n";
-  }
-  std::ofstream(project.root() / "fleet.txt") << list;
+  const std::vector<std::unique_ptr<ScratchDatabase>> files = SqliteFleet(project, 3);
   const auto fleet = [&](std::vector<std::string> args) {
     args.insert(args.end(), {"--targets", "fleet.txt", "--all-targets"});
     return project.Strata(args);
@@ -421,13 +427,7 @@ TEST(FleetCommandsTest, LifecycleAndSchemaCommandsRunOnAFleet) {
 TEST(FleetFileOutputTest, DryRunOutputNeedsATargetPlaceholder) {
   TestProject project("fleet_files");
   project.Write("V1__a.sql", "CREATE TABLE fleet_a (id INTEGER PRIMARY KEY);\n");
-  std::vector<std::unique_ptr<ScratchDatabase>> files;
-  std::string list;
-  for (int i = 0; i < 3; ++i) {
-    files.push_back(ScratchDatabase::Create(db::Dialect::kSqlite));
-    list += files.back()->url() + "\n";
-  }
-  std::ofstream(project.root() / "fleet.txt") << list;
+  const std::vector<std::unique_ptr<ScratchDatabase>> files = SqliteFleet(project, 3);
   fs::create_directories(project.root() / "out");
   for (const char* command : {"migrate", "baseline", "undo", "repair"}) {
     const RunResult refused = project.Strata(
@@ -455,6 +455,11 @@ TEST(FleetFileOutputTest, DryRunOutputNeedsATargetPlaceholder) {
     EXPECT_NE(sql.find("CREATE TABLE fleet_a"), std::string::npos) << sql;
   }
   EXPECT_EQ(std::distance(fs::directory_iterator(project.root() / "out"), {}), 3);
+  // The summary says where the targets would be, not that they are there.
+  const RunResult lines = project.Strata({"migrate", "--targets", "fleet.txt", "--all-targets",
+                                          "--dry-run-output", "out/{target}.sql"});
+  EXPECT_NE(lines.out.find("(dry run: nothing applied)"), std::string::npos) << lines.out;
+  EXPECT_NE(lines.out.find("3 targets: 3 would reach version 1"), std::string::npos) << lines.out;
   // Nothing was applied.
   auto conn = files[1]->Connect();
   EXPECT_EQ(QueryInt(*conn, "SELECT count(*) FROM sqlite_master WHERE name = 'fleet_a'"), 0);
